@@ -1,0 +1,1 @@
+//! Shared helpers for the LifeOS criterion benchmarks (none yet); benches live in `benches/`.

@@ -1,0 +1,1 @@
+//! Shared helpers for the LifeOS examples (none yet); the examples live in `examples/`.
