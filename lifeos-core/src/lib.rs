@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod error;
 pub mod id;
+pub mod plan;
 pub mod task;
 pub mod time;
 
