@@ -145,6 +145,22 @@ impl Validator {
         }
     }
 
+    /// Takes the value of a nested check: `Ok(Some(v))` on success; its validation problems
+    /// are recorded (giving `Ok(None)`); any other error is passed on.
+    ///
+    /// # Errors
+    /// Any error of `result` that is not [`Error::Invalid`].
+    pub fn absorb<T>(&mut self, result: Result<T, Error>) -> Result<Option<T>, Error> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(Error::Invalid(errors)) => {
+                self.errors.extend(errors.0);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
     /// `Ok(value)` when nothing was recorded, else [`Error::Invalid`] with every problem.
     ///
     /// # Errors

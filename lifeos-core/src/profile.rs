@@ -1,0 +1,436 @@
+//! A user's profile and planning preferences.
+
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Validator};
+use crate::id::UserId;
+
+/// A wall-clock time of day with minute resolution, `00:00` to `24:00` (the next midnight,
+/// meaningful only as the end of a range). Written as exactly `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClockTime(u16);
+
+impl ClockTime {
+    /// Midnight at the start of the day.
+    pub const MIDNIGHT: ClockTime = ClockTime(0);
+    /// The next midnight (`24:00`).
+    pub const END_OF_DAY: ClockTime = ClockTime(1440);
+
+    /// `hours:minutes`, for 00:00 to 23:59 and 24:00.
+    pub fn new(hours: u16, minutes: u16) -> Option<ClockTime> {
+        let total = hours.checked_mul(60)?.checked_add(minutes)?;
+        (minutes < 60 && total <= 1440).then_some(ClockTime(total))
+    }
+
+    /// Minutes after midnight, 0 to 1440.
+    pub fn minutes(self) -> u16 {
+        self.0
+    }
+
+    /// Parses exactly `HH:MM` (two digits each).
+    pub fn parse(text: &str) -> Option<ClockTime> {
+        let b = text.as_bytes();
+        if b.len() != 5
+            || b[2] != b':'
+            || !b
+                .iter()
+                .enumerate()
+                .all(|(i, c)| i == 2 || c.is_ascii_digit())
+        {
+            return None;
+        }
+        let h = u16::from(b[0] - b'0') * 10 + u16::from(b[1] - b'0');
+        let m = u16::from(b[3] - b'0') * 10 + u16::from(b[4] - b'0');
+        ClockTime::new(h, m)
+    }
+}
+
+impl std::fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
+    }
+}
+
+impl TryFrom<String> for ClockTime {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        ClockTime::parse(&text)
+            .ok_or_else(|| format!("{text:?} is not a time as HH:MM from 00:00 to 24:00"))
+    }
+}
+
+impl From<ClockTime> for String {
+    fn from(t: ClockTime) -> String {
+        t.to_string()
+    }
+}
+
+/// How a user wants days planned. Defaults are PLANNER.md's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Preferences {
+    /// IANA zone the user lives in.
+    pub timezone: Tz,
+    /// Start of the workday (default 09:00).
+    pub workday_start: ClockTime,
+    /// End of the workday, exclusive (default 17:00).
+    pub workday_end: ClockTime,
+    /// Start of peak focus hours (default 09:00).
+    pub peak_hours_start: ClockTime,
+    /// End of peak focus hours, exclusive (default 12:00).
+    pub peak_hours_end: ClockTime,
+    /// Most hours of task work a day (default 6), 0 to 24.
+    pub max_focus_hours: f64,
+    /// Minutes kept free around meetings (default 15), 0 to 1440.
+    pub meeting_buffer_minutes: u32,
+    /// Days the user works (default Monday to Friday), in week order.
+    pub working_days: Vec<Weekday>,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            timezone: Tz::UTC,
+            workday_start: ClockTime(9 * 60),
+            workday_end: ClockTime(17 * 60),
+            peak_hours_start: ClockTime(9 * 60),
+            peak_hours_end: ClockTime(12 * 60),
+            max_focus_hours: 6.0,
+            meeting_buffer_minutes: 15,
+            working_days: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
+        }
+    }
+}
+
+impl Preferences {
+    /// Whether `date` is one of the user's working days.
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.working_days.contains(&date.weekday())
+    }
+
+    /// Checks the cross-field rules: each end after its start, the focus cap in 0..=24, the
+    /// buffer in 0..=1440, and no 24:00 start.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming each offending `preferences.*` field.
+    pub fn validate(&self) -> Result<(), Error> {
+        let mut v = Validator::new();
+        self.check_into(&mut v);
+        v.finish(())
+    }
+
+    fn check_into(&self, v: &mut Validator) {
+        v.check(
+            self.workday_start < ClockTime::END_OF_DAY,
+            "preferences.workday_start",
+            self.workday_start,
+            "a time from 00:00 to 23:59",
+        );
+        v.check(
+            self.workday_end > self.workday_start,
+            "preferences.workday_end",
+            self.workday_end,
+            &format!("after workday_start ({})", self.workday_start),
+        );
+        v.check(
+            self.peak_hours_start < ClockTime::END_OF_DAY,
+            "preferences.peak_hours_start",
+            self.peak_hours_start,
+            "a time from 00:00 to 23:59",
+        );
+        v.check(
+            self.peak_hours_end > self.peak_hours_start,
+            "preferences.peak_hours_end",
+            self.peak_hours_end,
+            &format!("after peak_hours_start ({})", self.peak_hours_start),
+        );
+        v.check(
+            self.max_focus_hours.is_finite() && (0.0..=24.0).contains(&self.max_focus_hours),
+            "preferences.max_focus_hours",
+            self.max_focus_hours,
+            "a number in 0..=24",
+        );
+        v.check(
+            self.meeting_buffer_minutes <= 1440,
+            "preferences.meeting_buffer_minutes",
+            self.meeting_buffer_minutes,
+            "an integer in 0..=1440",
+        );
+        v.check(
+            !self.working_days.is_empty(),
+            "preferences.working_days",
+            "[]",
+            "at least one day",
+        );
+    }
+
+    /// These preferences with `patch` applied, all or nothing.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] listing every problem of the patch and of the result.
+    pub fn patched(&self, patch: &PreferencesPatch) -> Result<Preferences, Error> {
+        let mut v = Validator::new();
+        let mut next = self.clone();
+        if let Some(tz) = &patch.timezone {
+            match tz.parse::<Tz>() {
+                Ok(tz) => next.timezone = tz,
+                Err(_) => v.check(false, "preferences.timezone", tz, "an IANA time zone name"),
+            }
+        }
+        let times = [
+            (
+                "preferences.workday_start",
+                &patch.workday_start,
+                &mut next.workday_start,
+            ),
+            (
+                "preferences.workday_end",
+                &patch.workday_end,
+                &mut next.workday_end,
+            ),
+            (
+                "preferences.peak_hours_start",
+                &patch.peak_hours_start,
+                &mut next.peak_hours_start,
+            ),
+            (
+                "preferences.peak_hours_end",
+                &patch.peak_hours_end,
+                &mut next.peak_hours_end,
+            ),
+        ];
+        let mut bad_time = false;
+        for (field, text, slot) in times {
+            if let Some(text) = text {
+                match ClockTime::parse(text) {
+                    Some(t) => *slot = t,
+                    None => {
+                        bad_time = true;
+                        v.check(false, field, text, "a time as HH:MM from 00:00 to 24:00");
+                    }
+                }
+            }
+        }
+        if let Some(hours) = patch.max_focus_hours {
+            next.max_focus_hours = hours;
+        }
+        if let Some(buffer) = patch.meeting_buffer_minutes {
+            match u32::try_from(buffer) {
+                Ok(b) => next.meeting_buffer_minutes = b,
+                Err(_) => v.check(
+                    false,
+                    "preferences.meeting_buffer_minutes",
+                    buffer,
+                    "an integer in 0..=1440",
+                ),
+            }
+        }
+        if let Some(days) = &patch.working_days {
+            let mut parsed = Vec::new();
+            for (i, day) in days.iter().enumerate() {
+                match day.parse::<Weekday>() {
+                    Ok(d) => parsed.push(d),
+                    Err(_) => v.check(
+                        false,
+                        format!("preferences.working_days[{i}]"),
+                        day,
+                        "a weekday name such as mon or monday",
+                    ),
+                }
+            }
+            parsed.sort_by_key(|d| d.num_days_from_monday());
+            parsed.dedup();
+            next.working_days = parsed;
+        }
+        if !bad_time {
+            next.check_into(&mut v);
+        }
+        v.finish(next)
+    }
+}
+
+/// A change to preferences, as raw input: every field optional, validated by
+/// [`Preferences::patched`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PreferencesPatch {
+    /// IANA zone name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// `HH:MM`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workday_start: Option<String>,
+    /// `HH:MM` or `24:00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workday_end: Option<String>,
+    /// `HH:MM`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_hours_start: Option<String>,
+    /// `HH:MM` or `24:00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_hours_end: Option<String>,
+    /// 0 to 24.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_focus_hours: Option<f64>,
+    /// 0 to 1440.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_buffer_minutes: Option<i64>,
+    /// Weekday names (`mon`, `Tuesday`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub working_days: Option<Vec<String>>,
+}
+
+/// A user's profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The user.
+    pub id: UserId,
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Picture URL.
+    pub avatar_url: Option<String>,
+    /// Planning preferences (time zone included).
+    pub preferences: Preferences,
+    /// When onboarding was finished.
+    pub onboarding_completed_at: Option<DateTime<Utc>>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// 1 at creation, +1 per change.
+    pub version: u64,
+}
+
+/// The fields of a profile to create.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewProfile {
+    /// Email address (3 to 254 characters, one `@`).
+    pub email: String,
+    /// Display name (up to 200 characters).
+    pub name: Option<String>,
+    /// Picture URL (up to 2,000 characters).
+    pub avatar_url: Option<String>,
+    /// Preferences differing from the defaults.
+    pub preferences: PreferencesPatch,
+}
+
+/// A change to a profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProfilePatch {
+    /// New display name, or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub name: Option<Option<String>>,
+    /// New picture URL, or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub avatar_url: Option<Option<String>>,
+    /// Preference changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferences: Option<PreferencesPatch>,
+    /// Mark onboarding finished (`true`) or not (`false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onboarding_completed: Option<bool>,
+}
+
+fn check_email(v: &mut Validator, email: &str) {
+    let n = email.chars().count();
+    let ok = (3..=254).contains(&n)
+        && email.matches('@').count() == 1
+        && !email.starts_with('@')
+        && !email.ends_with('@')
+        && !email.chars().any(char::is_whitespace);
+    v.check(
+        ok,
+        "email",
+        email,
+        "an email address (3 to 254 characters, one @, no spaces)",
+    );
+}
+
+fn check_name_and_avatar(v: &mut Validator, name: Option<&str>, avatar: Option<&str>) {
+    crate::validate::check_text(v, "name", name, 200);
+    crate::validate::check_text(v, "avatar_url", avatar, 2000);
+}
+
+impl Profile {
+    /// A new profile for `id`, version 1, preferences defaulted then patched.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] listing every problem.
+    pub fn create(id: UserId, new: NewProfile, now: DateTime<Utc>) -> Result<Profile, Error> {
+        let mut v = Validator::new();
+        check_email(&mut v, &new.email);
+        check_name_and_avatar(&mut v, new.name.as_deref(), new.avatar_url.as_deref());
+        let preferences = v.absorb(Preferences::default().patched(&new.preferences))?;
+        v.finish(())?;
+        Ok(Profile {
+            id,
+            email: new.email.trim().to_owned(),
+            name: new.name,
+            avatar_url: new.avatar_url,
+            preferences: preferences.unwrap_or_default(),
+            onboarding_completed_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
+    }
+
+    /// Applies `patch` at `now`, all or nothing. Bumps the version.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] listing every problem; the profile is then unchanged.
+    pub fn apply(&mut self, patch: &ProfilePatch, now: DateTime<Utc>) -> Result<(), Error> {
+        let mut v = Validator::new();
+        check_name_and_avatar(
+            &mut v,
+            patch.name.as_ref().and_then(|n| n.as_deref()),
+            patch.avatar_url.as_ref().and_then(|a| a.as_deref()),
+        );
+        let preferences = match &patch.preferences {
+            Some(p) => v.absorb(self.preferences.patched(p))?,
+            None => None,
+        };
+        v.finish(())?;
+        if let Some(name) = &patch.name {
+            self.name.clone_from(name);
+        }
+        if let Some(avatar) = &patch.avatar_url {
+            self.avatar_url.clone_from(avatar);
+        }
+        if let Some(p) = preferences {
+            self.preferences = p;
+        }
+        match patch.onboarding_completed {
+            Some(true) if self.onboarding_completed_at.is_none() => {
+                self.onboarding_completed_at = Some(now)
+            }
+            Some(false) => self.onboarding_completed_at = None,
+            _ => {}
+        }
+        self.updated_at = now;
+        self.version += 1;
+        Ok(())
+    }
+}
