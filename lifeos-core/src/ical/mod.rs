@@ -1,0 +1,1 @@
+//! iCalendar import and export (in progress).
