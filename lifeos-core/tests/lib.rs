@@ -1,0 +1,3 @@
+//! Integration tests for `lifeos-core`: recurrence and iCalendar.
+
+mod differential;
