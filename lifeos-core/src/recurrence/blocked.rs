@@ -8,6 +8,15 @@ use crate::calendar::{CalendarEvent, EventStatus, EventTime, NominalDuration, Tr
 use crate::error::Error;
 use crate::plan::BlockedTime;
 
+fn shift(t: chrono::NaiveDateTime, days: i64) -> chrono::NaiveDateTime {
+    t.checked_add_signed(Duration::days(days))
+        .unwrap_or(if days < 0 {
+            chrono::NaiveDateTime::MIN
+        } else {
+            chrono::NaiveDateTime::MAX
+        })
+}
+
 /// The series of one master event, with the overrides found among `events`.
 pub(crate) fn series_of(
     master: &CalendarEvent,
@@ -90,8 +99,8 @@ pub fn blocked_time(
         let window = match master.start {
             EventTime::Zoned { .. } | EventTime::Utc(_) => Window::Instants { from, to },
             EventTime::Date(_) | EventTime::Floating(_) => Window::Local {
-                from: from.with_timezone(&tz).naive_local() - Duration::days(2),
-                to: to.with_timezone(&tz).naive_local() + Duration::days(2),
+                from: shift(from.with_timezone(&tz).naive_local(), -2),
+                to: shift(to.with_timezone(&tz).naive_local(), 2),
             },
         };
         let expansion = series.expand_overlapping(&window)?;

@@ -349,13 +349,13 @@ impl YearInfo {
                         let i = first + (n - 1) * 7;
                         i + (7 - self.wday(i) + wday).rem_euclid(7)
                     };
-                    if first <= i && i <= last {
-                        if let Some(slot) = usize::try_from(i)
+                    if first <= i
+                        && i <= last
+                        && let Some(slot) = usize::try_from(i)
                             .ok()
                             .and_then(|i| self.nwdaymask.get_mut(i))
-                        {
-                            *slot = true;
-                        }
+                    {
+                        *slot = true;
                     }
                 }
             }

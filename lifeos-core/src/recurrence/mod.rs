@@ -193,6 +193,9 @@ fn naive_of_key(k: i64) -> NaiveDateTime {
         .naive_utc()
 }
 
+/// The precise `UNTIL` test on an instance's local time and key.
+type UntilTest = Box<dyn Fn(NaiveDateTime, i64) -> bool>;
+
 /// A time compared within a series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
@@ -349,7 +352,7 @@ impl Series {
         match self.length {
             InstanceLength::Zero => (*start, k),
             InstanceLength::Exact(d) => {
-                let e = k + d.num_seconds();
+                let e = k.saturating_add(d.num_seconds());
                 (self.time_of_key(e), e)
             }
             InstanceLength::Nominal(NominalDuration { days, seconds }) => {
@@ -361,8 +364,10 @@ impl Series {
                     },
                     EventTime::Date(d) => d.and_time(NaiveTime::MIN),
                 };
-                let moved = local + Duration::days(days);
-                let e = self.key_of_local(moved) + seconds;
+                let moved = Duration::try_days(days)
+                    .and_then(|d| local.checked_add_signed(d))
+                    .unwrap_or(local);
+                let e = self.key_of_local(moved).saturating_add(seconds);
                 (self.time_of_key(e), e)
             }
         }
@@ -592,10 +597,7 @@ impl Series {
         let local_lo = naive_of_key(lo.saturating_sub(margin).max(naive_key(dtstart) - 1));
         let local_hi = naive_of_key(hi.saturating_add(margin).min(253_402_300_799));
         // UNTIL: a precise test per instance, and a local time after which nothing passes.
-        let (until_ok, until_stop): (
-            Box<dyn Fn(NaiveDateTime, i64) -> bool>,
-            Option<NaiveDateTime>,
-        ) = match (rule.until, kind) {
+        let (until_ok, until_stop): (UntilTest, Option<NaiveDateTime>) = match (rule.until, kind) {
             (None, _) => (Box::new(|_, _| true), None),
             (Some(Until::Date(d)), _) => {
                 let end = d.and_time(NaiveTime::MIN) + Duration::days(1);
