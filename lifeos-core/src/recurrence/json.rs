@@ -81,7 +81,38 @@ fn parse_list(v: &Value, key: &str) -> Result<Vec<EventTime>, String> {
     }
 }
 
+/// Parses one `expand_json` input line into its series and window (for benches and tools
+/// that expand the same case many times).
+///
+/// # Errors
+/// A message naming the offending field when the line is not a valid case.
+pub fn parse_case_json(line: &str) -> Result<(Series, Window), String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    parse_case(&value).map(|(s, w, _)| (s, w))
+}
+
 fn answer(v: &Value) -> Result<(Vec<String>, bool), String> {
+    let (series, window, output_kind) = parse_case(v)?;
+    let expansion = series.expand(&window).map_err(|e| e.to_string())?;
+    let out = expansion
+        .occurrences
+        .iter()
+        .map(|o| {
+            let k = series.point_key(&o.start);
+            match output_kind {
+                "instant" => DateTime::from_timestamp(k, 0)
+                    .unwrap_or_default()
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string(),
+                "date" => naive_of_key(k).format("%Y-%m-%d").to_string(),
+                _ => naive_of_key(k).format("%Y-%m-%dT%H:%M:%S").to_string(),
+            }
+        })
+        .collect();
+    Ok((out, expansion.truncated))
+}
+
+fn parse_case(v: &Value) -> Result<(Series, Window, &str), String> {
     let start = parse_time(v.get("dtstart").ok_or("dtstart: missing")?, "dtstart")?;
     let rrule = match v.get("rrule") {
         None | Some(Value::Null) => None,
@@ -171,23 +202,7 @@ fn answer(v: &Value) -> Result<(Vec<String>, bool), String> {
             }
         }
     };
-    let expansion = series.expand(&window).map_err(|e| e.to_string())?;
-    let out = expansion
-        .occurrences
-        .iter()
-        .map(|o| {
-            let k = series.point_key(&o.start);
-            match output_kind {
-                "instant" => DateTime::from_timestamp(k, 0)
-                    .unwrap_or_default()
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string(),
-                "date" => naive_of_key(k).format("%Y-%m-%d").to_string(),
-                _ => naive_of_key(k).format("%Y-%m-%dT%H:%M:%S").to_string(),
-            }
-        })
-        .collect();
-    Ok((out, expansion.truncated))
+    Ok((series, window, output_kind))
 }
 
 #[cfg(test)]

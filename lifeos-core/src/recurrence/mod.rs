@@ -56,7 +56,7 @@ mod json;
 mod rule;
 
 pub use blocked::blocked_time;
-pub use json::expand_json_line;
+pub use json::{expand_json_line, parse_case_json};
 pub use rule::{ByDay, Frequency, MAX_RULE_LEN, RecurrenceRule, Until, Weekday};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -619,7 +619,12 @@ impl Series {
             Some(u) if u < local_hi => u,
             _ => local_hi,
         };
+        // Local times before this cannot have a key in the span (checked before resolving).
+        let pre_lo = naive_of_key(lo.saturating_sub(margin));
         let push = |local: NaiveDateTime, originals: &mut Vec<(i64, EventTime)>| {
+            if local < pre_lo {
+                return;
+            }
             let k = self.key_of_local(local);
             if k >= lo && k < hi && until_ok(local, k) && !excluded(k) {
                 originals.push((k, self.time_of_local(local)));
