@@ -4,5 +4,7 @@
 
 #[path = "suite/differential.rs"]
 mod differential;
+#[path = "suite/ical.rs"]
+mod ical;
 #[path = "suite/recurrence.rs"]
 mod recurrence;
