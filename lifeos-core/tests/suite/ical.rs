@@ -240,3 +240,146 @@ fn errors_name_the_line() {
     let unclosed = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20250101\n";
     assert!(import(unclosed, &opts, &mut rng).is_err());
 }
+
+mod round_trip {
+    use super::*;
+    use chrono::NaiveDateTime;
+    use lifeos_core::Attendee;
+    use proptest::prelude::*;
+
+    const ZONES: [chrono_tz::Tz; 5] = [
+        chrono_tz::America::New_York,
+        chrono_tz::Europe::Berlin,
+        chrono_tz::Australia::Lord_Howe,
+        chrono_tz::Asia::Kathmandu,
+        chrono_tz::UTC,
+    ];
+
+    fn naive() -> impl Strategy<Value = NaiveDateTime> {
+        (0i64..(40 * 365 * 86400)).prop_map(|s| {
+            DateTime::from_timestamp(946_684_800 + s, 0)
+                .unwrap()
+                .naive_utc()
+        })
+    }
+
+    fn time_of(kind: u8) -> impl Strategy<Value = EventTime> {
+        (naive(), 0..ZONES.len()).prop_map(move |(t, z)| match kind {
+            0 => EventTime::Date(t.date()),
+            1 => EventTime::Floating(t),
+            2 => EventTime::Zoned {
+                local: t,
+                tz: ZONES[z],
+            },
+            _ => EventTime::Utc(t.and_utc()),
+        })
+    }
+
+    fn any_time() -> impl Strategy<Value = EventTime> {
+        (0u8..4).prop_flat_map(time_of)
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        "[^\\p{Cc}]{0,30}|[a-z;,\\\\ ]{0,10}\n[a-z:;,]{0,10}"
+    }
+
+    fn attendee() -> impl Strategy<Value = Attendee> {
+        (
+            "[a-z0-9.]{1,12}@[a-z]{1,8}\\.com",
+            proptest::option::of("[A-Za-z ,.;:]{1,20}"),
+            prop_oneof![
+                Just(AttendeeResponse::NeedsAction),
+                Just(AttendeeResponse::Accepted),
+                Just(AttendeeResponse::Declined),
+                Just(AttendeeResponse::Tentative),
+                Just(AttendeeResponse::Delegated),
+            ],
+            any::<bool>(),
+        )
+            .prop_map(|(email, name, response, optional)| {
+                let mut a: Attendee =
+                    serde_json::from_value(serde_json::json!({"email": email})).unwrap();
+                a.name = name;
+                a.response = response;
+                a.optional = optional;
+                a
+            })
+    }
+
+    prop_compose! {
+        fn event()(kind in 0u8..4)(
+            start in time_of(kind),
+            len in 0i64..(3 * 86400),
+            rule in proptest::option::of(prop_oneof![
+                Just("FREQ=DAILY;COUNT=3"),
+                Just("FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20300101T000000Z"),
+                Just("FREQ=MONTHLY;BYDAY=-1FR;INTERVAL=2"),
+                Just("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"),
+            ]),
+            uid in proptest::option::of("[A-Za-z0-9@._-]{1,30}"),
+            title in text(),
+            description in proptest::option::of(text()),
+            location in proptest::option::of(text()),
+            rdates in proptest::collection::vec(any_time(), 0..3),
+            exdates in proptest::collection::vec(any_time(), 0..3),
+            recurrence_id in proptest::option::of(any_time()),
+            future in any::<bool>(),
+            status in prop_oneof![Just(EventStatus::Confirmed), Just(EventStatus::Tentative), Just(EventStatus::Cancelled)],
+            free in any::<bool>(),
+            attendees in proptest::collection::vec(attendee(), 0..3),
+            url in proptest::option::of("https://[a-z]{1,10}\\.example/[a-z0-9%?=&]{0,20}"),
+            etag in proptest::option::of("[^\\p{Cc}]{1,20}"),
+            provider in prop_oneof![Just(Provider::Google), Just(Provider::Outlook), Just(Provider::Apple), Just(Provider::Ics), Just(Provider::Manual)],
+            deleted in proptest::option::of(naive()),
+        ) -> CalendarEvent {
+            let end = match start {
+                EventTime::Date(d) => EventTime::Date(d + chrono::Duration::days(len / 86400 + 1)),
+                EventTime::Floating(t) => EventTime::Floating(t + chrono::Duration::seconds(len)),
+                EventTime::Zoned { local, tz } => EventTime::Zoned { local: local + chrono::Duration::seconds(len), tz },
+                EventTime::Utc(t) => EventTime::Utc(t + chrono::Duration::seconds(len)),
+            };
+            let mut rng = ChaCha8Rng::seed_from_u64(7);
+            let user = UserId::generate(now(), &mut rng);
+            CalendarEvent {
+                id: lifeos_core::CalendarEventId::generate(now(), &mut rng),
+                user_id: user,
+                provider,
+                external_id: uid,
+                title,
+                description,
+                location,
+                start,
+                end,
+                duration: None,
+                rrule: rule.map(str::to_string),
+                rdates,
+                exdates,
+                series_id: None,
+                recurrence_id,
+                recurrence_range: if future && recurrence_id.is_some() { RecurrenceRange::ThisAndFuture } else { RecurrenceRange::ThisInstance },
+                status,
+                transparency: if free { Transparency::Free } else { Transparency::Busy },
+                attendees,
+                conference_url: url,
+                etag,
+                synced_at: None,
+                created_at: now(),
+                updated_at: now(),
+                deleted_at: deleted.map(|d| d.and_utc()),
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        #[test]
+        fn import_of_export_is_identity(mut events in proptest::collection::vec(event(), 1..4)) {
+            // UIDs are unique per event here (overrides are linked in the fixture tests).
+            for (i, e) in events.iter_mut().enumerate() {
+                e.external_id = e.external_id.take().map(|u| format!("{u}-{i}"));
+            }
+            let again = load(&export(&events));
+            prop_assert_eq!(normalized(&again), normalized(&events));
+        }
+    }
+}
