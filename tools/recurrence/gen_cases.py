@@ -507,6 +507,51 @@ def gen_case(rng, idx):
     return case
 
 
+DST_ZONES = ["America/New_York", "Europe/Berlin", "Australia/Sydney", "Pacific/Auckland",
+             "America/Santiago", "Australia/Lord_Howe", "Australia/Adelaide", "America/St_Johns"]
+
+
+def gen_dst_case(rng, idx):
+    """A series whose instances fall in DST gaps and folds: local times near the change,
+    days before a transition, expanded across it."""
+    tzid = rng.choice(DST_ZONES)
+    year = rng.randint(2019, 2026)
+    d = rng.choice(transitions(tzid, year))
+    start = datetime.combine(d, datetime.min.time()) - timedelta(days=rng.randint(0, 9))
+    start += timedelta(minutes=rng.choice([0, 30, 60, 90, 105, 120, 135, 150, 165, 180, 210, 1439]))
+    rule = rng.choice([
+        "FREQ=DAILY", "FREQ=DAILY;INTERVAL=2", "FREQ=WEEKLY;BYDAY=SA,SU", "FREQ=DAILY;BYHOUR=1,2,3",
+        "FREQ=HOURLY;INTERVAL=1", "FREQ=MINUTELY;INTERVAL=15", "FREQ=DAILY;BYHOUR=2;BYMINUTE=0,30",
+    ])
+    term = rng.random()
+    if term < 0.3:
+        rule += f";COUNT={rng.randint(5, 40)}"
+    elif term < 0.6:
+        u = datetime.combine(d, datetime.min.time()) + timedelta(hours=rng.choice([1, 2, 3, 26]), minutes=rng.choice([0, 30]))
+        rule += ";UNTIL=" + rng.choice([u.strftime("%Y%m%d"), fmt_local(u), fmt_local(u) + "Z"])
+    sub = "HOURLY" in rule or "MINUTELY" in rule
+    wstart = datetime.combine(d, datetime.min.time()) - timedelta(days=2 if not sub else 0.6)
+    wend = datetime.combine(d, datetime.min.time()) + timedelta(days=2 if not sub else 1.2)
+    case = {
+        "id": f"d{idx}",
+        "dtstart": value("zoned", start, tzid),
+        "rrule": rule,
+        "rdates": [],
+        "exdates": [],
+        "overrides": [],
+        "window": {"start": wstart.strftime("%Y-%m-%dT%H:%M:%SZ"), "end": wend.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "output_kind": "instant",
+    }
+    if rng.random() < 0.3:
+        sem = Semantics(case)
+        locs = rule_locals(case, sem, wstart - timedelta(days=2), wend + timedelta(days=2))
+        for l in rng.sample(locs, min(2, len(locs))):
+            secs = sem.local_key(l)
+            other = rng.choice(ZONES)
+            case["exdates"].append(value("zoned", datetime.fromtimestamp(secs, zi(other)).replace(tzinfo=None), other))
+    return case
+
+
 INVALID = [
     ("FREQ=MONTHLY;BYMONTHDAY=32", "BYMONTHDAY=32"),
     ("FREQ=MONTHLY;BYMONTHDAY=0", "BYMONTHDAY=0"),
@@ -546,7 +591,7 @@ def cases(n=1500, seed=20251125):
     while made < n:
         idx += 1
         try:
-            case = gen_case(rng, idx)
+            case = gen_dst_case(rng, idx) if idx % 8 == 0 else gen_case(rng, idx)
             exp = expected(case)
         except (ValueError, IndexError) as e:  # dateutil refuses or breaks: not a case
             skipped += 1
