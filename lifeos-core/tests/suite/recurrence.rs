@@ -304,3 +304,34 @@ fn blocked_time_for_a_day() {
     assert_eq!(thursday.len(), 1);
     assert_eq!(thursday[0].start.to_rfc3339(), "2025-03-13T13:00:00+00:00");
 }
+
+#[test]
+fn extreme_windows_do_not_panic() {
+    let s = Series::new(ny("1960-01-05 09:00"), Some("FREQ=YEARLY;INTERVAL=10")).unwrap();
+    let e = s
+        .expand(&Window::Instants {
+            from: DateTime::<Utc>::MIN_UTC,
+            to: DateTime::<Utc>::MAX_UTC,
+        })
+        .unwrap();
+    assert_eq!(e.occurrences.len(), 804, "1960, 1970, ..., 9990");
+    let e = s
+        .expand_overlapping(&Window::Instants {
+            from: DateTime::<Utc>::MIN_UTC,
+            to: DateTime::<Utc>::MIN_UTC,
+        })
+        .unwrap();
+    assert!(e.occurrences.is_empty());
+    // A date series built by hand with a time rule gets the error `Series::new` gives.
+    let mut d = Series::new(
+        EventTime::Date(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+        None,
+    )
+    .unwrap();
+    d.rule = Some("FREQ=HOURLY".parse().unwrap());
+    let w = Window::Local {
+        from: local("2024-01-01 00:00"),
+        to: local("2024-02-01 00:00"),
+    };
+    assert!(matches!(d.expand(&w), Err(Error::Recurrence { .. })));
+}
