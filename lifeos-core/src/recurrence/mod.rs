@@ -33,7 +33,9 @@
 //!   UTC series; a date `EXDATE` on a timed series removes the instance on that local date.
 //! - Overrides ([`Override`]) replace the instance at their `recurrence_id` by their start (or
 //!   remove it when cancelled); `THISANDFUTURE` shifts that instance and every later one by
-//!   new start − original start, the latest such override at or before an instance winning.
+//!   new start − original start, the latest such override at or before an instance winning
+//!   (a cancelled `THISANDFUTURE` override removes that instance and every later one, up to
+//!   the next such override).
 //!   An override always yields its own start unless cancelled or excluded by an `EXDATE`.
 //!
 //! # Speed: which path a rule takes

@@ -335,3 +335,29 @@ fn extreme_windows_do_not_panic() {
     };
     assert!(matches!(d.expand(&w), Err(Error::Recurrence { .. })));
 }
+
+#[test]
+fn this_and_future_shifts_do_not_add_up_and_cancel_the_rest() {
+    use lifeos_core::recurrence::Override;
+    let mut s = Series::new(ny("2025-01-06 09:00"), Some("FREQ=DAILY;COUNT=8")).unwrap();
+    let mut later = Override::new(ny("2025-01-08 09:00"), ny("2025-01-08 10:00"));
+    later.range = RecurrenceRange::ThisAndFuture;
+    let mut much_later = Override::new(ny("2025-01-10 09:00"), ny("2025-01-10 12:00"));
+    much_later.range = RecurrenceRange::ThisAndFuture;
+    let mut stop = Override::new(ny("2025-01-12 09:00"), ny("2025-01-12 09:00"));
+    stop.range = RecurrenceRange::ThisAndFuture;
+    stop.cancelled = true;
+    s.overrides = vec![later, much_later, stop];
+    let (v, _) = instants(&s, "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z");
+    assert_eq!(
+        v,
+        [
+            "2025-01-06T14:00:00Z",
+            "2025-01-07T14:00:00Z",
+            "2025-01-08T15:00:00Z",
+            "2025-01-09T15:00:00Z",
+            "2025-01-10T17:00:00Z",
+            "2025-01-11T17:00:00Z",
+        ]
+    );
+}
