@@ -1,10 +1,4 @@
-//! Integration tests for `lifeos-core`: recurrence and iCalendar.
-// Helpers outside `#[test]` functions unwrap too: this is test code.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Integration tests of lifeos-core, one binary with a module per topic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure report
 
-#[path = "suite/differential.rs"]
-mod differential;
-#[path = "suite/ical.rs"]
-mod ical;
-#[path = "suite/recurrence.rs"]
-mod recurrence;
+mod calendar;
