@@ -508,8 +508,10 @@ pub(crate) struct RuleIter<'a> {
     timeset: Vec<NaiveTime>,
     days: Vec<i32>,
     done: bool,
-    /// Periods and steps taken, for the iteration bound.
+    /// Periods, steps and candidates, for the iteration bound.
     pub(crate) iterations: u64,
+    /// Whether some period held more candidates than asked for.
+    pub(crate) cut: bool,
 }
 
 impl<'a> RuleIter<'a> {
@@ -528,6 +530,7 @@ impl<'a> RuleIter<'a> {
             days: Vec::new(),
             done: false,
             iterations: 0,
+            cut: false,
         };
         it.ii.rebuild(r, it.year, it.month);
         it.reset_timeset();
@@ -662,7 +665,17 @@ impl<'a> RuleIter<'a> {
 
     /// Fills `out` with the current period's candidates (ascending, those before
     /// `dtstart` dropped) and advances. Returns false when the rule has ended.
-    pub(crate) fn next_period(&mut self, out: &mut Vec<NaiveDateTime>) -> bool {
+    ///
+    /// Candidates before `skip_before` are not produced (whole days are skipped), nor those
+    /// after `stop_after`; at most `max_out` are, and [`RuleIter::cut`] is set when a period
+    /// held more (a rule like `BYHOUR`×`BYMINUTE`×`BYSECOND` has 86,400 per day).
+    pub(crate) fn next_period(
+        &mut self,
+        out: &mut Vec<NaiveDateTime>,
+        skip_before: NaiveDateTime,
+        stop_after: NaiveDateTime,
+        max_out: usize,
+    ) -> bool {
         out.clear();
         if self.done {
             return false;
@@ -734,16 +747,28 @@ impl<'a> RuleIter<'a> {
             out.sort();
             out.retain(|&t| t >= r.dtstart);
         } else {
-            for &day in &self.days {
+            let skip_day = skip_before.date();
+            'days: for &day in &self.days {
                 let d = date_of(day);
+                if d < skip_day {
+                    continue;
+                }
                 for &t in &self.timeset {
                     let res = d.and_time(t);
-                    if res >= r.dtstart {
+                    if res > stop_after {
+                        break 'days;
+                    }
+                    if res >= r.dtstart && res >= skip_before {
+                        if out.len() >= max_out {
+                            self.cut = true;
+                            break 'days;
+                        }
                         out.push(res);
                     }
                 }
             }
         }
+        self.iterations += u64::try_from(out.len()).unwrap_or(u64::MAX);
         self.advance(filtered);
         true
     }

@@ -173,6 +173,10 @@ pub struct Expansion {
     pub truncated: bool,
 }
 
+/// Most candidates one period yields: more than the two days of margin before a window
+/// (172,800 seconds) plus the output bound, so a cut never hides a window's first instances.
+const MAX_PERIOD_CANDIDATES: usize = 4 * 86_400 + 2 * MAX_OCCURRENCES;
+
 /// Key of 0000-01-01T00:00:00 minus two days, below every instance.
 const MIN_KEY: i64 = -62_167_219_200 - 2 * 86_400;
 /// Key of 10000-01-01T00:00:00 plus two days, above every instance.
@@ -663,8 +667,13 @@ impl Series {
             if it.period_start().and_time(NaiveTime::MIN) > stop {
                 return Ok(false);
             }
-            if !it.next_period(&mut buf) {
-                return Ok(false);
+            let skip_before = if remaining.is_some() {
+                NaiveDateTime::MIN
+            } else {
+                pre_lo
+            };
+            if !it.next_period(&mut buf, skip_before, stop, MAX_PERIOD_CANDIDATES) {
+                return Ok(it.cut);
             }
             for &local in &buf {
                 if local <= dtstart {
@@ -683,6 +692,10 @@ impl Series {
                         return Ok(false);
                     }
                 }
+            }
+            if it.cut {
+                // The period held more candidates than were produced.
+                return Ok(true);
             }
         }
     }
