@@ -124,17 +124,19 @@ pub fn import<R: RngCore + ?Sized>(
         events.push(read_event(v, &zones, options, rng)?);
     }
     // Link overrides to their masters by UID.
-    let masters: Vec<(Option<String>, CalendarEventId)> = events
-        .iter()
-        .filter(|e| e.recurrence_id.is_none())
-        .map(|e| (e.external_id.clone(), e.id))
-        .collect();
+    let mut masters: std::collections::BTreeMap<String, CalendarEventId> = Default::default();
+    for e in events.iter().filter(|e| e.recurrence_id.is_none()) {
+        if let Some(uid) = &e.external_id {
+            masters.entry(uid.clone()).or_insert(e.id);
+        }
+    }
     for e in &mut events {
-        if e.recurrence_id.is_some() && e.external_id.is_some() {
-            e.series_id = masters
-                .iter()
-                .find(|(uid, _)| *uid == e.external_id)
-                .map(|(_, id)| *id);
+        if e.recurrence_id.is_some() {
+            e.series_id = e
+                .external_id
+                .as_ref()
+                .and_then(|uid| masters.get(uid))
+                .copied();
         }
     }
     Ok(events)
@@ -470,10 +472,10 @@ pub fn export(events: &[CalendarEvent]) -> String {
     line("VERSION:2.0");
     line("PRODID:-//LifeOS//lifeos-core//EN");
     line("CALSCALE:GREGORIAN");
+    let by_id: std::collections::BTreeMap<CalendarEventId, &CalendarEvent> =
+        events.iter().map(|e| (e.id, e)).collect();
     for e in events {
-        let master = e
-            .series_id
-            .and_then(|sid| events.iter().find(|m| m.id == sid));
+        let master = e.series_id.and_then(|sid| by_id.get(&sid).copied());
         let (uid, generated) = match (master.and_then(|m| m.external_id.as_ref()), &e.external_id) {
             (Some(uid), _) | (None, Some(uid)) => (uid.clone(), false),
             (None, None) => (format!("{}@lifeos", master.map_or(e.id, |m| m.id)), true),
