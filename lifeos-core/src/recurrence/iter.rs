@@ -512,6 +512,8 @@ pub(crate) struct RuleIter<'a> {
     pub(crate) iterations: u64,
     /// Whether some period held more candidates than asked for.
     pub(crate) cut: bool,
+    /// Instances of the last period that were counted instead of produced.
+    pub(crate) counted: u64,
 }
 
 impl<'a> RuleIter<'a> {
@@ -531,6 +533,7 @@ impl<'a> RuleIter<'a> {
             done: false,
             iterations: 0,
             cut: false,
+            counted: 0,
         };
         it.ii.rebuild(r, it.year, it.month);
         it.reset_timeset();
@@ -675,8 +678,10 @@ impl<'a> RuleIter<'a> {
         skip_before: NaiveDateTime,
         stop_after: NaiveDateTime,
         max_out: usize,
+        count_before: Option<NaiveDate>,
     ) -> bool {
         out.clear();
+        self.counted = 0;
         if self.done {
             return false;
         }
@@ -716,9 +721,32 @@ impl<'a> RuleIter<'a> {
                 filtered = true;
             }
         }
-        let base = NaiveDate::from_num_days_from_ce_opt(ii.yearordinal).unwrap_or_default();
-        let date_of = |i: i32| base + Duration::days(i64::from(i));
+        let (year, yearlen) = (self.year_of_info(), ii.yearlen);
+        let date_of = |i: i32| {
+            let (y, o) = if i < yearlen {
+                (year, i)
+            } else {
+                (year + 1, i - yearlen)
+            };
+            NaiveDate::from_yo_opt(y, u32::try_from(o + 1).unwrap_or(1)).unwrap_or_default()
+        };
         let n_times = i32::try_from(self.timeset.len()).unwrap_or(0);
+        // A period wholly before the window (and after DTSTART's day) is only counted.
+        if let (Some(before), Some(&first), Some(&last)) =
+            (count_before, self.days.first(), self.days.last())
+            && date_of(last) < before
+            && date_of(first) > r.dtstart.date()
+        {
+            let n = if r.bysetpos.is_empty() {
+                self.days.len() * self.timeset.len()
+            } else {
+                self.setpos_count(n_times)
+            };
+            self.counted = u64::try_from(n).unwrap_or(u64::MAX);
+            self.iterations += self.counted;
+            self.advance(filtered);
+            return true;
+        }
         if !r.bysetpos.is_empty() && n_times > 0 {
             let n_days = i32::try_from(self.days.len()).unwrap_or(0);
             for &pos in &r.bysetpos {
@@ -916,6 +944,32 @@ impl<'a> RuleIter<'a> {
                 self.reset_timeset();
             }
         }
+    }
+
+    /// How many distinct instances `BYSETPOS` selects from the current day set.
+    fn setpos_count(&self, n_times: i32) -> usize {
+        if n_times == 0 {
+            return 0;
+        }
+        let n_days = i32::try_from(self.days.len()).unwrap_or(0);
+        let mut picked: Vec<(i32, i32)> = Vec::new();
+        for &pos in &self.r.bysetpos {
+            let (daypos, timepos) = if pos < 0 {
+                (pos.div_euclid(n_times), pos.rem_euclid(n_times))
+            } else {
+                ((pos - 1).div_euclid(n_times), (pos - 1).rem_euclid(n_times))
+            };
+            let idx = if daypos < 0 { n_days + daypos } else { daypos };
+            if (0..n_days).contains(&idx) && !picked.contains(&(idx, timepos)) {
+                picked.push((idx, timepos));
+            }
+        }
+        picked.len()
+    }
+
+    /// The year the current masks describe.
+    fn year_of_info(&self) -> i32 {
+        self.ii.year
     }
 
     /// dateutil's `__mod_distance`: steps of `INTERVAL` until a value in `mask`.

@@ -672,8 +672,24 @@ impl Series {
             } else {
                 pre_lo
             };
-            if !it.next_period(&mut buf, skip_before, stop, MAX_PERIOD_CANDIDATES) {
+            let count_before = remaining.map(|_| pre_lo.date());
+            if !it.next_period(
+                &mut buf,
+                skip_before,
+                stop,
+                MAX_PERIOD_CANDIDATES,
+                count_before,
+            ) {
                 return Ok(it.cut);
+            }
+            if let Some(r) = remaining.as_mut()
+                && it.counted > 0
+            {
+                if it.counted >= *r {
+                    // The count ends before the window.
+                    return Ok(false);
+                }
+                *r -= it.counted;
             }
             for &local in &buf {
                 if local <= dtstart {
