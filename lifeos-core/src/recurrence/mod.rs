@@ -44,8 +44,10 @@
 //!   (keeping `INTERVAL` alignment; a period stays a whole year, month or week, so
 //!   `BYWEEKNO` and `BYSETPOS` keep their scope) to the period holding the window's start,
 //!   then generates periods until the window's end.
-//! - With `COUNT` the instances before the window must be counted, so the iterator walks
-//!   from `DTSTART`, period by period, and stops at the window's end or the count.
+//! - With `COUNT` the instances before the window must be counted exactly, so the iterator
+//!   walks from `DTSTART`, period by period, and stops at the window's end or the count.
+//!   Periods wholly before the window are only counted (their filtered days times their
+//!   times, or the distinct `BYSETPOS` picks), without building their instances.
 //!
 //! # Bounds
 //!
