@@ -310,6 +310,7 @@ mod round_trip {
         fn event()(kind in 0u8..4)(
             start in time_of(kind),
             len in 0i64..(3 * 86400),
+            nominal in any::<bool>(),
             rule in proptest::option::of(prop_oneof![
                 Just("FREQ=DAILY;COUNT=3"),
                 Just("FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20300101T000000Z"),
@@ -338,6 +339,28 @@ mod round_trip {
                 EventTime::Zoned { local, tz } => EventTime::Zoned { local: local + chrono::Duration::seconds(len), tz },
                 EventTime::Utc(t) => EventTime::Utc(t + chrono::Duration::seconds(len)),
             };
+            // Or a nominal DURATION: days in local time, then seconds; the end follows.
+            let (days, seconds) = match start {
+                EventTime::Date(_) => (len / 86400 + 1, 0),
+                _ => (len / 86400, len % 86400),
+            };
+            let duration = nominal.then_some(lifeos_core::NominalDuration { days, seconds });
+            let end = if !nominal {
+                end
+            } else {
+                let (d, s) = (chrono::Duration::days(days), chrono::Duration::seconds(seconds));
+                match start {
+                    EventTime::Date(x) => EventTime::Date(x + d),
+                    EventTime::Floating(t) => EventTime::Floating(t + d + s),
+                    EventTime::Utc(t) => EventTime::Utc(t + d + s),
+                    EventTime::Zoned { local, tz } => EventTime::Zoned {
+                        local: (lifeos_core::time::resolve_local(local + d, tz) + s)
+                            .with_timezone(&tz)
+                            .naive_local(),
+                        tz,
+                    },
+                }
+            };
             let mut rng = ChaCha8Rng::seed_from_u64(7);
             let user = UserId::generate(now(), &mut rng);
             CalendarEvent {
@@ -350,7 +373,7 @@ mod round_trip {
                 location,
                 start,
                 end,
-                duration: None,
+                duration,
                 rrule: rule.map(str::to_string),
                 rdates,
                 exdates,
