@@ -52,7 +52,17 @@
 //! # Bounds
 //!
 //! An expansion returns at most [`MAX_OCCURRENCES`] occurrences and takes at most
-//! [`MAX_ITERATIONS`] iterator steps; reaching either sets [`Expansion::truncated`].
+//! [`MAX_ITERATIONS`] iterator steps (periods, inner steps and candidates); reaching either,
+//! or a single period holding more candidates than an expansion can use, sets
+//! [`Expansion::truncated`]. Iteration ends at year 9999.
+//!
+//! # Design
+//!
+//! The iterator (`iter.rs`) ports python-dateutil's `rrule` algorithm, adds seeking and
+//! counting, and runs on naive local times; zones are resolved afterwards. The `rrule` crate
+//! is not used: it iterates from `DTSTART` only (no seek), resolves zones while iterating
+//! (with open DST bugs) and does not count `DTSTART` as the issue decides.
+//! `lifeos-core/tests/calendar/differential.rs` checks every instance against dateutil.
 
 mod blocked;
 mod iter;
@@ -72,7 +82,7 @@ use crate::time::resolve_local;
 
 /// Most occurrences one expansion returns.
 pub const MAX_OCCURRENCES: usize = 10_000;
-/// Most iterator steps (periods plus inner steps) one expansion takes.
+/// Most iterator steps (periods, inner steps and candidates) one expansion takes.
 pub const MAX_ITERATIONS: u64 = 1_000_000;
 
 /// A modified instance of a series (an iCalendar `RECURRENCE-ID` component).
