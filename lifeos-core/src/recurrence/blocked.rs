@@ -61,6 +61,16 @@ pub(crate) fn length_of(e: &CalendarEvent) -> InstanceLength {
     }
 }
 
+/// A user's `blockedTime` entries, and whether an expansion was cut short by its bounds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct BlockedTimes {
+    /// The entries, sorted by start, end and title.
+    pub entries: Vec<BlockedTime>,
+    /// Whether some series hit [`super::MAX_OCCURRENCES`] or [`super::MAX_ITERATIONS`].
+    pub truncated: bool,
+}
+
 /// The planner's `blockedTime` entries for `events` overlapping `[from, to)`, read by a user
 /// in `tz`.
 ///
@@ -69,7 +79,7 @@ pub(crate) fn length_of(e: &CalendarEvent) -> InstanceLength {
 /// left out. All-day events span the instants of their local midnights in `tz` with
 /// `isAllDay` true; floating times are read in `tz`. `busy` is set from the event's
 /// transparency (free events are `busy: false`). Entries are sorted by start, end, title.
-/// The returned flag says whether some expansion was cut short by its bounds.
+/// [`BlockedTimes::truncated`] says whether some expansion was cut short by its bounds.
 ///
 /// # Errors
 /// [`Error::Recurrence`] when an event's rule is invalid.
@@ -78,7 +88,7 @@ pub fn blocked_time(
     tz: Tz,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<(Vec<BlockedTime>, bool), Error> {
+) -> Result<BlockedTimes, Error> {
     let mut out = Vec::new();
     let mut truncated = false;
     let masters: Vec<_> = events
@@ -127,5 +137,8 @@ pub fn blocked_time(
         }
     }
     out.sort_by(|a, b| (a.start, a.end, &a.title).cmp(&(b.start, b.end, &b.title)));
-    Ok((out, truncated))
+    Ok(BlockedTimes {
+        entries: out,
+        truncated,
+    })
 }

@@ -110,7 +110,8 @@ fn google_export() {
         .with_ymd_and_hms(2025, 3, 17, 0, 0, 0)
         .unwrap()
         .with_timezone(&Utc);
-    let (blocks, truncated) = blocked_time(&events, tz, from, to).unwrap();
+    let result = blocked_time(&events, tz, from, to).unwrap();
+    let (blocks, truncated) = (result.entries, result.truncated);
     assert!(!truncated);
     let starts: Vec<_> = blocks
         .iter()
@@ -178,7 +179,7 @@ fn apple_export() {
         .with_ymd_and_hms(2024, 5, 20, 0, 0, 0)
         .unwrap()
         .with_timezone(&Utc);
-    let (blocks, _) = blocked_time(&events[..2], tz, from, to).unwrap();
+    let blocks = blocked_time(&events[..2], tz, from, to).unwrap().entries;
     let starts: Vec<_> = blocks.iter().map(|b| b.start.to_rfc3339()).collect();
     assert_eq!(
         starts,

@@ -289,7 +289,8 @@ fn blocked_time_for_a_day() {
             .with_timezone(&Utc)
     };
 
-    let (tuesday, truncated) = blocked_time(&events, tz, day(11), day(12)).unwrap();
+    let result = blocked_time(&events, tz, day(11), day(12)).unwrap();
+    let (tuesday, truncated) = (result.entries, result.truncated);
     assert!(!truncated);
     let summary: Vec<_> = tuesday
         .iter()
@@ -322,9 +323,9 @@ fn blocked_time_for_a_day() {
             ),
         ]
     );
-    let (wednesday, _) = blocked_time(&events, tz, day(12), day(13)).unwrap();
+    let wednesday = blocked_time(&events, tz, day(12), day(13)).unwrap().entries;
     assert!(wednesday.is_empty(), "{wednesday:?}");
-    let (thursday, _) = blocked_time(&events, tz, day(13), day(14)).unwrap();
+    let thursday = blocked_time(&events, tz, day(13), day(14)).unwrap().entries;
     assert_eq!(thursday.len(), 1);
     assert_eq!(thursday[0].start.to_rfc3339(), "2025-03-13T13:00:00+00:00");
 }
