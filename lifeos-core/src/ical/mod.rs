@@ -36,7 +36,9 @@
 //! Writes `VERSION:2.0` with one `VEVENT` per event, folded at 75 octets, and the LifeOS
 //! fields iCalendar lacks as `X-LIFEOS-*` properties, so that `import(export(x)) == x` on
 //! every field but `id`, `series_id` (re-linked by `UID`), `created_at`, `updated_at` and
-//! `synced_at`. Zones are written as IANA `TZID`s without `VTIMEZONE` components.
+//! `synced_at`. Zones are written as IANA `TZID`s, each with a `VTIMEZONE` built from the
+//! IANA rules: explicit observances for the years the document uses, and yearly `RRULE`s
+//! that carry the current rules forward.
 //!
 //! # Why not the `icalendar` crate
 //!
@@ -46,6 +48,7 @@
 //! read the clock. Content lines are simple enough to parse here (`parse.rs`, ~250 lines).
 
 mod parse;
+mod vtimezone;
 mod windows;
 
 pub use windows::windows_zone;
@@ -472,6 +475,27 @@ pub fn export(events: &[CalendarEvent]) -> String {
     line("VERSION:2.0");
     line("PRODID:-//LifeOS//lifeos-core//EN");
     line("CALSCALE:GREGORIAN");
+    // One VTIMEZONE per zone used, covering the years its times fall in.
+    let mut zones: std::collections::BTreeMap<&'static str, (Tz, i32, i32)> = Default::default();
+    for e in events {
+        let times = [Some(&e.start), Some(&e.end), e.recurrence_id.as_ref()];
+        for t in times
+            .into_iter()
+            .flatten()
+            .chain(&e.rdates)
+            .chain(&e.exdates)
+        {
+            if let EventTime::Zoned { local, tz } = t {
+                let y = chrono::Datelike::year(local);
+                let entry = zones.entry(tz.name()).or_insert((*tz, y, y));
+                entry.1 = entry.1.min(y);
+                entry.2 = entry.2.max(y);
+            }
+        }
+    }
+    for (tz, first, last) in zones.values() {
+        vtimezone::write(*tz, *first, *last, &mut line);
+    }
     let by_id: std::collections::BTreeMap<CalendarEventId, &CalendarEvent> =
         events.iter().map(|e| (e.id, e)).collect();
     for e in events {

@@ -155,6 +155,20 @@ fn outlook_export() {
     assert_eq!(ny.status, EventStatus::Tentative);
     assert_eq!(ny.attendees[0].response, AttendeeResponse::Tentative);
     assert_eq!(events[3].transparency, Transparency::Free);
+    let ics = export(&events);
+    // Windows zone names come back out as IANA names with their VTIMEZONE.
+    assert!(
+        ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\n"),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"),
+        "{ics}"
+    );
     round_trips(&events);
 }
 
