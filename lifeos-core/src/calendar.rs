@@ -60,6 +60,16 @@ impl EventTime {
     }
 }
 
+/// A nominal length (iCalendar `DURATION`): whole days added to the local date, then
+/// elapsed seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct NominalDuration {
+    /// Whole days (a week is seven), added in local time.
+    pub days: i64,
+    /// Elapsed seconds added after the days.
+    pub seconds: i64,
+}
+
 /// Where an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -168,6 +178,11 @@ pub struct CalendarEvent {
     pub start: EventTime,
     /// End of the first instance; at or after `start`, of the same kind.
     pub end: EventTime,
+    /// The nominal length of each instance when the calendar gave one (iCalendar
+    /// `DURATION`): days are added in local time, so a one-day event across a DST change
+    /// still ends at the same wall time. `None` means `end - start` exactly.
+    #[serde(default)]
+    pub duration: Option<NominalDuration>,
     /// RRULE value (without `RRULE:`), for a series master.
     pub rrule: Option<String>,
     /// Extra instances (RDATE).

@@ -30,6 +30,8 @@
 //! - [`task`]: [`Task`], its lifecycle ([`TaskStatus`]), [`NewTask`] and [`TaskPatch`].
 //! - [`project`], [`profile`] (with planning [`Preferences`]), [`oauth`], [`billing`].
 //! - [`calendar`]: [`CalendarEvent`] and [`EventTime`] (all-day, floating, zoned, UTC).
+//! - [`recurrence`]: RRULE parsing and bounded expansion across DST; events to `blockedTime`.
+//! - [`ical`]: `.ics` import and export (Google, Outlook, Apple).
 //! - [`event`]: [`DomainEvent`], the envelope and typed payloads of the append-only log.
 //! - [`plan`]: the Plan My Day wire types (`PLANNER.md`).
 //! - [`time`]: local wall-clock times resolved to instants across DST.
@@ -50,19 +52,21 @@ pub mod billing;
 pub mod calendar;
 pub mod error;
 pub mod event;
+pub mod ical;
 pub mod id;
 pub mod oauth;
 pub mod plan;
 pub mod profile;
 pub mod project;
+pub mod recurrence;
 pub mod task;
 pub mod time;
 mod validate;
 
 pub use billing::{Subscription, SubscriptionStatus, Tier};
 pub use calendar::{
-    Attendee, AttendeeResponse, CalendarEvent, EventStatus, EventTime, Provider, RecurrenceRange,
-    Transparency,
+    Attendee, AttendeeResponse, CalendarEvent, EventStatus, EventTime, NominalDuration, Provider,
+    RecurrenceRange, Transparency,
 };
 pub use error::{Error, ErrorKind, FieldError, ValidationErrors, Validator};
 pub use event::{DomainEvent, EventPayload, EventSource};
@@ -70,4 +74,5 @@ pub use id::{CalendarEventId, EventId, OAuthTokenId, ProjectId, SubscriptionId, 
 pub use oauth::OAuthToken;
 pub use profile::{ClockTime, NewProfile, Preferences, PreferencesPatch, Profile, ProfilePatch};
 pub use project::{NewProject, Project, ProjectPatch};
+pub use recurrence::{Expansion, Occurrence, RecurrenceRule, Series};
 pub use task::{NewTask, Priority, Subtask, Task, TaskPatch, TaskStatus};

@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use lifeos_core::billing::{Subscription, SubscriptionStatus, Tier};
 use lifeos_core::calendar::{
-    Attendee, AttendeeResponse, CalendarEvent, EventStatus, EventTime, Provider, RecurrenceRange,
-    Transparency,
+    Attendee, AttendeeResponse, CalendarEvent, EventStatus, EventTime, NominalDuration, Provider,
+    RecurrenceRange, Transparency,
 };
 use lifeos_core::event::*;
 use lifeos_core::*;
@@ -330,6 +330,10 @@ pub fn calendar_event() -> impl Strategy<Value = CalendarEvent> {
         (
             event_time(),
             event_time(),
+            option::of(
+                (0i64..400, 0i64..86_400)
+                    .prop_map(|(days, seconds)| NominalDuration { days, seconds }),
+            ),
             option::of(text()),
             vec(event_time(), 0..3),
             vec(event_time(), 0..3),
@@ -361,7 +365,7 @@ pub fn calendar_event() -> impl Strategy<Value = CalendarEvent> {
         .prop_map(
             |(
                 (id, user_id, provider, external_id, title, description, location),
-                (start, end, rrule, rdates, exdates),
+                (start, end, duration, rrule, rdates, exdates),
                 (series_id, recurrence_id, recurrence_range, status, transparency, attendees),
                 (conference_url, etag, synced_at, created_at, updated_at, deleted_at),
             )| CalendarEvent {
@@ -374,6 +378,7 @@ pub fn calendar_event() -> impl Strategy<Value = CalendarEvent> {
                 location,
                 start,
                 end,
+                duration,
                 rrule,
                 rdates,
                 exdates,

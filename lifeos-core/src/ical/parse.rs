@@ -1,0 +1,285 @@
+//! RFC 5545 content lines: unfolding, parameters, components.
+
+use crate::error::Error;
+
+/// Most content lines (after unfolding) one document may hold.
+pub(crate) const MAX_LINES: usize = 200_000;
+/// Deepest component nesting accepted.
+const MAX_DEPTH: usize = 16;
+
+/// One content line: `NAME;PARAM=VALUE:value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Property {
+    /// Uppercase name.
+    pub name: String,
+    /// Parameters, names uppercase, values unquoted.
+    pub params: Vec<(String, String)>,
+    /// The raw value (escapes not decoded).
+    pub value: String,
+    /// 1-based physical line where the content line starts.
+    pub line: usize,
+}
+
+impl Property {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A component (`BEGIN:X` .. `END:X`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Component {
+    /// Uppercase name.
+    pub name: String,
+    pub properties: Vec<Property>,
+    pub children: Vec<Component>,
+    pub line: usize,
+}
+
+impl Component {
+    pub(crate) fn get(&self, name: &str) -> Option<&Property> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Property> + 'a {
+        self.properties.iter().filter(move |p| p.name == name)
+    }
+}
+
+fn ical_err(line: usize, message: impl Into<String>) -> Error {
+    Error::Ical {
+        line,
+        message: message.into(),
+    }
+}
+
+/// Unfolds the text into (first physical line number, content line).
+fn unfold(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some(rest) = raw.strip_prefix([' ', '\t'])
+            && let Some(last) = out.last_mut()
+        {
+            last.1.push_str(rest);
+            continue;
+        }
+        if raw.trim().is_empty() {
+            continue;
+        }
+        out.push((i + 1, raw.to_string()));
+    }
+    out
+}
+
+fn parse_line(line: usize, text: &str) -> Result<Property, Error> {
+    // The name runs to the first ';' or ':'; parameter values may be quoted.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && bytes[i] != b';' && bytes[i] != b':' {
+        i += 1;
+    }
+    let name = &text[..i];
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(ical_err(
+            line,
+            format!("bad property name in {:?}", cut(text)),
+        ));
+    }
+    let mut params = Vec::new();
+    while i < bytes.len() && bytes[i] == b';' {
+        i += 1;
+        let start = i;
+        while i < bytes.len() && bytes[i] != b'=' && bytes[i] != b':' && bytes[i] != b';' {
+            i += 1;
+        }
+        let pname = text[start..i].trim().to_ascii_uppercase();
+        if i >= bytes.len() || bytes[i] != b'=' {
+            return Err(ical_err(
+                line,
+                format!("parameter without a value in {:?}", cut(text)),
+            ));
+        }
+        i += 1;
+        let mut values: Vec<String> = Vec::new();
+        loop {
+            if i < bytes.len() && bytes[i] == b'"' {
+                let start = i + 1;
+                let Some(end) = text[start..].find('"') else {
+                    return Err(ical_err(line, "unterminated quoted parameter value"));
+                };
+                values.push(text[start..start + end].to_string());
+                i = start + end + 1;
+            } else {
+                let start = i;
+                while i < bytes.len() && !matches!(bytes[i], b';' | b':' | b',') {
+                    i += 1;
+                }
+                values.push(text[start..i].to_string());
+            }
+            if i < bytes.len() && bytes[i] == b',' {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        params.push((pname, values.join(",")));
+    }
+    if i >= bytes.len() || bytes[i] != b':' {
+        return Err(ical_err(line, format!("no ':' in {:?}", cut(text))));
+    }
+    Ok(Property {
+        name: name.to_ascii_uppercase(),
+        params,
+        value: text[i + 1..].to_string(),
+        line,
+    })
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+/// Parses a document into its top-level components.
+pub(crate) fn parse(text: &str) -> Result<Vec<Component>, Error> {
+    let lines = unfold(text);
+    if lines.len() > MAX_LINES {
+        return Err(ical_err(0, format!("more than {MAX_LINES} content lines")));
+    }
+    let mut stack: Vec<Component> = Vec::new();
+    let mut top = Vec::new();
+    for (line, text) in lines {
+        let prop = parse_line(line, &text)?;
+        match prop.name.as_str() {
+            "BEGIN" => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(ical_err(line, "components nested too deeply"));
+                }
+                stack.push(Component {
+                    name: prop.value.trim().to_ascii_uppercase(),
+                    line,
+                    ..Component::default()
+                });
+            }
+            "END" => {
+                let name = prop.value.trim().to_ascii_uppercase();
+                let Some(done) = stack.pop() else {
+                    return Err(ical_err(line, format!("END:{name} without BEGIN")));
+                };
+                if done.name != name {
+                    return Err(ical_err(
+                        line,
+                        format!(
+                            "END:{name} closes BEGIN:{} of line {}",
+                            done.name, done.line
+                        ),
+                    ));
+                }
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => top.push(done),
+                }
+            }
+            _ => match stack.last_mut() {
+                Some(c) => c.properties.push(prop),
+                None => {
+                    return Err(ical_err(
+                        line,
+                        format!("{} outside any component", prop.name),
+                    ));
+                }
+            },
+        }
+    }
+    if let Some(open) = stack.last() {
+        return Err(ical_err(
+            open.line,
+            format!("BEGIN:{} is never closed", open.name),
+        ));
+    }
+    Ok(top)
+}
+
+/// Decodes TEXT escapes (`\\`, `\;`, `\,`, `\n`).
+pub(crate) fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n' | 'N') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Encodes TEXT escapes.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits a list value at unescaped commas.
+pub(crate) fn split_list(s: &str) -> Vec<&str> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+/// Folds a content line at 75 octets (on character boundaries).
+pub(crate) fn fold(line: &str, out: &mut String) {
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unfolds_and_keeps_line_numbers() {
+        let doc = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:a long\r\n  title\r\nATTENDEE;CN=\"Doe, J\";ROLE=REQ-PARTICIPANT:mailto:j@x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let top = parse(doc).unwrap();
+        let ev = &top[0].children[0];
+        assert_eq!(ev.get("SUMMARY").unwrap().value, "a long title");
+        let a = ev.get("ATTENDEE").unwrap();
+        assert_eq!(a.param("CN"), Some("Doe, J"));
+        assert_eq!(a.value, "mailto:j@x");
+        assert_eq!(a.line, 5);
+        let err = parse("BEGIN:VCALENDAR\nBEGIN:VEVENT\nEND:VCALENDAR\n").unwrap_err();
+        assert!(matches!(err, Error::Ical { line: 3, .. }), "{err}");
+    }
+
+    #[test]
+    fn text_escapes_round_trip() {
+        let s = "a;b,c\\d\ne";
+        assert_eq!(unescape(&escape(s)), s);
+    }
+}

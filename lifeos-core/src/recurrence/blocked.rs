@@ -1,0 +1,144 @@
+//! A user's calendar events in a window, as the planner's `blockedTime` entries.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use super::{InstanceLength, Override, Series, Window};
+use crate::calendar::{CalendarEvent, EventStatus, EventTime, NominalDuration, Transparency};
+use crate::error::Error;
+use crate::plan::BlockedTime;
+
+fn shift(t: chrono::NaiveDateTime, days: i64) -> chrono::NaiveDateTime {
+    t.checked_add_signed(Duration::days(days))
+        .unwrap_or(if days < 0 {
+            chrono::NaiveDateTime::MIN
+        } else {
+            chrono::NaiveDateTime::MAX
+        })
+}
+
+/// The series of one master event, with the overrides found among `events`.
+pub(crate) fn series_of(
+    master: &CalendarEvent,
+    events: &[CalendarEvent],
+) -> Result<(Series, Vec<usize>), Error> {
+    let mut series = Series::new(master.start, master.rrule.as_deref())?;
+    series.rdates.clone_from(&master.rdates);
+    series.exdates.clone_from(&master.exdates);
+    series.length = length_of(master);
+    let mut indexes = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        if e.deleted_at.is_some() || e.series_id != Some(master.id) {
+            continue;
+        }
+        let Some(rid) = e.recurrence_id else { continue };
+        series.overrides.push(Override {
+            recurrence_id: rid,
+            start: e.start,
+            end: Some(e.end),
+            range: e.recurrence_range,
+            cancelled: e.status == EventStatus::Cancelled,
+        });
+        indexes.push(i);
+    }
+    Ok((series, indexes))
+}
+
+/// How long an event's instances last: its nominal duration when it has one, else the
+/// exact time from start to end (whole days for a date event, wall-clock time for a
+/// floating one).
+pub(crate) fn length_of(e: &CalendarEvent) -> InstanceLength {
+    if let Some(d) = e.duration {
+        return InstanceLength::Nominal(d);
+    }
+    match (e.start, e.end) {
+        (EventTime::Date(s), EventTime::Date(t)) => InstanceLength::Nominal(NominalDuration {
+            days: (t - s).num_days(),
+            seconds: 0,
+        }),
+        (EventTime::Floating(s), EventTime::Floating(t)) => InstanceLength::Exact(t - s),
+        (s, t) => InstanceLength::Exact(t.to_utc(Tz::UTC) - s.to_utc(Tz::UTC)),
+    }
+}
+
+/// A user's `blockedTime` entries, and whether an expansion was cut short by its bounds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct BlockedTimes {
+    /// The entries, sorted by start, end and title.
+    pub entries: Vec<BlockedTime>,
+    /// Whether some series hit [`super::MAX_OCCURRENCES`] or [`super::MAX_ITERATIONS`].
+    pub truncated: bool,
+}
+
+/// The planner's `blockedTime` entries for `events` overlapping `[from, to)`, read by a user
+/// in `tz`.
+///
+/// Series are expanded (masters with their overrides: events whose `series_id` names the
+/// master and that carry a `recurrence_id`); cancelled and deleted events and instances are
+/// left out. All-day events span the instants of their local midnights in `tz` with
+/// `isAllDay` true; floating times are read in `tz`. `busy` is set from the event's
+/// transparency (free events are `busy: false`). Entries are sorted by start, end, title.
+/// [`BlockedTimes::truncated`] says whether some expansion was cut short by its bounds.
+///
+/// # Errors
+/// [`Error::Recurrence`] when an event's rule is invalid.
+pub fn blocked_time(
+    events: &[CalendarEvent],
+    tz: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<BlockedTimes, Error> {
+    let mut out = Vec::new();
+    let mut truncated = false;
+    let masters: Vec<_> = events
+        .iter()
+        .filter(|e| e.deleted_at.is_none())
+        .map(|e| e.id)
+        .collect();
+    for master in events {
+        if master.deleted_at.is_some() || master.status == EventStatus::Cancelled {
+            continue;
+        }
+        // Overrides belong to their master (unless it is missing: then they stand alone).
+        if master.recurrence_id.is_some() && master.series_id.is_some_and(|s| masters.contains(&s))
+        {
+            continue;
+        }
+        let (series, override_events) = series_of(master, events)?;
+        let window = match master.start {
+            EventTime::Zoned { .. } | EventTime::Utc(_) => Window::Instants { from, to },
+            EventTime::Date(_) | EventTime::Floating(_) => Window::Local {
+                from: shift(from.with_timezone(&tz).naive_local(), -2),
+                to: shift(to.with_timezone(&tz).naive_local(), 2),
+            },
+        };
+        let expansion = series.expand_overlapping(&window)?;
+        truncated |= expansion.truncated;
+        for occ in expansion.occurrences {
+            let source = occ
+                .override_index
+                .and_then(|i| override_events.get(i))
+                .and_then(|&i| events.get(i))
+                .unwrap_or(master);
+            let start = occ.start.to_utc(tz);
+            let end = occ.end.to_utc(tz).max(start);
+            let overlaps = start < to && (end > from || (start == end && start >= from));
+            if !overlaps {
+                continue;
+            }
+            out.push(BlockedTime {
+                title: source.title.clone(),
+                start,
+                end,
+                is_all_day: occ.start.is_date(),
+                busy: Some(source.transparency == Transparency::Busy),
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.start, a.end, &a.title).cmp(&(b.start, b.end, &b.title)));
+    Ok(BlockedTimes {
+        entries: out,
+        truncated,
+    })
+}

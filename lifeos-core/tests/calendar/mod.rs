@@ -1,0 +1,5 @@
+//! Calendars: recurrence expansion (against python-dateutil too), blocked time, iCalendar.
+
+mod differential;
+mod ical;
+mod recurrence;
