@@ -1,0 +1,522 @@
+//! The search: an exact dynamic program over the grid for small days, and beyond its
+//! budget a greedy start improved by large-neighbourhood search whose neighbourhoods are
+//! solved exactly by the same dynamic program. Every step is deterministic.
+
+use crate::model::{Day, Kind};
+
+/// Largest number of free tasks one dynamic program takes.
+const MAX_K: usize = 12;
+/// DP cells (slots x masks x tasks) allowed for solving the whole day exactly.
+const EXACT_BUDGET: u64 = 40_000_000;
+/// DP cells allowed for the whole local search.
+const LNS_BUDGET: u64 = 30_000_000;
+
+/// A plan: the start slot (grid index) of each free task, or none.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub slot: Vec<Option<u32>>,
+}
+
+/// A tiny deterministic generator (xorshift64*), seeded by the day's shape.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+impl Plan {
+    pub(crate) fn empty(day: &Day) -> Plan {
+        Plan {
+            slot: vec![None; day.tasks.len()],
+        }
+    }
+
+    pub(crate) fn score(&self, day: &Day) -> i64 {
+        let mut s = 0;
+        for (c, t) in day.tasks.iter().enumerate() {
+            match (t.kind, self.slot[c]) {
+                (Kind::Pinned(p), _) => s += day.value(c, p),
+                (Kind::Free, Some(k)) => s += day.value(c, day.grid[k as usize]),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    pub(crate) fn used_minutes(&self, day: &Day) -> i64 {
+        self.slot
+            .iter()
+            .zip(&day.tasks)
+            .filter(|(s, _)| s.is_some())
+            .map(|(_, t)| t.minutes)
+            .sum()
+    }
+
+    /// Scheduled free blocks, sorted.
+    fn blocks(&self, day: &Day, except: &[bool]) -> Vec<(i64, i64)> {
+        let mut b: Vec<(i64, i64)> = self
+            .slot
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| !except[*c])
+            .filter_map(|(c, s)| {
+                s.map(|k| {
+                    let g = day.grid[k as usize];
+                    (g, g + day.tasks[c].dur)
+                })
+            })
+            .collect();
+        b.sort_unstable();
+        b
+    }
+}
+
+fn overlaps(blocks: &[(i64, i64)], s: i64, e: i64) -> bool {
+    // Blocks are disjoint and sorted: the first one ending after `s` decides.
+    let i = blocks.partition_point(|&(_, be)| be <= s);
+    i < blocks.len() && blocks[i].0 < e
+}
+
+/// Whether free task `c` may start at slot `k` against the plan's other blocks and its
+/// dependencies and dependents (static feasibility assumed).
+fn dynamic_ok(day: &Day, plan: &Plan, blocks: &[(i64, i64)], c: usize, k: u32) -> bool {
+    let t = &day.tasks[c];
+    let g = day.grid[k as usize];
+    let e = g + t.dur;
+    for &d in &t.deps {
+        match (day.tasks[d].kind, plan.slot[d]) {
+            (Kind::Pinned(_), _) => {}
+            (Kind::Free, Some(dk)) if day.grid[dk as usize] + day.tasks[d].dur <= g => {}
+            _ => return false,
+        }
+    }
+    for &d in &t.dependents {
+        if let Some(dk) = plan.slot[d]
+            && day.grid[dk as usize] < e
+        {
+            return false;
+        }
+    }
+    !overlaps(blocks, g, e)
+}
+
+/// Greedy: by best value per minute, then id; each at its best-valued earliest start.
+fn greedy(day: &Day) -> Plan {
+    let mut plan = Plan::empty(day);
+    let mut order: Vec<usize> = (0..day.tasks.len())
+        .filter(|&c| !day.tasks[c].starts.is_empty())
+        .collect();
+    let best_rate = |c: usize| {
+        let t = &day.tasks[c];
+        let best = t
+            .starts
+            .iter()
+            .map(|&k| day.value(c, day.grid[k as usize]))
+            .max()
+            .unwrap_or(0);
+        (best * 1_000_000) / t.minutes.max(1)
+    };
+    let rates: Vec<i64> = (0..day.tasks.len())
+        .map(|c| {
+            if day.tasks[c].starts.is_empty() {
+                0
+            } else {
+                best_rate(c)
+            }
+        })
+        .collect();
+    order.sort_by(|&a, &b| rates[b].cmp(&rates[a]).then(a.cmp(&b)));
+    let mut used = 0;
+    loop {
+        let mut changed = false;
+        for &c in &order {
+            if plan.slot[c].is_some() || used + day.tasks[c].minutes > day.cap_left {
+                continue;
+            }
+            if insert_best(day, &mut plan, c) {
+                used += day.tasks[c].minutes;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    plan
+}
+
+/// Places free task `c` at its best feasible start; returns whether it was placed.
+fn insert_best(day: &Day, plan: &mut Plan, c: usize) -> bool {
+    let none = vec![false; day.tasks.len()];
+    let blocks = plan.blocks(day, &none);
+    let mut best: Option<(i64, u32)> = None;
+    for &k in &day.tasks[c].starts {
+        if dynamic_ok(day, plan, &blocks, c, k) {
+            let v = day.value(c, day.grid[k as usize]);
+            if best.is_none_or(|(bv, _)| v > bv) {
+                best = Some((v, k));
+            }
+        }
+    }
+    if let Some((_, k)) = best {
+        plan.slot[c] = Some(k);
+        true
+    } else {
+        false
+    }
+}
+
+/// Reusable buffers of the dynamic program.
+#[derive(Default)]
+struct Dp {
+    best: Vec<i64>,
+    from: Vec<(u32, u8)>,
+}
+
+const SKIP: u8 = u8::MAX;
+
+impl Dp {
+    /// Re-plans the free tasks `set` (at most `MAX_K`) optimally with everything else of
+    /// `plan` fixed. Returns the work done (cells) and whether the plan changed.
+    fn solve(&mut self, day: &Day, plan: &mut Plan, set: &[usize]) -> u64 {
+        let n = set.len();
+        let mut except = vec![false; day.tasks.len()];
+        for &c in set {
+            except[c] = true;
+        }
+        let blocks = plan.blocks(day, &except);
+        let fixed_minutes: i64 = plan
+            .slot
+            .iter()
+            .enumerate()
+            .filter(|(c, s)| !except[*c] && s.is_some())
+            .map(|(c, _)| day.tasks[c].minutes)
+            .sum();
+        let cap = day.cap_left - fixed_minutes;
+        // Per task: dependency mask inside the set, window of starts, whether required.
+        let mut depmask = vec![0usize; n];
+        let mut earliest = vec![i64::MIN; n];
+        let mut latest_end = vec![i64::MAX; n];
+        let mut required = 0usize;
+        let mut possible = vec![true; n];
+        for (j, &c) in set.iter().enumerate() {
+            let t = &day.tasks[c];
+            for &d in &t.deps {
+                if let Some(p) = set.iter().position(|&x| x == d) {
+                    depmask[j] |= 1 << p;
+                } else {
+                    match (day.tasks[d].kind, plan.slot[d]) {
+                        (Kind::Pinned(_), _) => {}
+                        (Kind::Free, Some(dk)) => {
+                            earliest[j] = earliest[j].max(day.grid[dk as usize] + day.tasks[d].dur);
+                        }
+                        _ => possible[j] = false,
+                    }
+                }
+            }
+            for &d in &t.dependents {
+                if except[d] {
+                    continue;
+                }
+                if let Some(dk) = plan.slot[d] {
+                    required |= 1 << j;
+                    latest_end[j] = latest_end[j].min(day.grid[dk as usize]);
+                }
+            }
+        }
+        // Candidate starts per task, and the slot set.
+        let mut cand: Vec<Vec<u32>> = Vec::with_capacity(n);
+        let mut slots: Vec<u32> = Vec::new();
+        for (j, &c) in set.iter().enumerate() {
+            let t = &day.tasks[c];
+            let mut v = Vec::new();
+            if possible[j] {
+                for &k in &t.starts {
+                    let g = day.grid[k as usize];
+                    if g >= earliest[j]
+                        && g + t.dur <= latest_end[j]
+                        && !overlaps(&blocks, g, g + t.dur)
+                    {
+                        v.push(k);
+                    }
+                }
+            }
+            slots.extend_from_slice(&v);
+            cand.push(v);
+        }
+        slots.sort_unstable();
+        slots.dedup();
+        let p_len = slots.len();
+        let masks = 1usize << n;
+        let cells = (p_len as u64 + 1) * masks as u64;
+        self.best.clear();
+        self.best.resize((p_len + 1) * masks, i64::MIN);
+        self.from.clear();
+        self.from.resize((p_len + 1) * masks, (0, SKIP));
+        // Per (task, position): value or none; and the next position after the block.
+        let mut val = vec![vec![i64::MIN; p_len]; n];
+        let mut next = vec![vec![0u32; p_len]; n];
+        for j in 0..n {
+            let c = set[j];
+            for &k in &cand[j] {
+                let p = slots.partition_point(|&s| s < k);
+                let g = day.grid[k as usize];
+                val[j][p] = day.value(c, g);
+                let end = g + day.tasks[c].dur;
+                next[j][p] =
+                    (p + slots[p..].partition_point(|&s| day.grid[s as usize] < end)) as u32;
+            }
+        }
+        let minutes: Vec<i64> = set.iter().map(|&c| day.tasks[c].minutes).collect();
+        let mut mask_minutes = vec![0i64; masks];
+        for m in 1..masks {
+            let low = m.trailing_zeros() as usize;
+            mask_minutes[m] = mask_minutes[m & (m - 1)] + minutes[low];
+        }
+        self.best[0] = 0;
+        for p in 0..p_len {
+            for m in 0..masks {
+                let cur = self.best[p * masks + m];
+                if cur == i64::MIN {
+                    continue;
+                }
+                let skip = (p + 1) * masks + m;
+                if cur > self.best[skip] {
+                    self.best[skip] = cur;
+                    self.from[skip] = (p as u32, SKIP);
+                }
+                for j in 0..n {
+                    if m & (1 << j) != 0
+                        || val[j][p] == i64::MIN
+                        || depmask[j] & m != depmask[j]
+                        || mask_minutes[m] + minutes[j] > cap
+                    {
+                        continue;
+                    }
+                    let q = next[j][p] as usize;
+                    let nm = m | (1 << j);
+                    let v = cur + val[j][p];
+                    let idx = q * masks + nm;
+                    if v > self.best[idx] {
+                        self.best[idx] = v;
+                        self.from[idx] = (p as u32, j as u8);
+                    }
+                }
+            }
+        }
+        // Best final mask holding every required task.
+        let mut best_m = None;
+        for m in 0..masks {
+            let v = self.best[p_len * masks + m];
+            if v != i64::MIN && m & required == required && best_m.is_none_or(|(bv, _)| v > bv) {
+                best_m = Some((v, m));
+            }
+        }
+        let Some((_, mut m)) = best_m else {
+            return cells * n as u64;
+        };
+        for &c in set {
+            plan.slot[c] = None;
+        }
+        let mut q = p_len;
+        while q > 0 || m != 0 {
+            let (p, j) = self.from[q * masks + m];
+            if j != SKIP {
+                plan.slot[set[j as usize]] = Some(slots[p as usize]);
+                m &= !(1 << j);
+            }
+            q = p as usize;
+            if q == 0 && m == 0 {
+                break;
+            }
+        }
+        cells * n.max(1) as u64
+    }
+}
+
+/// Plans the free tasks of `day`.
+pub(crate) fn search(day: &Day) -> Plan {
+    let free: Vec<usize> = (0..day.tasks.len())
+        .filter(|&c| !day.tasks[c].starts.is_empty())
+        .collect();
+    let mut dp = Dp::default();
+    let n = free.len();
+    if n <= MAX_K {
+        let slots: std::collections::BTreeSet<u32> = free
+            .iter()
+            .flat_map(|&c| day.tasks[c].starts.iter().copied())
+            .collect();
+        let work = (slots.len() as u64 + 1) * (1u64 << n) * n as u64;
+        if work <= EXACT_BUDGET {
+            let mut plan = Plan::empty(day);
+            dp.solve(day, &mut plan, &free);
+            return plan;
+        }
+    }
+    let mut plan = greedy(day);
+    improve(day, &mut plan, &free, &mut dp);
+    fill(day, &mut plan);
+    plan
+}
+
+fn density(day: &Day, c: usize) -> i64 {
+    let t = &day.tasks[c];
+    let best = t
+        .starts
+        .iter()
+        .map(|&k| day.value(c, day.grid[k as usize]))
+        .max()
+        .unwrap_or(0);
+    best * 1_000_000 / t.minutes.max(1)
+}
+
+/// Large-neighbourhood search with exact re-optimisation of each neighbourhood.
+fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
+    let k = MAX_K.min(free.len()).min(9);
+    if k == 0 {
+        return;
+    }
+    let dens: Vec<i64> = (0..day.tasks.len())
+        .map(|c| {
+            if day.tasks[c].starts.is_empty() {
+                0
+            } else {
+                density(day, c)
+            }
+        })
+        .collect();
+    let mut by_density: Vec<usize> = free.to_vec();
+    by_density.sort_by(|&a, &b| dens[b].cmp(&dens[a]).then(a.cmp(&b)));
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (free.len() as u64) << 17 ^ day.grid.len() as u64);
+    let mut work = 0u64;
+    let mut score = plan.score(day);
+    let mut stale = 0;
+    let mut round = 0usize;
+    while work < LNS_BUDGET && stale < 3 {
+        round += 1;
+        let before = score;
+        // Neighbourhoods: windows of consecutive scheduled tasks plus the densest
+        // unscheduled ones; low-density scheduled against dense unscheduled; random mixes.
+        let mut sched: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&c| plan.slot[c].is_some())
+            .collect();
+        sched.sort_by_key(|&c| (plan.slot[c], c));
+        let unsched: Vec<usize> = by_density
+            .iter()
+            .copied()
+            .filter(|&c| plan.slot[c].is_none())
+            .collect();
+        let mut hoods: Vec<Vec<usize>> = Vec::new();
+        let w = (k / 2).max(1);
+        let stride = (w / 2).max(1);
+        let mut i = 0;
+        while i < sched.len() {
+            let mut set: Vec<usize> = sched[i..(i + w).min(sched.len())].to_vec();
+            let skip = (round - 1) * 2 % unsched.len().max(1);
+            for &u in unsched.iter().cycle().skip(skip).take(unsched.len()) {
+                if set.len() >= k {
+                    break;
+                }
+                set.push(u);
+            }
+            hoods.push(set);
+            if i + w >= sched.len() {
+                break;
+            }
+            i += stride;
+        }
+        {
+            let mut low: Vec<usize> = sched.clone();
+            low.sort_by(|&a, &b| dens[a].cmp(&dens[b]).then(a.cmp(&b)));
+            let mut set: Vec<usize> = low.iter().copied().take(k / 2).collect();
+            for &u in &unsched {
+                if set.len() >= k {
+                    break;
+                }
+                set.push(u);
+            }
+            hoods.push(set);
+        }
+        for _ in 0..(4 + free.len() / 8) {
+            let mut set: Vec<usize> = Vec::new();
+            let take_s = rng.below(k + 1).min(sched.len());
+            for _ in 0..take_s * 2 {
+                if set.len() >= take_s {
+                    break;
+                }
+                let c = sched[rng.below(sched.len())];
+                if !set.contains(&c) {
+                    set.push(c);
+                }
+            }
+            let pool = unsched.len().min(3 * k + 8);
+            for _ in 0..k * 2 {
+                if set.len() >= k || pool == 0 {
+                    break;
+                }
+                let c = unsched[rng.below(pool)];
+                if !set.contains(&c) {
+                    set.push(c);
+                }
+            }
+            hoods.push(set);
+        }
+        for set in hoods {
+            if set.is_empty() {
+                continue;
+            }
+            let saved = plan.slot.clone();
+            work += dp.solve(day, plan, &set);
+            let s = plan.score(day);
+            if s < score {
+                plan.slot = saved;
+            } else {
+                score = s;
+            }
+            if work >= LNS_BUDGET {
+                break;
+            }
+        }
+        if score > before {
+            stale = 0;
+        } else {
+            stale += 1;
+        }
+    }
+}
+
+/// Inserts every task that still has a feasible start and fits the cap left.
+fn fill(day: &Day, plan: &mut Plan) {
+    let mut order: Vec<usize> = (0..day.tasks.len())
+        .filter(|&c| !day.tasks[c].starts.is_empty())
+        .collect();
+    order.sort_by(|&a, &b| density(day, b).cmp(&density(day, a)).then(a.cmp(&b)));
+    loop {
+        let mut changed = false;
+        for &c in &order {
+            if plan.slot[c].is_none()
+                && plan.used_minutes(day) + day.tasks[c].minutes <= day.cap_left
+                && insert_best(day, plan, c)
+            {
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
