@@ -186,6 +186,8 @@ struct Dp {
 }
 
 const SKIP: u8 = u8::MAX;
+/// Scale of the score in the program's objective; the rest orders ties by earliness.
+const TIE: i64 = 1 << 20;
 
 impl Dp {
     /// Re-plans the free tasks `set` (at most `MAX_K`) optimally with everything else of
@@ -273,7 +275,8 @@ impl Dp {
             for &k in &cand[j] {
                 let p = slots.partition_point(|&s| s < k);
                 let g = day.grid[k as usize];
-                val[j][p] = day.value(c, g);
+                // Score first, then earlier starts: ties prefer the earlier plan.
+                val[j][p] = day.value(c, g) * TIE - i64::from(k);
                 let end = g + day.tasks[c].dur;
                 next[j][p] =
                     (p + slots[p..].partition_point(|&s| day.grid[s as usize] < end)) as u32;
