@@ -36,7 +36,13 @@ fn main() -> Result<(), Box<dyn Error>> {
             continue;
         }
         let v: Value = serde_json::from_str(line)?;
-        let request = PlanDayRequest::from_value(&v["request"])?;
+        let request = match PlanDayRequest::from_value(&v["request"]) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("day {i}: skipped, request does not parse: {e}");
+                continue;
+            }
+        };
         let optimum = v["optimum"].as_i64().unwrap_or(0);
         let greedy = v["greedy"].as_i64().unwrap_or(0);
         let t0 = now();
@@ -61,6 +67,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         if score < greedy {
             below_greedy += 1;
+        }
+        if ratio < 0.999 {
+            eprintln!(
+                "day {i} ({} tasks): ratio {ratio:.4}, {ms:.1} ms",
+                v["tasks"]
+            );
         }
         if ratio < min {
             min = ratio;

@@ -112,8 +112,9 @@ fn dynamic_ok(day: &Day, plan: &Plan, blocks: &[(i64, i64)], c: usize, k: u32) -
     !overlaps(blocks, g, e)
 }
 
-/// Greedy: by best value per minute, then id; each at its best-valued earliest start.
-fn greedy(day: &Day) -> Plan {
+/// Greedy: by best value per minute (ties: `variant` 0 longer first, 1 shorter first,
+/// 2 by whole value), then id; each at its best-valued earliest start.
+fn greedy(day: &Day, variant: u8) -> Plan {
     let mut plan = Plan::empty(day);
     let mut order: Vec<usize> = (0..day.tasks.len())
         .filter(|&c| !day.tasks[c].starts.is_empty())
@@ -137,7 +138,26 @@ fn greedy(day: &Day) -> Plan {
             }
         })
         .collect();
-    order.sort_by(|&a, &b| rates[b].cmp(&rates[a]).then(a.cmp(&b)));
+    let m = |c: usize| day.tasks[c].minutes;
+    match variant {
+        0 => order.sort_by(|&a, &b| {
+            rates[b]
+                .cmp(&rates[a])
+                .then(m(b).cmp(&m(a)))
+                .then(a.cmp(&b))
+        }),
+        1 => order.sort_by(|&a, &b| {
+            rates[b]
+                .cmp(&rates[a])
+                .then(m(a).cmp(&m(b)))
+                .then(a.cmp(&b))
+        }),
+        _ => order.sort_by(|&a, &b| {
+            (rates[b] / 1_000_000 * m(b))
+                .cmp(&(rates[a] / 1_000_000 * m(a)))
+                .then(a.cmp(&b))
+        }),
+    }
     let mut used = 0;
     loop {
         let mut changed = false;
@@ -368,7 +388,17 @@ pub(crate) fn search(day: &Day) -> Plan {
             return plan;
         }
     }
-    let mut plan = greedy(day);
+    let mut plan = Plan::empty(day);
+    let mut best = i64::MIN;
+    for variant in 0..3 {
+        let mut p = greedy(day, variant);
+        fill(day, &mut p);
+        let s = p.score(day);
+        if s > best {
+            best = s;
+            plan = p;
+        }
+    }
     improve(day, &mut plan, &free, &mut dp);
     fill(day, &mut plan);
     plan
@@ -385,24 +415,66 @@ fn density(day: &Day, c: usize) -> i64 {
     best * 1_000_000 / t.minutes.max(1)
 }
 
+/// Free tasks that `c` needs and that are not scheduled, `c` included (dependencies first).
+fn closure(day: &Day, plan: &Plan, c: usize, out: &mut Vec<usize>) {
+    for &d in &day.tasks[c].deps {
+        if day.tasks[d].kind == Kind::Free && plan.slot[d].is_none() && !out.contains(&d) {
+            closure(day, plan, d, out);
+        }
+    }
+    if !out.contains(&c) {
+        out.push(c);
+    }
+}
+
+/// Adds `c` with its unscheduled dependencies when they all fit in `k`.
+fn add_chain(day: &Day, plan: &Plan, set: &mut Vec<usize>, c: usize, k: usize) -> bool {
+    let mut chain = Vec::new();
+    closure(day, plan, c, &mut chain);
+    chain.retain(|x| !set.contains(x));
+    if set.len() + chain.len() > k {
+        return false;
+    }
+    set.extend(chain);
+    true
+}
+
 /// Large-neighbourhood search with exact re-optimisation of each neighbourhood.
 fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
-    let k = MAX_K.min(free.len()).min(9);
+    let k = MAX_K.min(free.len()).min(10);
     if k == 0 {
         return;
     }
-    let dens: Vec<i64> = (0..day.tasks.len())
+    let n = day.tasks.len();
+    let best_value: Vec<i64> = (0..n)
         .map(|c| {
-            if day.tasks[c].starts.is_empty() {
-                0
-            } else {
-                density(day, c)
-            }
+            day.tasks[c]
+                .starts
+                .iter()
+                .map(|&s| day.value(c, day.grid[s as usize]))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let dens: Vec<i64> = (0..n)
+        .map(|c| best_value[c] * 1_000_000 / day.tasks[c].minutes.max(1))
+        .collect();
+    // Value and density of a task together with all its free dependencies.
+    let empty = Plan::empty(day);
+    let chain: Vec<(i64, i64)> = (0..n)
+        .map(|c| {
+            let mut v = Vec::new();
+            closure(day, &empty, c, &mut v);
+            let value: i64 = v.iter().map(|&x| best_value[x]).sum();
+            let minutes: i64 = v.iter().map(|&x| day.tasks[x].minutes).sum();
+            (value, value * 1_000_000 / minutes.max(1))
         })
         .collect();
     let mut by_density: Vec<usize> = free.to_vec();
-    by_density.sort_by(|&a, &b| dens[b].cmp(&dens[a]).then(a.cmp(&b)));
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (free.len() as u64) << 17 ^ day.grid.len() as u64);
+    by_density.sort_by(|&a, &b| chain[b].1.cmp(&chain[a].1).then(a.cmp(&b)));
+    let mut by_value: Vec<usize> = free.to_vec();
+    by_value.sort_by(|&a, &b| chain[b].0.cmp(&chain[a].0).then(a.cmp(&b)));
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((free.len() as u64) << 17) ^ day.grid.len() as u64);
     let mut work = 0u64;
     let mut score = plan.score(day);
     let mut stale = 0;
@@ -410,8 +482,6 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
     while work < LNS_BUDGET && stale < 3 {
         round += 1;
         let before = score;
-        // Neighbourhoods: windows of consecutive scheduled tasks plus the densest
-        // unscheduled ones; low-density scheduled against dense unscheduled; random mixes.
         let mut sched: Vec<usize> = free
             .iter()
             .copied()
@@ -423,18 +493,35 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
             .copied()
             .filter(|&c| plan.slot[c].is_none())
             .collect();
+        let unsched_value: Vec<usize> = by_value
+            .iter()
+            .copied()
+            .filter(|&c| plan.slot[c].is_none())
+            .collect();
+        let mut low: Vec<usize> = sched.clone();
+        low.sort_by(|&a, &b| {
+            dens[a]
+                .cmp(&dens[b])
+                .then(day.tasks[b].minutes.cmp(&day.tasks[a].minutes))
+                .then(a.cmp(&b))
+        });
         let mut hoods: Vec<Vec<usize>> = Vec::new();
-        let w = (k / 2).max(1);
+        // Windows of consecutive scheduled tasks plus the densest unscheduled chains.
+        let w = (k - 3).max(1);
         let stride = (w / 2).max(1);
+        let shift = (round - 1) * 2;
         let mut i = 0;
         while i < sched.len() {
             let mut set: Vec<usize> = sched[i..(i + w).min(sched.len())].to_vec();
-            let skip = (round - 1) * 2 % unsched.len().max(1);
-            for &u in unsched.iter().cycle().skip(skip).take(unsched.len()) {
+            for &u in unsched
+                .iter()
+                .skip(shift % unsched.len().max(1))
+                .chain(unsched.iter())
+            {
                 if set.len() >= k {
                     break;
                 }
-                set.push(u);
+                add_chain(day, plan, &mut set, u, k);
             }
             hoods.push(set);
             if i + w >= sched.len() {
@@ -442,18 +529,38 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
             }
             i += stride;
         }
+        // Least dense scheduled against the densest unscheduled.
         {
-            let mut low: Vec<usize> = sched.clone();
-            low.sort_by(|&a, &b| dens[a].cmp(&dens[b]).then(a.cmp(&b)));
             let mut set: Vec<usize> = low.iter().copied().take(k / 2).collect();
             for &u in &unsched {
                 if set.len() >= k {
                     break;
                 }
-                set.push(u);
+                add_chain(day, plan, &mut set, u, k);
             }
             hoods.push(set);
         }
+        // Room for one valuable unscheduled chain: it, plus the least dense scheduled
+        // tasks until their minutes cover it.
+        for &u in unsched_value.iter().take(6) {
+            let mut set = Vec::new();
+            if !add_chain(day, plan, &mut set, u, MAX_K - 1) {
+                continue;
+            }
+            let need: i64 = set.iter().map(|&x| day.tasks[x].minutes).sum();
+            let mut freed = 0;
+            for &c in &low {
+                if set.len() >= MAX_K || freed >= need {
+                    break;
+                }
+                if dens[c] <= chain[u].1 {
+                    set.push(c);
+                    freed += day.tasks[c].minutes;
+                }
+            }
+            hoods.push(set);
+        }
+        // Random mixes.
         for _ in 0..(4 + free.len() / 8) {
             let mut set: Vec<usize> = Vec::new();
             let take_s = rng.below(k + 1).min(sched.len());
@@ -471,16 +578,28 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                 if set.len() >= k || pool == 0 {
                     break;
                 }
-                let c = unsched[rng.below(pool)];
-                if !set.contains(&c) {
-                    set.push(c);
-                }
+                add_chain(day, plan, &mut set, unsched[rng.below(pool)], k);
             }
             hoods.push(set);
         }
-        for set in hoods {
+        for mut set in hoods {
             if set.is_empty() {
                 continue;
+            }
+            // Dependencies and dependents of members move with them when there is room.
+            let mut j = 0;
+            while j < set.len() && set.len() < MAX_K {
+                let c = set[j];
+                for &x in day.tasks[c].deps.iter().chain(&day.tasks[c].dependents) {
+                    if set.len() < MAX_K
+                        && day.tasks[x].kind == Kind::Free
+                        && !set.contains(&x)
+                        && !day.tasks[x].starts.is_empty()
+                    {
+                        set.push(x);
+                    }
+                }
+                j += 1;
             }
             let saved = plan.slot.clone();
             work += dp.solve(day, plan, &set);

@@ -184,6 +184,11 @@ def solve(day, limit):
     solver.parameters.num_workers = 2
     status = solver.Solve(m)
     name = solver.StatusName(status)
+    if DEBUG:
+        for t in free:
+            if pres.get(t["id"]) is not None and solver.Value(pres[t["id"]]):
+                st = solver.Value(start[t["id"]]) + base
+                print(f"  {t['id'][:8]} p{t['p']} m{t['m']} start {datetime.fromtimestamp(st, timezone.utc):%H:%M} v{day.value(t, st)}", file=sys.stderr)
     if name not in ("OPTIMAL", "FEASIBLE"):
         raise RuntimeError(name)
     return int(round(solver.ObjectiveValue())) + day.pinned_score(), name, int(round(solver.BestObjectiveBound())) + day.pinned_score()
@@ -227,7 +232,12 @@ def greedy(day):
     return day.pinned_score() + sum(day.value(day.tasks[i], g) for i, (g, _) in placed.items())
 
 
+DEBUG = False
+
+
 def main():
+    global DEBUG
+    DEBUG = "--debug" in sys.argv
     limit = 20.0
     if len(sys.argv) > 2 and sys.argv[1] == "--time-limit":
         limit = float(sys.argv[2])

@@ -135,11 +135,12 @@ def gen_day(rng, size):
                            "isAllDay": True, "busy": rng.random() < 0.3})
             continue
         if kind < 0.1:
-            s = local(today, 23, 0, tz, -1)
+            s = local(today, 23, 0, tz, -1).astimezone(timezone.utc)
             e = s + timedelta(minutes=rng.choice([60, 600, 660]))
         else:
             start_min = rng.randrange(max(ws - 60, 0), min(we + 60, 1440), 5)
             s = local(today, 0, 0, tz) + timedelta(minutes=start_min + rng.choice([0, 0, 0, 2]))
+            s = s.astimezone(timezone.utc)  # durations are elapsed time, not wall time
             e = s + timedelta(minutes=rng.choice([0, 15, 25, 30, 30, 45, 60, 90]))
         ev = {"title": rng.choice(EVENTS), "start": iso(s), "end": iso(e)}
         if rng.random() < 0.1:
