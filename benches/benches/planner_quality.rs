@@ -68,7 +68,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         if score < greedy {
             below_greedy += 1;
         }
-        if ratio < 0.999 {
+        if ratio < 0.999 || ms > 25.0 {
             eprintln!(
                 "day {i} ({} tasks): ratio {ratio:.4}, {ms:.1} ms",
                 v["tasks"]

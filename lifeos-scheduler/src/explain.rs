@@ -55,12 +55,12 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
 
     let mut unscheduled = Vec::new();
     let mut codes = vec![None; n];
-    for c in 0..n {
+    for (c, code_slot) in codes.iter_mut().enumerate() {
         if scheduled_of(c).is_some() {
             continue;
         }
         let (code, reason) = code_for(day, plan, &blocks, cap_left_now, c);
-        codes[c] = Some(code);
+        *code_slot = Some(code);
         unscheduled.push(UnscheduledTask {
             task_id: day.tasks[c].id,
             reason,

@@ -83,7 +83,7 @@ fn looks_valid(r: &PlanDayRequest) -> bool {
                 .is_none_or(|s| s.timestamp_subsec_nanos() == 0)
     });
     let events = r.blocked_time.iter().all(|e| e.end >= e.start);
-    prefs && unique && tasks && events && unique && acyclic(r, &ids)
+    prefs && unique && tasks && events && acyclic(r, &ids)
 }
 
 fn acyclic(r: &PlanDayRequest, sorted_ids: &[uuid::Uuid]) -> bool {
@@ -101,7 +101,7 @@ fn acyclic(r: &PlanDayRequest, sorted_ids: &[uuid::Uuid]) -> bool {
         let mut deps: Vec<usize> = t
             .depends_on
             .iter()
-            .filter_map(|d| pos(d))
+            .filter_map(&pos)
             .map(|k| order_of[k])
             .collect();
         deps.sort_unstable();

@@ -34,7 +34,6 @@ pub(crate) struct Task {
     pub urgent: bool,
     /// Due instant, floored to the second.
     pub due: Option<i64>,
-    pub due_instant: Option<DateTime<Utc>>,
     pub hard: bool,
     pub kind: Kind,
     /// Whether the status is completed or cancelled.
@@ -67,7 +66,6 @@ pub(crate) struct Event {
 pub(crate) struct Day {
     pub tz: Tz,
     pub day_start: i64,
-    pub day_end: i64,
     pub now: i64,
     pub win_start: i64,
     pub win_end: i64,
@@ -76,7 +74,6 @@ pub(crate) struct Day {
     pub peak_end: i64,
     pub buffer: i64,
     pub cap: i64,
-    pub pinned_minutes: i64,
     /// Minutes left for non-pinned tasks.
     pub cap_left: i64,
     pub grid: Vec<i64>,
@@ -231,7 +228,6 @@ impl Day {
                     wum: w * if urgent { 2 } else { 1 } * minutes,
                     urgent,
                     due: t.due_date.map(secs_floor),
-                    due_instant: t.due_date,
                     hard: t.hard_deadline && t.due_date.is_some(),
                     kind,
                     status_closed: !t.is_open(),
@@ -289,7 +285,6 @@ impl Day {
         let mut day = Day {
             tz,
             day_start,
-            day_end,
             now,
             win_start,
             win_end,
@@ -298,7 +293,6 @@ impl Day {
             peak_end,
             buffer,
             cap,
-            pinned_minutes,
             cap_left: (cap - pinned_minutes).max(0),
             grid,
             all_day_busy,

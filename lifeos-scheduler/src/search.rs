@@ -9,7 +9,7 @@ const MAX_K: usize = 12;
 /// DP cells (slots x masks x tasks) allowed for solving the whole day exactly.
 const EXACT_BUDGET: u64 = 40_000_000;
 /// DP cells allowed for the whole local search.
-const LNS_BUDGET: u64 = 30_000_000;
+const LNS_BUDGET: u64 = 2_000_000;
 
 /// A plan: the start slot (grid index) of each free task, or none.
 #[derive(Debug, Clone)]
@@ -203,9 +203,22 @@ fn insert_best(day: &Day, plan: &mut Plan, c: usize) -> bool {
 struct Dp {
     best: Vec<i64>,
     from: Vec<(u32, u8)>,
+    /// Masks reached at each position.
+    active: Vec<Vec<u32>>,
 }
 
 const SKIP: u8 = u8::MAX;
+
+impl Dp {
+    /// Clears the cells the last run touched.
+    fn reset(&mut self, masks: usize) {
+        for (p, list) in self.active.iter().enumerate() {
+            for &m in list {
+                self.best[p * masks + m as usize] = i64::MIN;
+            }
+        }
+    }
+}
 /// Scale of the score in the program's objective; the rest orders ties by earliness.
 const TIE: i64 = 1 << 20;
 
@@ -282,11 +295,13 @@ impl Dp {
         slots.dedup();
         let p_len = slots.len();
         let masks = 1usize << n;
-        let cells = (p_len as u64 + 1) * masks as u64;
-        self.best.clear();
-        self.best.resize((p_len + 1) * masks, i64::MIN);
-        self.from.clear();
-        self.from.resize((p_len + 1) * masks, (0, SKIP));
+        let size = (p_len + 1) * masks;
+        if self.best.len() < size {
+            self.best.resize(size, i64::MIN);
+            self.from.resize(size, (0, SKIP));
+        }
+        self.active.clear();
+        self.active.resize(p_len + 1, Vec::new());
         // Per (task, position): value or none; and the next position after the block.
         let mut val = vec![vec![i64::MIN; p_len]; n];
         let mut next = vec![vec![0u32; p_len]; n];
@@ -309,13 +324,19 @@ impl Dp {
             mask_minutes[m] = mask_minutes[m & (m - 1)] + minutes[low];
         }
         self.best[0] = 0;
+        self.active[0].push(0);
+        // Work: the states expanded, plus the set-up over every task and candidate.
+        let mut cells = (day.tasks.len() + cand.iter().map(Vec::len).sum::<usize>()) as u64 * 4;
         for p in 0..p_len {
-            for m in 0..masks {
+            let list = std::mem::take(&mut self.active[p]);
+            cells += (list.len() * (n + 1)) as u64;
+            for &m in &list {
+                let m = m as usize;
                 let cur = self.best[p * masks + m];
-                if cur == i64::MIN {
-                    continue;
-                }
                 let skip = (p + 1) * masks + m;
+                if self.best[skip] == i64::MIN {
+                    self.active[p + 1].push(m as u32);
+                }
                 if cur > self.best[skip] {
                     self.best[skip] = cur;
                     self.from[skip] = (p as u32, SKIP);
@@ -332,23 +353,31 @@ impl Dp {
                     let nm = m | (1 << j);
                     let v = cur + val[j][p];
                     let idx = q * masks + nm;
+                    if self.best[idx] == i64::MIN {
+                        self.active[q].push(nm as u32);
+                    }
                     if v > self.best[idx] {
                         self.best[idx] = v;
                         self.from[idx] = (p as u32, j as u8);
                     }
                 }
             }
+            self.active[p] = list;
         }
         // Best final mask holding every required task.
         let mut best_m = None;
-        for m in 0..masks {
+        let mut finals = self.active[p_len].clone();
+        finals.sort_unstable();
+        for &m in &finals {
+            let m = m as usize;
             let v = self.best[p_len * masks + m];
             if v != i64::MIN && m & required == required && best_m.is_none_or(|(bv, _)| v > bv) {
                 best_m = Some((v, m));
             }
         }
         let Some((_, mut m)) = best_m else {
-            return cells * n as u64;
+            self.reset(masks);
+            return cells;
         };
         for &c in set {
             plan.slot[c] = None;
@@ -365,7 +394,8 @@ impl Dp {
                 break;
             }
         }
-        cells * n.max(1) as u64
+        self.reset(masks);
+        cells
     }
 }
 
@@ -413,6 +443,51 @@ fn density(day: &Day, c: usize) -> i64 {
         .max()
         .unwrap_or(0);
     best * 1_000_000 / t.minutes.max(1)
+}
+
+/// A bound on any plan's score: pinned tasks, plus a fractional knapsack of the free tasks'
+/// best values into the smaller of the cap left and the free minutes of the window.
+fn upper_bound(day: &Day, best_value: &[i64]) -> i64 {
+    let pinned: i64 = day
+        .tasks
+        .iter()
+        .enumerate()
+        .filter_map(|(c, t)| match t.kind {
+            Kind::Pinned(p) => Some(day.value(c, p)),
+            _ => None,
+        })
+        .sum();
+    let mut free_secs = 0;
+    let mut at = day.win_start;
+    for &(s, e) in &day.forbidden {
+        let s = s.max(at);
+        if s > at {
+            free_secs += s.min(day.win_end) - at.min(day.win_end);
+        }
+        at = at.max(e);
+    }
+    free_secs += (day.win_end - at).max(0);
+    let mut room = day.cap_left.min(free_secs.max(0) / 60);
+    let mut items: Vec<(i64, i64)> = (0..day.tasks.len())
+        .filter(|&c| !day.tasks[c].starts.is_empty())
+        .map(|c| (best_value[c], day.tasks[c].minutes))
+        .collect();
+    // By density, descending (cross-multiplied to stay exact).
+    items.sort_by(|a, b| (b.0 * a.1).cmp(&(a.0 * b.1)));
+    let mut total = pinned;
+    for (v, m) in items {
+        if room <= 0 {
+            break;
+        }
+        if m <= room {
+            total += v;
+            room -= m;
+        } else {
+            total += (v * room + m - 1) / m;
+            room = 0;
+        }
+    }
+    total
 }
 
 /// Free tasks that `c` needs and that are not scheduled, `c` included (dependencies first).
@@ -475,11 +550,12 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
     let mut by_value: Vec<usize> = free.to_vec();
     by_value.sort_by(|&a, &b| chain[b].0.cmp(&chain[a].0).then(a.cmp(&b)));
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((free.len() as u64) << 17) ^ day.grid.len() as u64);
+    let bound = upper_bound(day, &best_value);
     let mut work = 0u64;
     let mut score = plan.score(day);
     let mut stale = 0;
     let mut round = 0usize;
-    while work < LNS_BUDGET && stale < 3 {
+    while work < LNS_BUDGET && stale < 3 && score < bound {
         round += 1;
         let before = score;
         let mut sched: Vec<usize> = free

@@ -67,7 +67,7 @@ impl Ctx<'_> {
     }
     fn on_grid(&self, s: DateTime<Utc>) -> bool {
         let local = s.with_timezone(&self.tz);
-        local.minute() % 5 == 0 && local.second() == 0 && local.nanosecond() == 0
+        local.minute().is_multiple_of(5) && local.second() == 0 && local.nanosecond() == 0
     }
     /// Rules 1, 2 (events), 3 for a block.
     fn window_ok(&self, s: DateTime<Utc>, e: DateTime<Utc>) -> bool {
