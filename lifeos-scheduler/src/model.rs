@@ -359,3 +359,35 @@ impl Day {
             .to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> i64 {
+        s.parse::<DateTime<Utc>>().unwrap().timestamp()
+    }
+
+    #[test]
+    fn grid_follows_local_time_across_a_gap() {
+        // New York, 2026-03-08 01:50 to 03:10 local: 01:50, 01:55, then 03:00, 03:05.
+        let tz = chrono_tz::America::New_York;
+        let g = grid_points(tz, at("2026-03-08T06:50:00Z"), at("2026-03-08T07:10:00Z"));
+        assert_eq!(g.len(), 4);
+        assert_eq!(g[2] - g[1], GRID);
+    }
+
+    #[test]
+    fn grid_in_a_zone_with_seconds_in_its_offset() {
+        // Monrovia 1971: UTC-00:44:30.
+        let tz = chrono_tz::Africa::Monrovia;
+        let g = grid_points(tz, at("1971-06-01T09:00:00Z"), at("1971-06-01T09:10:00Z"));
+        assert_eq!(g, vec![at("1971-06-01T09:04:30Z"), at("1971-06-01T09:09:30Z")]);
+    }
+
+    #[test]
+    fn ceil_and_floor_of_fractional_instants() {
+        let t: DateTime<Utc> = "2026-03-08T10:00:00.25Z".parse().unwrap();
+        assert_eq!(secs_ceil(t) - secs_floor(t), 1);
+    }
+}

@@ -718,3 +718,51 @@ fn fill(day: &Day, plan: &mut Plan) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lifeos_core::plan::PlanDayRequest;
+
+    fn day(tasks: usize) -> Day {
+        let list: Vec<String> = (0..tasks)
+            .map(|i| {
+                format!(
+                    r#"{{"id":"00000000-0000-4000-8000-{i:012}","priority":{},"estimatedMinutes":{}}}"#,
+                    i % 4,
+                    15 + (i * 7) % 50
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"timezone":"UTC","today":"2026-03-10","currentTime":"2026-03-10T07:00:00Z","tasks":[{}]}}"#,
+            list.join(",")
+        );
+        Day::new(&PlanDayRequest::from_json(&json).unwrap())
+    }
+
+    #[test]
+    fn the_bound_is_never_below_a_plan() {
+        for n in [1, 5, 20, 40] {
+            let d = day(n);
+            let best: Vec<i64> = (0..d.tasks.len())
+                .map(|c| {
+                    d.tasks[c]
+                        .starts
+                        .iter()
+                        .map(|&k| d.value(c, d.grid[k as usize]))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            assert!(search(&d).score(&d) <= upper_bound(&d, &best));
+        }
+    }
+
+    #[test]
+    fn local_search_never_loses_to_its_greedy_start() {
+        let d = day(30);
+        let start = greedy(&d, 0).score(&d);
+        assert!(search(&d).score(&d) >= start);
+    }
+}
