@@ -8,17 +8,38 @@
 use std::error::Error;
 use std::io::{Read, Write};
 
-use lifeos_core::plan::{PlanDayRequest, PlanError};
+use lifeos_core::plan::{PlanDayRequest, PlanError, PlanFieldError};
 use lifeos_scheduler::plan_day;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+
+/// `{"error": {...}}`, fields in PLANNER.md's order.
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    line: usize,
+    field: &'a str,
+    message: &'a str,
+    errors: &'a [PlanFieldError],
+}
 
 fn answer(line: usize, parsed: Result<PlanDayRequest, PlanError>) -> (String, bool) {
     match parsed.and_then(|r| plan_day(&r)) {
         Ok(response) => (serde_json::to_string(&response).unwrap_or_default(), true),
         Err(e) => {
-            let error = json!({"error": {"line": line, "field": e.field, "message": e.message,
-                "errors": e.errors}});
-            (error.to_string(), false)
+            let error = ErrorLine {
+                error: ErrorBody {
+                    line,
+                    field: &e.field,
+                    message: &e.message,
+                    errors: &e.errors,
+                },
+            };
+            (serde_json::to_string(&error).unwrap_or_default(), false)
         }
     }
 }

@@ -382,7 +382,10 @@ mod tests {
         // Monrovia 1971: UTC-00:44:30.
         let tz = chrono_tz::Africa::Monrovia;
         let g = grid_points(tz, at("1971-06-01T09:00:00Z"), at("1971-06-01T09:10:00Z"));
-        assert_eq!(g, vec![at("1971-06-01T09:04:30Z"), at("1971-06-01T09:09:30Z")]);
+        assert_eq!(
+            g,
+            vec![at("1971-06-01T09:04:30Z"), at("1971-06-01T09:09:30Z")]
+        );
     }
 
     #[test]

@@ -490,6 +490,22 @@ fn upper_bound(day: &Day, best_value: &[i64]) -> i64 {
     total
 }
 
+/// A 64-bit fingerprint (FNV-1a) of a plan and a neighbourhood.
+fn fingerprint(slots: &[Option<u32>], set: &[usize]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |x: u64| {
+        h ^= x;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    for s in slots {
+        eat(s.map_or(u64::MAX, u64::from));
+    }
+    for &c in set {
+        eat(c as u64 ^ 0x5555_0000_0000);
+    }
+    h
+}
+
 /// Free tasks that `c` needs and that are not scheduled, `c` included (dependencies first).
 fn closure(day: &Day, plan: &Plan, c: usize, out: &mut Vec<usize>) {
     for &d in &day.tasks[c].deps {
@@ -551,6 +567,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
     by_value.sort_by(|&a, &b| chain[b].0.cmp(&chain[a].0).then(a.cmp(&b)));
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((free.len() as u64) << 17) ^ day.grid.len() as u64);
     let bound = upper_bound(day, &best_value);
+    let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
     let mut work = 0u64;
     let mut score = plan.score(day);
     let mut stale = 0;
@@ -676,6 +693,13 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                     }
                 }
                 j += 1;
+            }
+            // A neighbourhood already solved against this very plan cannot improve it.
+            let mut key = set.clone();
+            key.sort_unstable();
+            let fp = fingerprint(&plan.slot, &key);
+            if !seen.insert(fp) {
+                continue;
             }
             let saved = plan.slot.clone();
             work += dp.solve(day, plan, &set);
