@@ -153,7 +153,7 @@ fn rationale(day: &Day, blocks: &[(i64, i64, usize)], c: usize, s: i64, e: i64) 
         && e > d
         && d >= day.now
     {
-        parts.push("it ends after its due time, the earliest that fitted".to_owned());
+        parts.push("ends after its due time".to_owned());
     }
     if !t.deps.is_empty() {
         parts.push("after its dependencies".to_owned());
@@ -248,8 +248,8 @@ fn code_for(
             return (
                 UnscheduledCode::Deadline,
                 format!(
-                    "Its hard deadline ({}) cannot be met around today's meetings.",
-                    day.hhmm(d)
+                    "No start in today's open workday ends by its hard deadline ({}) clear of meetings.",
+                    day.when(d)
                 ),
             );
         }
@@ -262,16 +262,17 @@ fn code_for(
         return (
             UnscheduledCode::FocusCap,
             format!(
-                "Needs {} but only {} of focus time is left under the daily cap; higher-value work came first.",
+                "Needs {} but only {} of the {} focus cap is left.",
                 minutes_text(t.minutes),
-                minutes_text(cap_left)
+                minutes_text(cap_left),
+                minutes_text(day.cap)
             ),
         );
     }
     (
         UnscheduledCode::NoSlot,
         format!(
-            "No free {} slot is left between meetings, buffers and higher-value tasks.",
+            "No free {} slot is left around meetings, their buffers and the tasks already placed.",
             minutes_text(t.minutes)
         ),
     )

@@ -351,6 +351,18 @@ impl Day {
         start >= self.peak_start && start + self.tasks[c].dur <= self.peak_end
     }
 
+    /// Local `HH:MM` of an instant, with the date when it is not today.
+    pub(crate) fn when(&self, secs: i64) -> String {
+        if secs >= self.day_start && secs < self.day_start + 86_400 {
+            self.hhmm(secs)
+        } else {
+            instant(secs)
+                .with_timezone(&self.tz)
+                .format("%b %-d %H:%M")
+                .to_string()
+        }
+    }
+
     /// Local `HH:MM` of an instant.
     pub(crate) fn hhmm(&self, secs: i64) -> String {
         instant(secs)
