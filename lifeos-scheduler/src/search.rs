@@ -6,6 +6,8 @@ use crate::model::{Day, Kind};
 
 /// Largest number of free tasks one dynamic program takes.
 const MAX_K: usize = 12;
+/// Largest neighbourhood of the local search (after dependencies join it).
+const HOOD_K: usize = 12;
 /// DP cells (slots x masks x tasks) allowed for solving the whole day exactly.
 const EXACT_BUDGET: u64 = 40_000_000;
 /// DP cells allowed for the whole local search.
@@ -637,13 +639,13 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
         // tasks until their minutes cover it.
         for &u in unsched_value.iter().take(6) {
             let mut set = Vec::new();
-            if !add_chain(day, plan, &mut set, u, MAX_K - 1) {
+            if !add_chain(day, plan, &mut set, u, HOOD_K - 1) {
                 continue;
             }
             let need: i64 = set.iter().map(|&x| day.tasks[x].minutes).sum();
             let mut freed = 0;
             for &c in &low {
-                if set.len() >= MAX_K || freed >= need {
+                if set.len() >= HOOD_K || freed >= need {
                     break;
                 }
                 if dens[c] <= chain[u].1 {
@@ -681,10 +683,10 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
             }
             // Dependencies and dependents of members move with them when there is room.
             let mut j = 0;
-            while j < set.len() && set.len() < MAX_K {
+            while j < set.len() && set.len() < HOOD_K {
                 let c = set[j];
                 for &x in day.tasks[c].deps.iter().chain(&day.tasks[c].dependents) {
-                    if set.len() < MAX_K
+                    if set.len() < HOOD_K
                         && day.tasks[x].kind == Kind::Free
                         && !set.contains(&x)
                         && !day.tasks[x].starts.is_empty()
@@ -704,7 +706,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
             let saved = plan.slot.clone();
             work += dp.solve(day, plan, &set);
             let s = plan.score(day);
-            if s < score {
+            if s <= score {
                 plan.slot = saved;
             } else {
                 score = s;

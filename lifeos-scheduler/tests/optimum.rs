@@ -92,3 +92,21 @@ fn larger_days_are_valid_and_never_beat_a_proven_optimum() {
         }
     }
 }
+
+#[test]
+fn medium_days_do_not_depend_on_input_order() {
+    let days = data();
+    for d in days
+        .iter()
+        .filter(|d| d.tasks > 8 && d.tasks <= 60)
+        .take(12)
+    {
+        let mut reordered = d.request.clone();
+        reordered.tasks.reverse();
+        reordered.tasks.rotate_left(d.tasks / 3);
+        reordered.blocked_time.reverse();
+        let a = serde_json::to_string(&plan_day(&d.request).unwrap()).unwrap();
+        let b = serde_json::to_string(&plan_day(&reordered).unwrap()).unwrap();
+        assert_eq!(a, b);
+    }
+}
