@@ -305,18 +305,17 @@ impl Dp {
         self.active.clear();
         self.active.resize(p_len + 1, Vec::new());
         // Per (task, position): value or none; and the next position after the block.
-        let mut val = vec![vec![i64::MIN; p_len]; n];
-        let mut next = vec![vec![0u32; p_len]; n];
+        // Per position: the tasks that may start there, with value and next position.
+        let mut at: Vec<Vec<(u8, i64, u32)>> = vec![Vec::new(); p_len];
         for j in 0..n {
             let c = set[j];
             for &k in &cand[j] {
                 let p = slots.partition_point(|&s| s < k);
                 let g = day.grid[k as usize];
-                // Score first, then earlier starts: ties prefer the earlier plan.
-                val[j][p] = day.value(c, g) * TIE - i64::from(k);
                 let end = g + day.tasks[c].dur;
-                next[j][p] =
-                    (p + slots[p..].partition_point(|&s| day.grid[s as usize] < end)) as u32;
+                let q = (p + slots[p..].partition_point(|&s| day.grid[s as usize] < end)) as u32;
+                // Score first, then earlier starts: ties prefer the earlier plan.
+                at[p].push((j as u8, day.value(c, g) * TIE - i64::from(k), q));
             }
         }
         let minutes: Vec<i64> = set.iter().map(|&c| day.tasks[c].minutes).collect();
@@ -331,7 +330,7 @@ impl Dp {
         let mut cells = (day.tasks.len() + cand.iter().map(Vec::len).sum::<usize>()) as u64 * 4;
         for p in 0..p_len {
             let list = std::mem::take(&mut self.active[p]);
-            cells += (list.len() * (n + 1)) as u64;
+            cells += (list.len() * (at[p].len() + 1)) as u64;
             for &m in &list {
                 let m = m as usize;
                 let cur = self.best[p * masks + m];
@@ -343,17 +342,17 @@ impl Dp {
                     self.best[skip] = cur;
                     self.from[skip] = (p as u32, SKIP);
                 }
-                for j in 0..n {
+                for &(j, val, q) in &at[p] {
+                    let j = j as usize;
                     if m & (1 << j) != 0
-                        || val[j][p] == i64::MIN
                         || depmask[j] & m != depmask[j]
                         || mask_minutes[m] + minutes[j] > cap
                     {
                         continue;
                     }
-                    let q = next[j][p] as usize;
+                    let q = q as usize;
                     let nm = m | (1 << j);
-                    let v = cur + val[j][p];
+                    let v = cur + val;
                     let idx = q * masks + nm;
                     if self.best[idx] == i64::MIN {
                         self.active[q].push(nm as u32);
