@@ -328,9 +328,9 @@ impl Dp {
         self.active[0].push(0);
         // Work: the states expanded, plus the set-up over every task and candidate.
         let mut cells = (day.tasks.len() + cand.iter().map(Vec::len).sum::<usize>()) as u64 * 4;
-        for p in 0..p_len {
+        for (p, starts_here) in at.iter().enumerate() {
             let list = std::mem::take(&mut self.active[p]);
-            cells += (list.len() * (at[p].len() + 1)) as u64;
+            cells += (list.len() * (starts_here.len() + 1)) as u64;
             for &m in &list {
                 let m = m as usize;
                 let cur = self.best[p * masks + m];
@@ -342,7 +342,7 @@ impl Dp {
                     self.best[skip] = cur;
                     self.from[skip] = (p as u32, SKIP);
                 }
-                for &(j, val, q) in &at[p] {
+                for &(j, val, q) in starts_here {
                     let j = j as usize;
                     if m & (1 << j) != 0
                         || depmask[j] & m != depmask[j]
