@@ -210,6 +210,8 @@ struct Dp {
 }
 
 const SKIP: u8 = u8::MAX;
+/// Shortest gap worth a neighbourhood, in seconds.
+const GRID_MIN: i64 = 300;
 
 impl Dp {
     /// Clears the cells the last run touched.
@@ -531,6 +533,22 @@ fn add_chain(day: &Day, plan: &Plan, set: &mut Vec<usize>, c: usize, k: usize) -
     true
 }
 
+/// Adds unscheduled `u` (with its chain) unless the set already holds two of its class.
+fn add_candidate(
+    day: &Day,
+    plan: &Plan,
+    class: &[usize],
+    set: &mut Vec<usize>,
+    u: usize,
+    k: usize,
+) -> bool {
+    let same = set
+        .iter()
+        .filter(|&&x| plan.slot[x].is_none() && class[x] == class[u])
+        .count();
+    same < 2 && add_chain(day, plan, set, u, k)
+}
+
 /// Large-neighbourhood search with exact re-optimisation of each neighbourhood.
 fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
     let k = MAX_K.min(free.len()).min(10);
@@ -566,6 +584,50 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
     by_density.sort_by(|&a, &b| chain[b].1.cmp(&chain[a].1).then(a.cmp(&b)));
     let mut by_value: Vec<usize> = free.to_vec();
     by_value.sort_by(|&a, &b| chain[b].0.cmp(&chain[a].0).then(a.cmp(&b)));
+    // Interchangeable tasks (same length, weight, due, deadline and peak eligibility, no
+    // dependencies) form a class; a neighbourhood takes few of one class.
+    let class: Vec<usize> = {
+        let key = |c: usize| {
+            let t = &day.tasks[c];
+            let free = t.deps.is_empty() && t.dependents.is_empty();
+            (
+                t.minutes,
+                t.wum,
+                t.due,
+                t.hard,
+                t.priority >= 2,
+                if free { usize::MAX } else { c },
+            )
+        };
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&c| (key(c), c));
+        let mut class = vec![0; n];
+        let mut id = 0;
+        for w in 0..order.len() {
+            if w > 0 && key(order[w]) != key(order[w - 1]) {
+                id += 1;
+            }
+            class[order[w]] = id;
+        }
+        class
+    };
+    // Free gaps of the window between events (with buffers) and pinned blocks.
+    let gaps: Vec<(i64, i64)> = {
+        let mut gaps = Vec::new();
+        let mut at = day.win_start;
+        for &(s, e) in day
+            .forbidden
+            .iter()
+            .chain(std::iter::once(&(day.win_end, day.win_end)))
+        {
+            let s = s.min(day.win_end);
+            if s - at >= GRID_MIN {
+                gaps.push((at, s));
+            }
+            at = at.max(e);
+        }
+        gaps
+    };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((free.len() as u64) << 17) ^ day.grid.len() as u64);
     let bound = upper_bound(day, &best_value);
     let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
@@ -615,13 +677,38 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                 if set.len() >= k {
                     break;
                 }
-                add_chain(day, plan, &mut set, u, k);
+                add_candidate(day, plan, &class, &mut set, u, k);
             }
             hoods.push(set);
             if i + w >= sched.len() {
                 break;
             }
             i += stride;
+        }
+        // Each free gap between events and pinned blocks: its tasks, plus the densest
+        // unscheduled tasks that may start in it, one per class.
+        for &(a, b) in &gaps {
+            let mut set: Vec<usize> = sched
+                .iter()
+                .copied()
+                .filter(|&c| plan.slot[c].is_some_and(|k| (a..b).contains(&day.grid[k as usize])))
+                .take(k - 2)
+                .collect();
+            let before_len = set.len();
+            for &u in &unsched {
+                if set.len() >= k {
+                    break;
+                }
+                let fits = day.tasks[u]
+                    .starts
+                    .iter()
+                    .any(|&s| (a..b).contains(&day.grid[s as usize]));
+                let same = set[before_len..].iter().any(|&x| class[x] == class[u]);
+                if fits && !same {
+                    add_chain(day, plan, &mut set, u, k);
+                }
+            }
+            hoods.push(set);
         }
         // Least dense scheduled against the densest unscheduled.
         {
@@ -630,7 +717,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                 if set.len() >= k {
                     break;
                 }
-                add_chain(day, plan, &mut set, u, k);
+                add_candidate(day, plan, &class, &mut set, u, k);
             }
             hoods.push(set);
         }
@@ -672,7 +759,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                 if set.len() >= k || pool == 0 {
                     break;
                 }
-                add_chain(day, plan, &mut set, unsched[rng.below(pool)], k);
+                add_candidate(day, plan, &class, &mut set, unsched[rng.below(pool)], k);
             }
             hoods.push(set);
         }
