@@ -686,7 +686,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
             i += stride;
         }
         // Each free gap between events and pinned blocks: its tasks, plus the densest
-        // unscheduled tasks that may start in it, one per class.
+        // unscheduled tasks that may start in it, two per class.
         for &(a, b) in &gaps {
             let mut set: Vec<usize> = sched
                 .iter()
@@ -703,8 +703,11 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                     .starts
                     .iter()
                     .any(|&s| (a..b).contains(&day.grid[s as usize]));
-                let same = set[before_len..].iter().any(|&x| class[x] == class[u]);
-                if fits && !same {
+                let same = set[before_len..]
+                    .iter()
+                    .filter(|&&x| class[x] == class[u])
+                    .count();
+                if fits && same < 2 {
                     add_chain(day, plan, &mut set, u, k);
                 }
             }
