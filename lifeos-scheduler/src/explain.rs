@@ -110,7 +110,7 @@ fn rationale(day: &Day, blocks: &[(i64, i64, usize)], c: usize, s: i64, e: i64) 
     }
     let mut parts = Vec::new();
     if t.priority >= 2 && day.in_peak(c, s) {
-        parts.push("placed in peak hours".to_owned());
+        parts.push(format!("placed in peak hours at {}", day.hhmm(s)));
     } else {
         parts.push(format!("placed at {}", day.hhmm(s)));
     }
