@@ -75,7 +75,8 @@ fn small_days_reach_the_optimum() {
 
 #[test]
 fn larger_days_are_valid_and_never_beat_a_proven_optimum() {
-    for (i, d) in data().iter().enumerate() {
+    // Every fourth day of 9 to 60 tasks (the quality bench runs them all, in release).
+    for (i, d) in data().iter().enumerate().step_by(4) {
         if d.tasks <= 8 || d.tasks > 60 {
             continue;
         }
