@@ -9,7 +9,9 @@ const MAX_K: usize = 12;
 /// Largest neighbourhood of the local search (after dependencies join it).
 const HOOD_K: usize = 12;
 /// DP cells (slots x masks x tasks) allowed for solving the whole day exactly.
-const EXACT_BUDGET: u64 = 40_000_000;
+const EXACT_BUDGET: u64 = 1_500_000;
+/// DP cells one neighbourhood of the local search may use before it is cut smaller.
+const HOOD_BUDGET: u64 = 1_000_000;
 /// DP cells allowed for the whole local search.
 const LNS_BUDGET: u64 = 2_000_000;
 
@@ -229,7 +231,7 @@ const TIE: i64 = 1 << 20;
 impl Dp {
     /// Re-plans the free tasks `set` (at most `MAX_K`) optimally with everything else of
     /// `plan` fixed. Returns the work done (cells) and whether the plan changed.
-    fn solve(&mut self, day: &Day, plan: &mut Plan, set: &[usize]) -> u64 {
+    fn solve(&mut self, day: &Day, plan: &mut Plan, set: &[usize], limit: u64) -> (u64, bool) {
         let n = set.len();
         let mut except = vec![false; day.tasks.len()];
         for &c in set {
@@ -366,6 +368,11 @@ impl Dp {
                 }
             }
             self.active[p] = list;
+            if cells > limit {
+                // Over its budget: give up on this neighbourhood, the plan unchanged.
+                self.reset(masks);
+                return (cells, false);
+            }
         }
         // Best final mask holding every required task.
         let mut best_m = None;
@@ -380,7 +387,7 @@ impl Dp {
         }
         let Some((_, mut m)) = best_m else {
             self.reset(masks);
-            return cells;
+            return (cells, true);
         };
         for &c in set {
             plan.slot[c] = None;
@@ -398,7 +405,7 @@ impl Dp {
             }
         }
         self.reset(masks);
-        cells
+        (cells, true)
     }
 }
 
@@ -410,14 +417,10 @@ pub(crate) fn search(day: &Day) -> Plan {
     let mut dp = Dp::default();
     let n = free.len();
     if n <= MAX_K {
-        let slots: std::collections::BTreeSet<u32> = free
-            .iter()
-            .flat_map(|&c| day.tasks[c].starts.iter().copied())
-            .collect();
-        let work = (slots.len() as u64 + 1) * (1u64 << n) * n as u64;
-        if work <= EXACT_BUDGET {
-            let mut plan = Plan::empty(day);
-            dp.solve(day, &mut plan, &free);
+        // Exact when it fits the budget (always for 8 tasks or fewer: at most 289
+        // positions x 256 sets x 9 moves).
+        let mut plan = Plan::empty(day);
+        if dp.solve(day, &mut plan, &free, EXACT_BUDGET).1 {
             return plan;
         }
     }
@@ -793,7 +796,14 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                 continue;
             }
             let saved = plan.slot.clone();
-            work += dp.solve(day, plan, &set);
+            loop {
+                let (cells, done) = dp.solve(day, plan, &set, HOOD_BUDGET);
+                work += cells;
+                if done || set.len() <= 2 {
+                    break;
+                }
+                set.truncate(set.len() - 2);
+            }
             let s = plan.score(day);
             if s <= score {
                 plan.slot = saved;
