@@ -26,11 +26,16 @@ fn main() -> Result<(), Box<dyn Error>> {
             )
             .to_owned()
         });
-    let text = std::fs::read_to_string(&path)?;
+    // Relative paths are read from the workspace root (cargo runs benches in `benches/`).
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let text = std::fs::read_to_string(&path)
+        .or_else(|_| std::fs::read_to_string(format!("{root}/{path}")))?;
     let (mut n, mut sum, mut min, mut invalid, mut max_ms) =
         (0usize, 0.0f64, f64::MAX, 0usize, 0.0f64);
     let (mut optimal, mut below_greedy) = (0usize, 0usize);
     let mut worst = String::new();
+    let (mut proven, mut proven_min, mut hard_days, mut hard_sum) =
+        (0usize, f64::MAX, 0usize, 0.0f64);
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -80,11 +85,23 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         sum += ratio;
         n += 1;
+        if v["status"] == "OPTIMAL" {
+            proven += 1;
+            proven_min = proven_min.min(ratio);
+        }
+        if (greedy as f64) < 0.9 * optimum as f64 {
+            hard_days += 1;
+            hard_sum += ratio;
+        }
     }
     println!(
         "planner quality over {n} days: mean {:.4}, min {:.4} ({worst}), optimal {optimal}, below greedy {below_greedy}, invalid {invalid}, max {max_ms:.1} ms",
         sum / n.max(1) as f64,
         min
+    );
+    println!(
+        "  {proven} days with a proven optimum (min ratio {proven_min:.4}); {hard_days} days where the baseline greedy scores < 0.9 (mean ratio {:.4})",
+        hard_sum / hard_days.max(1) as f64
     );
     Ok(())
 }
