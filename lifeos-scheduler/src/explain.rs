@@ -39,7 +39,8 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
         }
     }
     blocks.sort_unstable_by_key(|&(s, _, c)| (s, day.tasks[c].id));
-    let scheduled_of = |c: usize| blocks.iter().find(|b| b.2 == c).map(|b| (b.0, b.1));
+    let taken = Taken::new(n, &blocks);
+    let scheduled_of = |c: usize| taken.end[c];
     let used: i64 = blocks.iter().map(|b| day.tasks[b.2].minutes).sum();
     let cap_left_now = (day.cap - used).max(0);
 
@@ -59,7 +60,7 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
         if scheduled_of(c).is_some() {
             continue;
         }
-        let (code, reason) = code_for(day, plan, &blocks, cap_left_now, c);
+        let (code, reason) = code_for(day, plan, &taken, cap_left_now, c);
         *code_slot = Some(code);
         unscheduled.push(UnscheduledTask {
             task_id: day.tasks[c].id,
@@ -175,22 +176,41 @@ fn quote_list(items: &[&str]) -> String {
         .join(", ")
 }
 
-fn free_start_ok(day: &Day, c: usize, g: i64, blocks: &[(i64, i64, usize)]) -> bool {
+/// Scheduled blocks as the codes see them: each task's end, and their union, merged.
+struct Taken {
+    end: Vec<Option<i64>>,
+    union: Vec<(i64, i64)>,
+}
+
+impl Taken {
+    fn new(n: usize, blocks: &[(i64, i64, usize)]) -> Taken {
+        let mut end = vec![None; n];
+        let mut union: Vec<(i64, i64)> = Vec::new();
+        for &(s, e, c) in blocks {
+            end[c] = Some(e);
+            match union.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => union.push((s, e)),
+            }
+        }
+        Taken { end, union }
+    }
+}
+
+fn free_start_ok(day: &Day, c: usize, g: i64, taken: &Taken) -> bool {
     let t = &day.tasks[c];
     let e = g + t.dur;
-    for &d in &t.deps {
-        match blocks.iter().find(|b| b.2 == d) {
-            Some(b) if b.1 <= g => {}
-            _ => return false,
-        }
+    if t.deps.iter().any(|&d| taken.end[d].is_none_or(|de| de > g)) {
+        return false;
     }
-    !blocks.iter().any(|b| b.0 < e && b.1 > g)
+    let i = taken.union.partition_point(|&(_, be)| be <= g);
+    !(i < taken.union.len() && taken.union[i].0 < e)
 }
 
 fn code_for(
     day: &Day,
     plan: &Plan,
-    blocks: &[(i64, i64, usize)],
+    taken: &Taken,
     cap_left: i64,
     c: usize,
 ) -> (UnscheduledCode, String) {
@@ -257,7 +277,7 @@ fn code_for(
     let slot = t
         .starts
         .iter()
-        .any(|&k| free_start_ok(day, c, day.grid[k as usize], blocks));
+        .any(|&k| free_start_ok(day, c, day.grid[k as usize], taken));
     if slot && t.minutes > cap_left {
         return (
             UnscheduledCode::FocusCap,
