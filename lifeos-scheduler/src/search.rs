@@ -6,6 +6,10 @@ use crate::model::{Day, Kind};
 
 /// Largest number of free tasks one dynamic program takes.
 const MAX_K: usize = 12;
+/// Largest number of free tasks the exact program is tried on.
+const EXACT_K: usize = 12;
+/// Most DP table entries (positions x sets) one program may allocate.
+const MAX_ENTRIES: usize = 2_000_000;
 /// Largest neighbourhood of the local search (after dependencies join it).
 const HOOD_K: usize = 12;
 /// DP cells (slots x masks x tasks) allowed for solving the whole day exactly.
@@ -229,7 +233,7 @@ impl Dp {
 const TIE: i64 = 1 << 20;
 
 impl Dp {
-    /// Re-plans the free tasks `set` (at most `MAX_K`) optimally with everything else of
+    /// Re-plans the free tasks `set` (at most `EXACT_K`) optimally with everything else of
     /// `plan` fixed. Returns the work done (cells) and whether the plan changed.
     fn solve(&mut self, day: &Day, plan: &mut Plan, set: &[usize], limit: u64) -> (u64, bool) {
         let n = set.len();
@@ -302,6 +306,9 @@ impl Dp {
         let p_len = slots.len();
         let masks = 1usize << n;
         let size = (p_len + 1) * masks;
+        if size > MAX_ENTRIES {
+            return (0, false);
+        }
         if self.best.len() < size {
             self.best.resize(size, i64::MIN);
             self.from.resize(size, (0, SKIP));
@@ -416,7 +423,7 @@ pub(crate) fn search(day: &Day) -> Plan {
         .collect();
     let mut dp = Dp::default();
     let n = free.len();
-    if n <= MAX_K {
+    if n <= EXACT_K {
         // Exact when it fits the budget (always for 8 tasks or fewer: at most 289
         // positions x 256 sets x 9 moves).
         let mut plan = Plan::empty(day);
