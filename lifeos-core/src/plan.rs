@@ -28,11 +28,12 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::task::TaskStatus;
+pub use crate::time::ClockTime;
 
 /// A calendar event already expanded from its recurrence, as the planner sees it
 /// (`blockedTime` entries of a plan request).
@@ -61,71 +62,18 @@ impl BlockedTime {
     }
 }
 
-/// A local wall-clock time of day, `HH:MM`, from `00:00` to `24:00` (the next midnight).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct WallClock {
-    minutes: u16,
-}
-
-impl WallClock {
-    /// `hours:minutes`, when it is at most `24:00`.
-    pub fn new(hours: u16, minutes: u16) -> Option<Self> {
-        (minutes < 60 && (hours < 24 || (hours == 24 && minutes == 0))).then_some(Self {
-            minutes: hours * 60 + minutes,
-        })
-    }
-
-    /// Minutes since midnight, `0..=1440`.
-    pub fn minutes(self) -> u16 {
-        self.minutes
-    }
-
-    /// Parses exactly `HH:MM`; `24:00` only when `allow_24` is set.
-    pub fn parse(text: &str, allow_24: bool) -> Option<Self> {
-        let b = text.as_bytes();
-        if b.len() != 5 || b[2] != b':' {
-            return None;
-        }
-        let digit = |i: usize| b[i].is_ascii_digit().then(|| u16::from(b[i] - b'0'));
-        let h = digit(0)? * 10 + digit(1)?;
-        let m = digit(3)? * 10 + digit(4)?;
-        let t = Self::new(h, m)?;
-        (allow_24 || t.minutes < 1440).then_some(t)
-    }
-}
-
-impl fmt::Display for WallClock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}:{:02}", self.minutes / 60, self.minutes % 60)
-    }
-}
-
-impl Serialize for WallClock {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for WallClock {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        WallClock::parse(&text, true)
-            .ok_or_else(|| serde::de::Error::custom("expected HH:MM from 00:00 to 24:00"))
-    }
-}
-
 /// The planner's preferences (`preferences` of a request); every field has a default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanPreferences {
     /// Local start of the workday (default 09:00).
-    pub workday_start: WallClock,
+    pub workday_start: ClockTime,
     /// Local end of the workday, exclusive (default 17:00).
-    pub workday_end: WallClock,
+    pub workday_end: ClockTime,
     /// Local start of peak hours (default 09:00).
-    pub peak_hours_start: WallClock,
+    pub peak_hours_start: ClockTime,
     /// Local end of peak hours, exclusive (default 12:00).
-    pub peak_hours_end: WallClock,
+    pub peak_hours_end: ClockTime,
     /// Most hours of task work in the day, `0..=24` (default 6).
     pub max_focus_hours: f64,
     /// Minutes kept free on each side of a busy timed event, `0..=1440` (default 15).
@@ -134,7 +82,7 @@ pub struct PlanPreferences {
 
 impl Default for PlanPreferences {
     fn default() -> Self {
-        let hm = |h: u16| WallClock { minutes: h * 60 };
+        let hm = ClockTime::hour;
         Self {
             workday_start: hm(9),
             workday_end: hm(17),
@@ -595,22 +543,24 @@ impl Collector {
             let is_end = i % 2 == 1;
             match get(name) {
                 None => {}
-                Some(Value::String(s)) => match WallClock::parse(s, is_end) {
-                    Some(t) => clocks[i] = t,
-                    None => {
-                        ok[i] = false;
-                        let range = if is_end {
-                            "00:00 to 24:00"
-                        } else {
-                            "00:00 to 23:59"
-                        };
-                        self.push(
-                            k,
-                            field.clone(),
-                            format!("expected HH:MM from {range}, got {s:?}"),
-                        );
+                Some(Value::String(s)) => {
+                    match ClockTime::parse(s).filter(|t| is_end || *t < ClockTime::END_OF_DAY) {
+                        Some(t) => clocks[i] = t,
+                        None => {
+                            ok[i] = false;
+                            let range = if is_end {
+                                "00:00 to 24:00"
+                            } else {
+                                "00:00 to 23:59"
+                            };
+                            self.push(
+                                k,
+                                field.clone(),
+                                format!("expected HH:MM from {range}, got {s:?}"),
+                            );
+                        }
                     }
-                },
+                }
                 other => {
                     ok[i] = false;
                     self.bad::<()>(k, &field, other, "a time HH:MM");

@@ -6,67 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Validator};
 use crate::id::UserId;
-
-/// A wall-clock time of day with minute resolution, `00:00` to `24:00` (the next midnight,
-/// meaningful only as the end of a range). Written as exactly `HH:MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ClockTime(u16);
-
-impl ClockTime {
-    /// Midnight at the start of the day.
-    pub const MIDNIGHT: ClockTime = ClockTime(0);
-    /// The next midnight (`24:00`).
-    pub const END_OF_DAY: ClockTime = ClockTime(1440);
-
-    /// `hours:minutes`, for 00:00 to 23:59 and 24:00.
-    pub fn new(hours: u16, minutes: u16) -> Option<ClockTime> {
-        let total = hours.checked_mul(60)?.checked_add(minutes)?;
-        (minutes < 60 && total <= 1440).then_some(ClockTime(total))
-    }
-
-    /// Minutes after midnight, 0 to 1440.
-    pub fn minutes(self) -> u16 {
-        self.0
-    }
-
-    /// Parses exactly `HH:MM` (two digits each).
-    pub fn parse(text: &str) -> Option<ClockTime> {
-        let b = text.as_bytes();
-        if b.len() != 5
-            || b[2] != b':'
-            || !b
-                .iter()
-                .enumerate()
-                .all(|(i, c)| i == 2 || c.is_ascii_digit())
-        {
-            return None;
-        }
-        let h = u16::from(b[0] - b'0') * 10 + u16::from(b[1] - b'0');
-        let m = u16::from(b[3] - b'0') * 10 + u16::from(b[4] - b'0');
-        ClockTime::new(h, m)
-    }
-}
-
-impl std::fmt::Display for ClockTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
-    }
-}
-
-impl TryFrom<String> for ClockTime {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        ClockTime::parse(&text)
-            .ok_or_else(|| format!("{text:?} is not a time as HH:MM from 00:00 to 24:00"))
-    }
-}
-
-impl From<ClockTime> for String {
-    fn from(t: ClockTime) -> String {
-        t.to_string()
-    }
-}
+pub use crate::time::ClockTime;
 
 /// How a user wants days planned. Defaults are PLANNER.md's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,10 +34,10 @@ impl Default for Preferences {
     fn default() -> Self {
         Preferences {
             timezone: Tz::UTC,
-            workday_start: ClockTime(9 * 60),
-            workday_end: ClockTime(17 * 60),
-            peak_hours_start: ClockTime(9 * 60),
-            peak_hours_end: ClockTime(12 * 60),
+            workday_start: ClockTime::hour(9),
+            workday_end: ClockTime::hour(17),
+            peak_hours_start: ClockTime::hour(9),
+            peak_hours_end: ClockTime::hour(12),
             max_focus_hours: 6.0,
             meeting_buffer_minutes: 15,
             working_days: vec![

@@ -1,4 +1,5 @@
-//! Local wall-clock time resolved to instants, the one way LifeOS does it.
+//! Local wall-clock time: times of day ([`ClockTime`]) and their resolution to instants, the
+//! one way LifeOS does it.
 //!
 //! A local time that does not exist (a DST gap) moves forward by the gap, which is the same
 //! as reading it with the offset in force before the gap: 02:30 on a spring-forward day in
@@ -6,6 +7,7 @@
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
 /// The instant of `local` wall-clock time in `tz` (gap: forward by the gap; fold: earlier).
 pub fn resolve_local(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
@@ -35,6 +37,72 @@ fn offset_before_gap(local: NaiveDateTime, tz: Tz) -> Option<chrono::FixedOffset
         }
     }
     None
+}
+
+/// A wall-clock time of day with minute resolution, `00:00` to `24:00` (the next midnight,
+/// meaningful only as the end of a range). Written as exactly `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClockTime(u16);
+
+impl ClockTime {
+    /// Midnight at the start of the day.
+    pub const MIDNIGHT: ClockTime = ClockTime(0);
+    /// The next midnight (`24:00`).
+    pub const END_OF_DAY: ClockTime = ClockTime(1440);
+
+    /// The full hour `hours:00`; hours past 24 clamp to `24:00`.
+    pub const fn hour(hours: u16) -> ClockTime {
+        ClockTime(if hours > 24 { 1440 } else { hours * 60 })
+    }
+
+    /// `hours:minutes`, for 00:00 to 23:59 and 24:00.
+    pub fn new(hours: u16, minutes: u16) -> Option<ClockTime> {
+        let total = hours.checked_mul(60)?.checked_add(minutes)?;
+        (minutes < 60 && total <= 1440).then_some(ClockTime(total))
+    }
+
+    /// Minutes after midnight, 0 to 1440.
+    pub fn minutes(self) -> u16 {
+        self.0
+    }
+
+    /// Parses exactly `HH:MM` (two digits each).
+    pub fn parse(text: &str) -> Option<ClockTime> {
+        let b = text.as_bytes();
+        if b.len() != 5
+            || b[2] != b':'
+            || !b
+                .iter()
+                .enumerate()
+                .all(|(i, c)| i == 2 || c.is_ascii_digit())
+        {
+            return None;
+        }
+        let h = u16::from(b[0] - b'0') * 10 + u16::from(b[1] - b'0');
+        let m = u16::from(b[3] - b'0') * 10 + u16::from(b[4] - b'0');
+        ClockTime::new(h, m)
+    }
+}
+
+impl std::fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
+    }
+}
+
+impl TryFrom<String> for ClockTime {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        ClockTime::parse(&text)
+            .ok_or_else(|| format!("{text:?} is not a time as HH:MM from 00:00 to 24:00"))
+    }
+}
+
+impl From<ClockTime> for String {
+    fn from(t: ClockTime) -> String {
+        t.to_string()
+    }
 }
 
 #[cfg(test)]

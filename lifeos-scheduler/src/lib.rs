@@ -42,7 +42,7 @@ mod validate;
 pub use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError};
 pub use validate::{Score, Violation, validate};
 
-use lifeos_core::plan::WallClock;
+use lifeos_core::time::ClockTime;
 
 /// Plans the day of `request`: pure and deterministic (the same request, with its tasks or
 /// events in any order, gives byte-identical JSON).
@@ -65,7 +65,7 @@ pub fn plan_day(request: &PlanDayRequest) -> Result<PlanDayResponse, PlanError> 
 
 fn looks_valid(r: &PlanDayRequest) -> bool {
     let p = &r.preferences;
-    let day_end = WallClock::new(24, 0);
+    let day_end = ClockTime::new(24, 0);
     let prefs = Some(p.workday_start) < day_end
         && Some(p.peak_hours_start) < day_end
         && p.workday_end > p.workday_start

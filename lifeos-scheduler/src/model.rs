@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
-use lifeos_core::plan::{PlanDayRequest, WallClock};
+use lifeos_core::plan::PlanDayRequest;
+use lifeos_core::time::ClockTime;
 use lifeos_core::time::resolve_local;
 use uuid::Uuid;
 
@@ -106,7 +107,7 @@ fn offset_at(tz: Tz, secs: i64) -> i64 {
     )
 }
 
-fn wall(today: NaiveDate, clock: WallClock, tz: Tz) -> i64 {
+fn wall(today: NaiveDate, clock: ClockTime, tz: Tz) -> i64 {
     let minutes = i64::from(clock.minutes());
     let date = if minutes >= 1440 {
         today.succ_opt().unwrap_or(today)

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveTime, Offset, TimeZone, Timelike, Utc};
 use lifeos_core::TaskStatus;
-use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanTask, UnscheduledCode, WallClock};
+use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanTask, UnscheduledCode};
+use lifeos_core::time::ClockTime;
 use lifeos_core::time::resolve_local;
 use uuid::Uuid;
 
@@ -43,7 +44,7 @@ struct Ctx<'a> {
     tasks: BTreeMap<Uuid, &'a PlanTask>,
 }
 
-fn at(req: &PlanDayRequest, clock: WallClock) -> DateTime<Utc> {
+fn at(req: &PlanDayRequest, clock: ClockTime) -> DateTime<Utc> {
     let mut date = req.today;
     let mut m = u32::from(clock.minutes());
     if m >= 1440 {
