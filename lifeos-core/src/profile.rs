@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Validator};
 use crate::id::UserId;
+use crate::plan::{BlockedTime, PlanDayRequest, PlanPreferences};
+use crate::task::Task;
 pub use crate::time::ClockTime;
 
 /// How a user wants days planned. Defaults are PLANNER.md's.
@@ -196,6 +198,47 @@ impl Preferences {
             next.check_into(&mut v);
         }
         v.finish(next)
+    }
+}
+
+impl Preferences {
+    /// The planner's preferences (working days and the zone are not on that wire).
+    pub fn to_plan_preferences(&self) -> PlanPreferences {
+        PlanPreferences {
+            workday_start: self.workday_start,
+            workday_end: self.workday_end,
+            peak_hours_start: self.peak_hours_start,
+            peak_hours_end: self.peak_hours_end,
+            max_focus_hours: self.max_focus_hours,
+            meeting_buffer_minutes: self.meeting_buffer_minutes,
+        }
+    }
+
+    /// A request to plan the local date `today` in this user's zone at `now`, over `tasks`
+    /// and the expanded `blocked_time`. Deleted tasks are left out; the rest keep their
+    /// status (the planner reports completed and cancelled ones as not actionable).
+    ///
+    /// Working days are not on the planner's wire: a caller planning a day for which
+    /// [`Preferences::is_working_day`] is false should warn the user.
+    pub fn plan_request(
+        &self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        tasks: &[Task],
+        blocked_time: Vec<BlockedTime>,
+    ) -> PlanDayRequest {
+        PlanDayRequest {
+            timezone: self.timezone,
+            today,
+            current_time: now,
+            preferences: self.to_plan_preferences(),
+            tasks: tasks
+                .iter()
+                .filter(|t| !t.is_deleted())
+                .map(Task::to_plan_task)
+                .collect(),
+            blocked_time,
+        }
     }
 }
 

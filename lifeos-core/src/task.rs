@@ -4,11 +4,12 @@
 //! [`TaskPatch`] or a status [`Task::transition`]; each change bumps [`Task::version`] so
 //! stores can refuse stale writes (optimistic concurrency).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Validator};
 use crate::id::{ProjectId, TaskId, UserId};
+use crate::plan::PlanTask;
 use crate::validate::{check_labels, check_text, normalize_labels};
 
 /// Title length, in Unicode scalar values after trimming.
@@ -659,6 +660,28 @@ impl Task {
     fn touch(&mut self, now: DateTime<Utc>) {
         self.updated_at = now;
         self.version += 1;
+    }
+}
+
+impl Task {
+    /// This task as the planner sees it (a `tasks` entry of a plan request): no estimate
+    /// means PLANNER.md's default of 30 minutes, and a pin loses any fraction of a second
+    /// (the wire takes whole seconds).
+    pub fn to_plan_task(&self) -> PlanTask {
+        PlanTask {
+            id: *self.id.as_uuid(),
+            title: self.title.clone(),
+            priority: self.priority.value(),
+            estimated_minutes: self.estimated_minutes.unwrap_or(30),
+            due_date: self.due_date,
+            hard_deadline: self.hard_deadline,
+            labels: self.labels.clone(),
+            depends_on: self.depends_on.iter().map(|id| *id.as_uuid()).collect(),
+            pinned_start: self
+                .pinned_start
+                .map(|pin| pin.with_nanosecond(0).unwrap_or(pin)),
+            status: self.status,
+        }
     }
 }
 
