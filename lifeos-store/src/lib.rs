@@ -1,3 +1,30 @@
-//! LifeOS storage. Not implemented yet: issue "lifeos-store: storage traits, the embedded
-//! SQLite default, the event log, and the main job" brings it. This crate currently exports
-//! nothing.
+//! LifeOS storage.
+#![doc = "placeholder"]
+
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod export;
+mod hub;
+mod logic;
+pub mod memory;
+pub mod model;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+pub mod traits;
+
+pub use clock::{Clock, ManualClock, StoreOptions, SystemClock};
+pub use crypto::{EncryptionKey, Keyring, OAuthSecret};
+pub use error::{Error, ErrorKind, Result};
+pub use hub::EventStream;
+pub use memory::MemoryStore;
+pub use model::{
+    CalendarEventInput, Cursor, EventPage, EventQuery, Page, StoredEvent, SubscriptionInput,
+    TaskChange, TaskOp, TaskQuery, TimeRange, Upserted, fold,
+};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+pub use traits::{
+    CalendarStore, Erasure, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
+    SubscriptionStore, TaskStore,
+};
