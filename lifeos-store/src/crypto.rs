@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -34,9 +35,16 @@ impl fmt::Debug for EncryptionKey {
 }
 
 /// The keys tokens may be sealed under: one current key (used to seal) and older keys
-/// (used only to open, until rotation re-seals their tokens under the current key).
+/// (used only to open, until [`crate::OAuthTokenStore::rotate_oauth_tokens`] re-seals their
+/// tokens under the current key). Clones share one keyring, so an app can rotate keys
+/// while its store runs ([`Keyring::rotate_to`]).
 #[derive(Clone, Debug)]
 pub struct Keyring {
+    inner: Arc<RwLock<Keys>>,
+}
+
+#[derive(Debug)]
+struct Keys {
     current: u32,
     keys: BTreeMap<u32, EncryptionKey>,
 }
@@ -45,32 +53,51 @@ impl Keyring {
     /// A keyring whose current key is `key`, known as `key_id`.
     pub fn new(key_id: u32, key: EncryptionKey) -> Self {
         Keyring {
-            current: key_id,
-            keys: BTreeMap::from([(key_id, key)]),
+            inner: Arc::new(RwLock::new(Keys {
+                current: key_id,
+                keys: BTreeMap::from([(key_id, key)]),
+            })),
         }
     }
 
     /// Adds an older key that may still open tokens sealed under `key_id`.
-    pub fn with_old_key(mut self, key_id: u32, key: EncryptionKey) -> Self {
-        self.keys.entry(key_id).or_insert(key);
+    pub fn with_old_key(self, key_id: u32, key: EncryptionKey) -> Self {
+        write(&self.inner).keys.entry(key_id).or_insert(key);
         self
+    }
+
+    /// Makes `key` (as `key_id`) the key new seals use; the previous keys stay to open
+    /// older tokens. Every clone of this keyring sees the change.
+    pub fn rotate_to(&self, key_id: u32, key: EncryptionKey) {
+        let mut keys = write(&self.inner);
+        keys.keys.insert(key_id, key);
+        keys.current = key_id;
+    }
+
+    /// Forgets an old key (after rotation re-sealed its tokens). The current key stays.
+    pub fn remove_key(&self, key_id: u32) {
+        let mut keys = write(&self.inner);
+        if keys.current != key_id {
+            keys.keys.remove(&key_id);
+        }
     }
 
     /// The id of the key new seals use.
     pub fn current_key_id(&self) -> u32 {
-        self.current
+        read(&self.inner).current
     }
 
     fn cipher(&self, key_id: u32) -> Result<Aes256Gcm> {
-        let key = self.keys.get(&key_id).ok_or_else(|| Error::Crypto {
+        let keys = read(&self.inner);
+        let key = keys.keys.get(&key_id).ok_or_else(|| Error::Crypto {
             message: format!("no key with id {key_id} in the keyring"),
         })?;
         Ok(Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key.0)))
     }
 
-    /// Seals `plain` under the current key.
-    pub(crate) fn seal(&self, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
-        let cipher = self.cipher(self.current)?;
+    /// Seals `plain` under the key `key_id`.
+    pub(crate) fn seal(&self, key_id: u32, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
+        let cipher = self.cipher(key_id)?;
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let sealed = cipher
             .encrypt(&nonce, Payload { msg: plain, aad })
@@ -100,6 +127,16 @@ impl Keyring {
                 ),
             })
     }
+}
+
+fn read(lock: &RwLock<Keys>) -> RwLockReadGuard<'_, Keys> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write(lock: &RwLock<Keys>) -> RwLockWriteGuard<'_, Keys> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The associated data of one token field: binds it to its user, provider and field.
@@ -150,8 +187,8 @@ mod tests {
     fn seal_open_round_trip_and_nonces_differ() {
         let ring = Keyring::new(1, EncryptionKey::from_bytes([3; 32]));
         let aad = aad(user(), "google", "access");
-        let a = ring.seal(b"token", &aad).unwrap();
-        let b = ring.seal(b"token", &aad).unwrap();
+        let a = ring.seal(1, b"token", &aad).unwrap();
+        let b = ring.seal(1, b"token", &aad).unwrap();
         assert_ne!(a, b);
         assert_eq!(ring.open(1, &a, &aad).unwrap(), b"token");
     }
@@ -160,7 +197,7 @@ mod tests {
     fn wrong_aad_key_or_tampering_fails() {
         let ring = Keyring::new(1, EncryptionKey::from_bytes([3; 32]));
         let aad1 = aad(user(), "google", "access");
-        let mut sealed = ring.seal(b"token", &aad1).unwrap();
+        let mut sealed = ring.seal(1, b"token", &aad1).unwrap();
         assert!(
             ring.open(1, &sealed, &aad(user(), "google", "refresh"))
                 .is_err()

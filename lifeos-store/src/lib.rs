@@ -28,3 +28,11 @@ pub use traits::{
     CalendarStore, Erasure, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
     SubscriptionStore, TaskStore,
 };
+
+/// The store traits, to bring their methods into scope: `use lifeos_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::traits::{
+        CalendarStore, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
+        SubscriptionStore, TaskStore,
+    };
+}

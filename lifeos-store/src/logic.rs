@@ -627,6 +627,7 @@ pub(crate) fn seal_token(
     check_provider(provider)?;
     check_instant("expires_at", Some(secret.expires_at))?;
     let ring = ctx.keyring()?;
+    let key_id = ring.current_key_id();
     let token = OAuthToken {
         id: match existing {
             Some(old) => old.id,
@@ -635,14 +636,16 @@ pub(crate) fn seal_token(
         user_id: user,
         provider: provider.to_owned(),
         access_token_ciphertext: ring.seal(
+            key_id,
             secret.access_token.as_bytes(),
             &aad(user, provider, "access"),
         )?,
         refresh_token_ciphertext: ring.seal(
+            key_id,
             secret.refresh_token.as_bytes(),
             &aad(user, provider, "refresh"),
         )?,
-        key_id: ring.current_key_id(),
+        key_id,
         expires_at: secret.expires_at,
         scopes: secret.scopes.clone(),
         created_at: existing.map_or(now, |o| o.created_at),
