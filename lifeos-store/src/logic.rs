@@ -52,6 +52,7 @@ fn check_instant(field: &str, t: Option<DateTime<Utc>>) -> Result<()> {
 }
 
 /// Nanoseconds since the epoch, saturating (callers checked the range first).
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn nanos(t: DateTime<Utc>) -> i64 {
     t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
         i64::MIN
@@ -152,14 +153,14 @@ pub(crate) fn change_task(
             actual_minutes,
             via_ai,
         } => {
-            if let Some(m) = actual_minutes {
-                if i64::from(*m) > lifeos_core::task::ACTUAL_MAX_MINUTES {
-                    return Err(Error::invalid(
-                        "actual_minutes",
-                        m,
-                        "an integer in 0..=43200",
-                    ));
-                }
+            if let Some(m) = actual_minutes
+                && i64::from(*m) > lifeos_core::task::ACTUAL_MAX_MINUTES
+            {
+                return Err(Error::invalid(
+                    "actual_minutes",
+                    m,
+                    "an integer in 0..=43200",
+                ));
             }
             task.transition(lifeos_core::TaskStatus::Completed, now)?;
             if actual_minutes.is_some() {
@@ -330,10 +331,12 @@ pub(crate) fn upsert_calendar_event(
     series_id: Option<CalendarEventId>,
     now: DateTime<Utc>,
 ) -> Result<Option<(CalendarEvent, DomainEvent)>> {
-    if let Some(old) = existing {
-        if old.deleted_at.is_none() && old.etag.is_some() && old.etag == input.etag {
-            return Ok(None);
-        }
+    if let Some(old) = existing
+        && old.deleted_at.is_none()
+        && old.etag.is_some()
+        && old.etag == input.etag
+    {
+        return Ok(None);
     }
     let id = match existing {
         Some(old) => old.id,
@@ -418,6 +421,7 @@ pub(crate) enum CalKind {
 }
 
 impl CalKind {
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             CalKind::Single => "single",

@@ -259,6 +259,7 @@ pub fn fold(text: &str) -> String {
 /// A change to an existing task.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // short-lived values; boxing would burden every caller
 pub enum TaskOp {
     /// Apply a patch (`task.updated`).
     Update(TaskPatch),

@@ -30,5 +30,4 @@ mod on_file {
     conformance_suite!(make);
 }
 
-#[path = "sqlite_only.rs"]
 mod sqlite_only;

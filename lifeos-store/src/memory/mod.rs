@@ -113,12 +113,8 @@ impl TaskStore for MemoryStore {
             let mut tasks = Vec::with_capacity(new.len());
             let mut events = Vec::with_capacity(new.len());
             for n in new {
-                if let Some(p) = n.project_id {
-                    if own(&state.projects, &p, user, |p| p.user_id).is_none() {
-                        return Err(Error::invalid("project_id", p, "a project of this user"));
-                    }
-                }
                 let (task, e) = logic::create_task(ctx, user, n, now)?;
+                check_project(state, user, task.project_id)?;
                 if state.tasks.contains_key(&task.id)
                     || tasks.iter().any(|t: &Task| t.id == task.id)
                 {
@@ -155,17 +151,11 @@ impl TaskStore for MemoryStore {
                         .cloned()
                         .ok_or_else(|| Error::not_found("task", change.task_id))?,
                 };
-                if let lifeos_core::task::TaskPatch {
-                    project_id: Some(Some(p)),
-                    ..
-                } = op_patch(change)
-                {
-                    if own(&state.projects, p, user, |p| p.user_id).is_none() {
-                        return Err(Error::invalid("project_id", p, "a project of this user"));
-                    }
-                }
                 let next = match logic::change_task(ctx, &current, change, now)? {
                     Some((task, e)) => {
+                        if task.project_id != current.project_id {
+                            check_project(state, user, task.project_id)?;
+                        }
                         events.push(e);
                         task
                     }
@@ -198,13 +188,15 @@ impl TaskStore for MemoryStore {
     }
 }
 
-static EMPTY_PATCH: std::sync::LazyLock<lifeos_core::TaskPatch> =
-    std::sync::LazyLock::new(lifeos_core::TaskPatch::default);
-
-fn op_patch(change: &TaskChange) -> &lifeos_core::TaskPatch {
-    match &change.op {
-        crate::model::TaskOp::Update(p) => p,
-        _ => &EMPTY_PATCH,
+/// A task may only name a project of its own user (SQLite enforces it by foreign key).
+fn check_project(state: &State, user: UserId, project: Option<ProjectId>) -> Result<()> {
+    match project {
+        Some(p) if own(&state.projects, &p, user, |p| p.user_id).is_none() => Err(Error::invalid(
+            "project_id",
+            "(not found)",
+            "a project of this user",
+        )),
+        _ => Ok(()),
     }
 }
 
