@@ -182,3 +182,36 @@ impl From<lifeos_core::Error> for Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn kinds_predicates_and_one_layer_display() {
+        let e = Error::backend("listing tasks", std::io::Error::other("disk on fire"));
+        assert!(e.is_backend());
+        assert_eq!(e.to_string(), "storage backend failed while listing tasks");
+        assert_eq!(e.source().unwrap().to_string(), "disk on fire");
+        let c = Error::Conflict {
+            entity: "task",
+            id: "x".into(),
+            expected: 1,
+            actual: 2,
+        };
+        assert!(c.is_conflict() && !c.is_not_found());
+        assert_eq!(
+            c.to_string(),
+            "task x: stale version 1, the stored version is 2"
+        );
+        let t = Error::from(lifeos_core::Error::InvalidTransition {
+            from: lifeos_core::TaskStatus::Completed,
+            to: lifeos_core::TaskStatus::Completed,
+        });
+        assert_eq!((t.kind(), t.field()), (ErrorKind::Invalid, Some("status")));
+        assert!(Error::not_found("task", 1).is_not_found());
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Error>();
+    }
+}

@@ -1,10 +1,10 @@
 //! GDPR export, composed from the trait reads so every backend shares it.
 
-use lifeos_core::{OAuthToken, UserId};
+use lifeos_core::{CalendarEvent, OAuthToken, Profile, Project, Subscription, Task, UserId};
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::model::{EventQuery, TaskQuery};
+use crate::model::{EventQuery, StoredEvent, TaskQuery};
 use crate::traits::Store;
 
 /// The export format tag written in every document.
@@ -26,27 +26,23 @@ fn token_metadata(t: &OAuthToken) -> Value {
     })
 }
 
-pub(crate) async fn export_user<S: Store + ?Sized>(store: &S, user: UserId) -> Result<Value> {
-    let profile = match store.get_profile(user).await {
-        Ok(p) => to_value(&p)?,
-        Err(e) if e.is_not_found() => Value::Null,
-        Err(e) => return Err(e),
+/// The export document from its parts (one shape for every backend).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn document(
+    user: UserId,
+    profile: Option<&Profile>,
+    projects: &[Project],
+    tasks: &[Task],
+    calendar: &[CalendarEvent],
+    subscriptions: &[Subscription],
+    tokens: &[OAuthToken],
+    events: &[StoredEvent],
+) -> Result<Value> {
+    let profile = match profile {
+        Some(p) => to_value(p)?,
+        None => Value::Null,
     };
-    let projects = store.list_projects(user, true).await?;
-    let tasks = store
-        .list_all_tasks(user, &TaskQuery::new().include_deleted(true).limit(1000))
-        .await?;
-    let calendar = store.list_calendar_events(user, true).await?;
-    let subscriptions = store.list_subscriptions(user).await?;
-    let tokens: Vec<Value> = store
-        .list_oauth_tokens(user)
-        .await?
-        .iter()
-        .map(token_metadata)
-        .collect();
-    let events = store
-        .read_all_events(user, &EventQuery::new().limit(1000))
-        .await?;
+    let tokens: Vec<Value> = tokens.iter().map(token_metadata).collect();
     Ok(json!({
         "format": EXPORT_FORMAT,
         "user_id": user,
@@ -58,4 +54,34 @@ pub(crate) async fn export_user<S: Store + ?Sized>(store: &S, user: UserId) -> R
         "oauth_tokens": tokens,
         "events": to_value(&events)?,
     }))
+}
+
+/// The export composed from trait reads (each read is consistent; the whole is not one
+/// snapshot unless the backend overrides [`Store::export_user`], as SQLite does).
+pub(crate) async fn export_user<S: Store + ?Sized>(store: &S, user: UserId) -> Result<Value> {
+    let profile = match store.get_profile(user).await {
+        Ok(p) => Some(p),
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Err(e),
+    };
+    let projects = store.list_projects(user, true).await?;
+    let tasks = store
+        .list_all_tasks(user, &TaskQuery::new().include_deleted(true).limit(1000))
+        .await?;
+    let calendar = store.list_calendar_events(user, true).await?;
+    let subscriptions = store.list_subscriptions(user).await?;
+    let tokens = store.list_oauth_tokens(user).await?;
+    let events = store
+        .read_all_events(user, &EventQuery::new().limit(1000))
+        .await?;
+    document(
+        user,
+        profile.as_ref(),
+        &projects,
+        &tasks,
+        &calendar,
+        &subscriptions,
+        &tokens,
+        &events,
+    )
 }

@@ -746,3 +746,23 @@ pub(crate) fn tombstone(
 pub(crate) fn is_tombstone(e: &DomainEvent) -> bool {
     matches!(e.payload, EventPayload::UserErased(_))
 }
+
+/// An event recording a fact outside the store's rows; other kinds are refused.
+pub(crate) fn recorded_event(
+    ctx: &Ctx,
+    user: UserId,
+    source: EventSource,
+    payload: EventPayload,
+    now: DateTime<Utc>,
+) -> Result<DomainEvent> {
+    match payload {
+        EventPayload::CalendarSynced(_) | EventPayload::PlanGenerated(_) => {
+            Ok(event(ctx, user, now, source, payload))
+        }
+        other => Err(Error::invalid(
+            "type",
+            other.kind(),
+            "calendar.synced or ai.plan_generated (other events come with their change)",
+        )),
+    }
+}

@@ -10,9 +10,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lifeos_core::event::ScheduledBy;
 use lifeos_core::{
-    CalendarEvent, CalendarEventId, NewProfile, NewProject, NewTask, OAuthToken, Profile,
-    ProfilePatch, Project, ProjectId, ProjectPatch, Subscription, Task, TaskId, TaskPatch, Tier,
-    UserId,
+    CalendarEvent, CalendarEventId, EventPayload, EventSource, NewProfile, NewProject, NewTask,
+    OAuthToken, Profile, ProfilePatch, Project, ProjectId, ProjectPatch, Subscription, Task,
+    TaskId, TaskPatch, Tier, UserId,
 };
 use uuid::Uuid;
 
@@ -418,6 +418,18 @@ pub trait EventLog: Send + Sync {
 
     /// The user's events as they are committed from now on (other users' never).
     fn subscribe(&self, user: UserId) -> EventStream;
+
+    /// Appends an event that records something outside the store's rows: only
+    /// `calendar.synced` and `ai.plan_generated` (every other event comes with its change).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (field `type`) for any other event type.
+    async fn record_event(
+        &self,
+        user: UserId,
+        source: EventSource,
+        payload: EventPayload,
+    ) -> Result<StoredEvent>;
 
     /// Every event of the user matching `query`, following pages.
     ///

@@ -9,9 +9,9 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lifeos_core::{
-    CalendarEvent, CalendarEventId, DomainEvent, NewProfile, NewProject, NewTask, OAuthToken,
-    OAuthTokenId, Profile, ProfilePatch, Project, ProjectId, ProjectPatch, Subscription,
-    SubscriptionId, Task, TaskId, UserId,
+    CalendarEvent, CalendarEventId, DomainEvent, EventPayload, EventSource, NewProfile, NewProject,
+    NewTask, OAuthToken, OAuthTokenId, Profile, ProfilePatch, Project, ProjectId, ProjectPatch,
+    Subscription, SubscriptionId, Task, TaskId, UserId,
 };
 
 use crate::clock::{Ctx, StoreOptions, lock};
@@ -600,6 +600,23 @@ impl EventLog for MemoryStore {
 
     fn subscribe(&self, user: UserId) -> EventStream {
         self.ctx.hub.subscribe(user)
+    }
+
+    async fn record_event(
+        &self,
+        user: UserId,
+        source: EventSource,
+        payload: EventPayload,
+    ) -> Result<StoredEvent> {
+        let now = self.ctx.now();
+        let e = logic::recorded_event(&self.ctx, user, source, payload, now)?;
+        let mut state = lock(&self.state);
+        let mut stored = state.append(vec![e]);
+        let out = stored
+            .pop()
+            .ok_or_else(|| Error::not_found("event", "recorded"))?;
+        self.ctx.hub.publish([out.clone()]);
+        Ok(out)
     }
 }
 

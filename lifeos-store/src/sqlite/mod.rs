@@ -14,8 +14,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lifeos_core::{
-    CalendarEvent, CalendarEventId, DomainEvent, NewProfile, NewProject, NewTask, OAuthToken,
-    Profile, ProfilePatch, Project, ProjectId, ProjectPatch, Subscription, Task, TaskId, UserId,
+    CalendarEvent, CalendarEventId, DomainEvent, EventPayload, EventSource, NewProfile, NewProject,
+    NewTask, OAuthToken, Profile, ProfilePatch, Project, ProjectId, ProjectPatch, Subscription,
+    Task, TaskId, UserId,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -1029,10 +1030,107 @@ impl EventLog for SqliteStore {
     fn subscribe(&self, user: UserId) -> EventStream {
         self.ctx.hub.subscribe(user)
     }
+
+    async fn record_event(
+        &self,
+        user: UserId,
+        source: EventSource,
+        payload: EventPayload,
+    ) -> Result<StoredEvent> {
+        let now = self.ctx.now();
+        let e = logic::recorded_event(&self.ctx, user, source, payload, now)?;
+        let mut tx = self.begin().await?;
+        let mut stored = append(&mut tx, vec![e]).await?;
+        let out = stored
+            .pop()
+            .ok_or_else(|| Error::not_found("event", "recorded"))?;
+        self.commit(tx, vec![out.clone()]).await?;
+        Ok(out)
+    }
+}
+
+async fn all_data<T: DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    user: UserId,
+) -> Result<Vec<T>> {
+    let rows: Vec<String> = sqlx::query_scalar(sql)
+        .bind(*user.as_uuid())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db("exporting"))?;
+    rows.iter().map(|r| from_json(r)).collect()
 }
 
 #[async_trait]
 impl Store for SqliteStore {
+    /// The export, read in one transaction: a consistent snapshot (WAL).
+    async fn export_user(&self, user: UserId) -> Result<serde_json::Value> {
+        let mut conn = self.read.acquire().await.map_err(db("connecting"))?;
+        let mut tx = sqlx::Connection::begin(&mut *conn)
+            .await
+            .map_err(db("starting a read transaction"))?;
+        let profile: Option<Profile> =
+            all_data(&mut tx, "SELECT data FROM profiles WHERE user_id = ?", user)
+                .await?
+                .pop();
+        let projects: Vec<Project> = all_data(
+            &mut tx,
+            "SELECT data FROM projects WHERE user_id = ? ORDER BY created_at, id",
+            user,
+        )
+        .await?;
+        let tasks: Vec<Task> = all_data(
+            &mut tx,
+            "SELECT data FROM tasks WHERE user_id = ? ORDER BY created_at, id",
+            user,
+        )
+        .await?;
+        let calendar: Vec<CalendarEvent> = all_data(
+            &mut tx,
+            "SELECT data FROM calendar_events WHERE user_id = ? ORDER BY id",
+            user,
+        )
+        .await?;
+        let subscriptions: Vec<Subscription> = all_data(
+            &mut tx,
+            "SELECT data FROM subscriptions WHERE user_id = ? ORDER BY created_at, id",
+            user,
+        )
+        .await?;
+        let tokens: Vec<OAuthToken> = all_data(
+            &mut tx,
+            "SELECT data FROM oauth_tokens WHERE user_id = ? ORDER BY provider",
+            user,
+        )
+        .await?;
+        let rows = sqlx::query("SELECT seq, envelope FROM events WHERE user_id = ? ORDER BY seq")
+            .bind(*user.as_uuid())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("exporting"))?;
+        tx.commit().await.map_err(db("exporting"))?;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in rows {
+            let seq: i64 = row.try_get(0).map_err(db("exporting"))?;
+            let envelope: String = row.try_get(1).map_err(db("exporting"))?;
+            events.push(StoredEvent {
+                seq: u64::try_from(seq).unwrap_or(0),
+                event: from_json(&envelope)?,
+            });
+        }
+        crate::export::document(
+            user,
+            profile.as_ref(),
+            &projects,
+            &tasks,
+            &calendar,
+            &subscriptions,
+            &tokens,
+            &events,
+        )
+    }
+
     async fn erase_user(&self, user: UserId) -> Result<Erasure> {
         let now = self.ctx.now();
         let uid = *user.as_uuid();

@@ -41,7 +41,9 @@ macro_rules! conformance_suite {
             subscriptions,
             oauth_tokens_are_sealed_and_rotate,
             calendar_upsert_and_window,
-            erasure_leaves_only_a_tombstone
+            erasure_leaves_only_a_tombstone,
+            recorded_events_and_slow_subscribers,
+            usable_as_a_trait_object
         );
 
         proptest::proptest! {
@@ -1328,6 +1330,65 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
             .unwrap()
             .len(),
         2
+    );
+}
+
+pub async fn recorded_events_and_slow_subscribers<S: Store>(make: &impl Make<S>) {
+    use lifeos_core::EventSource;
+    use lifeos_core::event::{CalendarSynced, PlanGenerated};
+    let store = make(options(16).event_buffer(4)).await;
+    let u = user(1);
+    let mut slow = store.subscribe(u);
+    let plan = EventPayload::PlanGenerated(PlanGenerated {
+        plan_date: NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+        tasks_scheduled: 5,
+        tasks_unscheduled: 1,
+        tokens_used: 0,
+        latency_ms: 3,
+    });
+    let e = store.record_event(u, EventSource::Ai, plan).await.unwrap();
+    assert_eq!(e.event.kind(), "ai.plan_generated");
+    let synced = EventPayload::CalendarSynced(CalendarSynced {
+        provider: Provider::Google,
+        events_added: 1,
+        events_updated: 0,
+        events_deleted: 0,
+    });
+    store
+        .record_event(u, EventSource::Sync, synced)
+        .await
+        .unwrap();
+    let forged = EventPayload::TaskDeleted(lifeos_core::event::TaskRef {
+        task_id: TaskId::from_uuid(Uuid::from_u128(5)),
+    });
+    let err = store
+        .record_event(u, EventSource::Api, forged)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("type"));
+    for i in 0..8 {
+        store
+            .create_task(u, NewTask::titled(format!("t{i}")))
+            .await
+            .unwrap();
+    }
+    // The slow subscriber missed events: it is told, then goes on with newer ones.
+    let err = slow.try_recv().unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Lagged);
+    let next = slow.try_recv().unwrap().unwrap();
+    let log = store.read_all_events(u, &EventQuery::new()).await.unwrap();
+    assert!(log.contains(&next));
+    assert_eq!(log.len(), 10);
+}
+
+pub async fn usable_as_a_trait_object<S: Store + 'static>(make: &impl Make<S>) {
+    let store: Arc<dyn Store> = Arc::new(make(options(17)).await);
+    let u = user(1);
+    let t = store.create_task(u, NewTask::titled("dyn")).await.unwrap();
+    assert_eq!(store.get_task(u, t.id).await.unwrap(), t);
+    assert_eq!(
+        store.export_user(u).await.unwrap()["tasks"][0]["title"],
+        "dyn"
     );
 }
 
