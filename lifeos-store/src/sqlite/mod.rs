@@ -32,8 +32,8 @@ use crate::error::{Error, Result};
 use crate::hub::EventStream;
 use crate::logic::{self, CalIndex, nanos};
 use crate::model::{
-    CalendarEventInput, Cursor, EventPage, EventQuery, Page, StoredEvent, SubscriptionInput,
-    TaskChange, TaskOp, TaskQuery, Upserted, fold,
+    CalendarEventInput, EventPage, EventQuery, Page, StoredEvent, SubscriptionInput, TaskChange,
+    TaskQuery, Upserted, fold,
 };
 use crate::traits::{
     CalendarStore, Erasure, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
@@ -1177,12 +1177,4 @@ impl Store for SqliteStore {
         self.commit(tx, vec![tombstone.clone()]).await?;
         Ok(Erasure { counts, tombstone })
     }
-}
-
-#[allow(dead_code)]
-fn _assert_send_sync() {
-    fn is<T: Send + Sync>() {}
-    is::<SqliteStore>();
-    let _ = TaskOp::Delete;
-    let _: Option<Cursor> = None;
 }
