@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -51,6 +52,7 @@ pub struct SqliteStore {
     ctx: Ctx,
     write: SqlitePool,
     read: SqlitePool,
+    order: Arc<tokio::sync::Mutex<()>>,
 }
 
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
@@ -130,6 +132,7 @@ impl SqliteStore {
             ctx: Ctx::new(options),
             write,
             read,
+            order: Arc::default(),
         })
     }
 
@@ -158,6 +161,7 @@ impl SqliteStore {
             ctx: Ctx::new(options),
             read: write.clone(),
             write,
+            order: Arc::default(),
         })
     }
 
@@ -167,21 +171,48 @@ impl SqliteStore {
         self.write.close().await;
     }
 
-    async fn begin(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
-        self.write
+    /// A write transaction. The order lock is held from `BEGIN IMMEDIATE` until the events
+    /// are published, so subscribers see events in `seq` order.
+    async fn begin(&self) -> Result<WriteTx> {
+        let order = Arc::clone(&self.order).lock_owned().await;
+        let tx = self
+            .write
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db("starting a transaction"))
+            .map_err(db("starting a transaction"))?;
+        Ok(WriteTx { tx, _order: order })
     }
 
-    async fn commit(
-        &self,
-        tx: sqlx::Transaction<'static, Sqlite>,
-        stored: Vec<StoredEvent>,
-    ) -> Result<()> {
+    async fn commit(&self, tx: WriteTx, stored: Vec<StoredEvent>) -> Result<()> {
+        let WriteTx { tx, _order } = tx;
         tx.commit().await.map_err(db("committing"))?;
         self.ctx.hub.publish(stored);
         Ok(())
+    }
+}
+
+/// A write transaction holding the publication order lock.
+struct WriteTx {
+    tx: sqlx::Transaction<'static, Sqlite>,
+    _order: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await.map_err(db("rolling back"))
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
     }
 }
 
@@ -638,7 +669,7 @@ impl CalendarStore for SqliteStore {
             now,
         )? {
             None => {
-                tx.rollback().await.map_err(db("rolling back"))?;
+                tx.rollback().await?;
                 Ok(Upserted::Unchanged(
                     existing.ok_or_else(|| Error::not_found("calendar_event", "?"))?,
                 ))
@@ -818,7 +849,7 @@ impl SubscriptionStore for SqliteStore {
         let existing: Option<Subscription> = row.as_deref().map(from_json).transpose()?;
         match logic::upsert_subscription(&self.ctx, user, &input, existing.as_ref(), now)? {
             None => {
-                tx.rollback().await.map_err(db("rolling back"))?;
+                tx.rollback().await?;
                 Ok(Upserted::Unchanged(
                     existing.ok_or_else(|| Error::not_found("subscription", "?"))?,
                 ))

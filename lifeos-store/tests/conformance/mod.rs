@@ -254,6 +254,7 @@ pub async fn no_lost_update_with_concurrent_writers<S: Store + 'static>(make: &i
         .create_task(u, NewTask::titled("counter"))
         .await
         .unwrap();
+    let mut stream = store.subscribe(u);
     const WRITERS: usize = 6;
     const EACH: usize = 8;
     let mut handles = Vec::new();
@@ -312,6 +313,13 @@ pub async fn no_lost_update_with_concurrent_writers<S: Store + 'static>(make: &i
         })
         .collect();
     assert_eq!(versions, (2..=1 + (WRITERS * EACH) as u64).collect());
+    // Concurrent writers still publish in seq order.
+    let mut seqs = Vec::new();
+    while let Some(e) = stream.try_recv() {
+        seqs.push(e.unwrap().seq);
+    }
+    assert_eq!(seqs.len(), WRITERS * EACH);
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
 }
 
 pub async fn failed_mutation_leaves_neither_row_nor_event<S: Store>(make: &impl Make<S>) {
