@@ -18,7 +18,8 @@ mod on_file {
     use super::*;
 
     async fn make(options: StoreOptions) -> SqliteStore {
-        let dir = std::env::temp_dir().join(format!("lifeos-store-test-{}", std::process::id()));
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("lifeos-store-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -10,7 +10,8 @@ use sqlx::Connection;
 use crate::conformance::{options, t0, user};
 
 fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("lifeos-store-only-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("lifeos-store-only-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     for suffix in ["", "-wal", "-shm"] {
