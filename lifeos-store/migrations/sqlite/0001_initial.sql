@@ -36,7 +36,8 @@ CREATE TABLE tasks (
     FOREIGN KEY (user_id, project_id) REFERENCES projects (user_id, id)
 ) STRICT;
 CREATE INDEX tasks_user_created ON tasks (user_id, created_at, id);
-CREATE INDEX tasks_user_status ON tasks (user_id, status, created_at, id) WHERE deleted_at IS NULL;
+-- Listing by status runs one ordered range per status on this index (see list_tasks).
+CREATE INDEX tasks_user_status ON tasks (user_id, status, created_at, id);
 CREATE INDEX tasks_user_due ON tasks (user_id, due_date) WHERE deleted_at IS NULL;
 CREATE INDEX tasks_user_scheduled ON tasks (user_id, scheduled_start) WHERE deleted_at IS NULL;
 CREATE INDEX tasks_project ON tasks (user_id, project_id) WHERE project_id IS NOT NULL;
@@ -58,6 +59,7 @@ CREATE TABLE calendar_events (
 ) STRICT;
 CREATE UNIQUE INDEX calendar_events_external
     ON calendar_events (user_id, provider, external_id, recurrence_key) WHERE external_id IS NOT NULL;
+CREATE INDEX calendar_events_user ON calendar_events (user_id, id);
 CREATE INDEX calendar_events_window ON calendar_events (user_id, kind, lo) WHERE deleted_at IS NULL;
 CREATE INDEX calendar_events_series ON calendar_events (user_id, series_id) WHERE series_id IS NOT NULL;
 

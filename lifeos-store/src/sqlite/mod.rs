@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use lifeos_core::{
     CalendarEvent, CalendarEventId, DomainEvent, EventPayload, EventSource, NewProfile, NewProject,
     NewTask, OAuthToken, Profile, ProfilePatch, Project, ProjectId, ProjectPatch, Subscription,
-    Task, TaskId, UserId,
+    Task, TaskId, TaskStatus, UserId,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -328,7 +328,7 @@ fn like_escape(text: &str) -> String {
     out
 }
 
-fn push_range(q: &mut QueryBuilder<'_, Sqlite>, column: &str, range: crate::model::TimeRange) {
+fn push_range(q: &mut QueryBuilder<'static, Sqlite>, column: &str, range: crate::model::TimeRange) {
     q.push(format_args!(" AND {column} IS NOT NULL"));
     if let Some(from) = range.from {
         q.push(format_args!(" AND {column} >= "))
@@ -402,58 +402,91 @@ impl TaskStore for SqliteStore {
 
     async fn list_tasks(&self, user: UserId, query: &TaskQuery) -> Result<Page<Task>> {
         query.check()?;
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT data FROM tasks WHERE user_id = ");
-        q.push_bind(*user.as_uuid());
-        if !query.include_deleted || query.title_contains.is_some() {
-            q.push(" AND deleted_at IS NULL");
-        }
-        if !query.statuses.is_empty() {
-            q.push(" AND status IN (");
-            let mut sep = q.separated(", ");
-            for s in &query.statuses {
-                sep.push_bind(s.as_str());
-            }
-            q.push(")");
-        }
-        if let Some(label) = &query.label {
-            q.push(" AND EXISTS (SELECT 1 FROM json_each(tasks.labels) WHERE value = ")
-                .push_bind(label.trim().to_owned())
-                .push(")");
-        }
-        if let Some(p) = query.project_id {
-            q.push(" AND project_id = ").push_bind(*p.as_uuid());
-        }
-        if let Some(r) = query.due {
-            push_range(&mut q, "due_date", r);
-        }
-        if let Some(r) = query.scheduled {
-            push_range(&mut q, "scheduled_start", r);
-        }
-        if let Some(text) = &query.title_contains {
-            q.push(" AND title_folded LIKE ")
-                .push_bind(like_escape(&fold(text)))
-                .push(" ESCAPE '\\'");
-        }
-        if let Some(c) = query.after {
-            q.push(" AND (created_at, id) > (")
-                .push_bind(nanos(c.created_at))
-                .push(", ")
-                .push_bind(c.id)
-                .push(")");
-        }
-        q.push(" ORDER BY created_at, id LIMIT ")
-            .push_bind(i64::from(query.limit) + 1);
-        let rows: Vec<String> = q
-            .build_query_scalar()
-            .fetch_all(&self.read)
+        // One query per status, each served in order by `tasks_user_status`, merged here:
+        // a status filter then costs what it matches, whatever the planner's statistics.
+        // All parts read one snapshot (one read transaction).
+        let mut statuses = query.statuses.clone();
+        statuses.sort_unstable();
+        statuses.dedup();
+        let parts: Vec<Option<TaskStatus>> = if statuses.is_empty() {
+            vec![None]
+        } else {
+            statuses.into_iter().map(Some).collect()
+        };
+        let mut conn = self.read.acquire().await.map_err(db("connecting"))?;
+        let mut tx = sqlx::Connection::begin(&mut *conn)
             .await
             .map_err(db("listing tasks"))?;
+        let mut rows: Vec<(i64, Vec<u8>, String)> = Vec::new();
+        for status in parts {
+            let part = task_select(user, query, status)
+                .build()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db("listing tasks"))?;
+            for row in part {
+                rows.push((
+                    row.try_get(0).map_err(db("listing tasks"))?,
+                    row.try_get(1).map_err(db("listing tasks"))?,
+                    row.try_get(2).map_err(db("listing tasks"))?,
+                ));
+            }
+        }
+        tx.commit().await.map_err(db("listing tasks"))?;
+        rows.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        rows.truncate(query.limit as usize + 1);
         let tasks = rows
             .iter()
-            .map(|r| from_json(r))
+            .map(|r| from_json(&r.2))
             .collect::<Result<Vec<Task>>>()?;
         Ok(crate::memory::page(tasks, query.limit))
     }
+}
+
+/// The task listing query for one status (or all), in `(created_at, id)` order.
+fn task_select(
+    user: UserId,
+    query: &TaskQuery,
+    status: Option<TaskStatus>,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut q =
+        QueryBuilder::<Sqlite>::new("SELECT created_at, id, data FROM tasks WHERE user_id = ");
+    q.push_bind(*user.as_uuid());
+    if let Some(s) = status {
+        q.push(" AND status = ").push_bind(s.as_str());
+    }
+    if !query.include_deleted || query.title_contains.is_some() {
+        q.push(" AND deleted_at IS NULL");
+    }
+    if let Some(label) = &query.label {
+        q.push(" AND EXISTS (SELECT 1 FROM json_each(tasks.labels) WHERE value = ")
+            .push_bind(label.trim().to_owned())
+            .push(")");
+    }
+    if let Some(p) = query.project_id {
+        q.push(" AND project_id = ").push_bind(*p.as_uuid());
+    }
+    if let Some(r) = query.due {
+        push_range(&mut q, "due_date", r);
+    }
+    if let Some(r) = query.scheduled {
+        push_range(&mut q, "scheduled_start", r);
+    }
+    if let Some(text) = &query.title_contains {
+        q.push(" AND title_folded LIKE ")
+            .push_bind(like_escape(&fold(text)))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(c) = query.after {
+        q.push(" AND (created_at, id) > (")
+            .push_bind(nanos(c.created_at))
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+    q.push(" ORDER BY created_at, id LIMIT ")
+        .push_bind(i64::from(query.limit) + 1);
+    q
 }
 
 #[async_trait]
