@@ -205,11 +205,13 @@ fn create_task(c: &mut Criterion) {
     });
     group.finish();
 
-    // The ratio, from interleaved rounds (best round of each), printed for the report.
-    const N: u32 = 2000;
-    let (mut best_store, mut best_raw) = (Duration::MAX, Duration::MAX);
-    for _ in 0..5 {
-        let d = rt.block_on(async {
+    // The ratio, from many short interleaved rounds: the machine is shared, so each side's
+    // best round (the least disturbed) is compared, and the median rounds are shown too.
+    const N: u32 = 300;
+    const ROUNDS: usize = 15;
+    let (mut store_rounds, mut raw_rounds) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        store_rounds.push(rt.block_on(async {
             let start = Instant::now();
             for _ in 0..N {
                 store
@@ -218,22 +220,25 @@ fn create_task(c: &mut Criterion) {
                     .unwrap();
             }
             start.elapsed()
-        });
-        best_store = best_store.min(d);
-        let d = rt.block_on(async {
+        }));
+        raw_rounds.push(rt.block_on(async {
             let start = Instant::now();
             for _ in 0..N {
                 raw.create(me, "Write Q3 report").await;
             }
             start.elapsed()
-        });
-        best_raw = best_raw.min(d);
+        }));
     }
-    let store_rate = f64::from(N) / best_store.as_secs_f64();
-    let raw_rate = f64::from(N) / best_raw.as_secs_f64();
+    store_rounds.sort();
+    raw_rounds.sort();
+    let rate = |d: Duration| f64::from(N) / d.as_secs_f64();
+    let (store_best, raw_best) = (rate(store_rounds[0]), rate(raw_rounds[0]));
+    let (store_median, raw_median) = (rate(store_rounds[ROUNDS / 2]), rate(raw_rounds[ROUNDS / 2]));
     println!(
-        "store/create_task ratio: store {store_rate:.0} tasks/s, raw sqlx {raw_rate:.0} tasks/s, store/raw = {:.1}% (target >= 70%)",
-        100.0 * store_rate / raw_rate
+        "store/create_task ratio: best rounds store {store_best:.0} tasks/s, raw sqlx {raw_best:.0} tasks/s, \
+         store/raw = {:.1}% (target >= 70%); median rounds {store_median:.0} vs {raw_median:.0} = {:.1}%",
+        100.0 * store_best / raw_best,
+        100.0 * store_median / raw_median,
     );
     // Every task has its event.
     rt.block_on(async {
