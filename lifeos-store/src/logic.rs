@@ -766,3 +766,52 @@ pub(crate) fn recorded_event(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn rrule_until_forms() {
+        assert_eq!(
+            rrule_until("FREQ=DAILY;UNTIL=20260310T120000Z"),
+            Some(at(10, 12) + slack())
+        );
+        assert_eq!(
+            rrule_until("FREQ=DAILY;UNTIL=20260310"),
+            Some(at(11, 0) + slack())
+        );
+        assert_eq!(rrule_until("FREQ=DAILY;COUNT=3"), None);
+        assert_eq!(rrule_until("FREQ=DAILY;UNTIL=garbage"), None);
+    }
+
+    #[test]
+    fn window_index_of_masters_and_floating_times() {
+        let ctx = Ctx::new(crate::StoreOptions::new());
+        let mut input = CalendarEventInput::new(
+            Provider::Manual,
+            "m",
+            EventTime::Utc(at(1, 9)),
+            EventTime::Utc(at(1, 10)),
+        );
+        input.rrule = Some("FREQ=DAILY;UNTIL=20260305T090000Z".into());
+        input.rdates = vec![EventTime::Utc(at(20, 9))];
+        let user = UserId::from_uuid(uuid::Uuid::from_u128(1));
+        let (e, _) = upsert_calendar_event(&ctx, user, input, None, None, at(1, 0))
+            .unwrap()
+            .unwrap();
+        let i = CalIndex::of(&e);
+        assert_eq!(i.kind, CalKind::Master);
+        // The last RDATE (plus the instance length) bounds the series.
+        assert_eq!(i.series_until, Some(at(20, 10)));
+        assert!(i.series_may_touch(at(20, 9), at(20, 11)));
+        assert!(!i.series_may_touch(at(21, 0), at(22, 0)));
+        let floating = EventTime::Floating(at(2, 9).naive_utc());
+        assert_eq!(coarse(&floating), (at(1, 18), at(3, 0)));
+    }
+}
