@@ -45,22 +45,7 @@
 //! - [`crypto`]: AES-256-GCM sealing of OAuth tokens under an app-supplied [`Keyring`].
 //! - [`clock`]: [`StoreOptions`] with the [`Clock`] and the RNG ids are drawn from.
 //!
-//! Opening the embedded default, as Plan My Day does:
-//!
-//! ```no_run
-//! # async fn demo() -> lifeos_store::Result<()> {
-//! use lifeos_store::prelude::*;
-//! use lifeos_store::{SqliteStore, StoreOptions, TaskQuery};
-//! # let me = lifeos_core::UserId::from_uuid(uuid::Uuid::from_u128(1));
-//! # let (day_start, day_end) = (chrono::Utc::now(), chrono::Utc::now());
-//! let store = SqliteStore::open("lifeos.db", StoreOptions::new()).await?;
-//! let tasks = store.list_all_tasks(me, &TaskQuery::actionable()).await?;
-//! let events = store.list_events_for_window(me, day_start, day_end).await?;
-//! // ... plan, then save every placement with its `task.scheduled` event, atomically:
-//! // store.save_schedule(me, slots, ScheduledBy::Planner).await?;
-//! # let _ = (tasks, events); Ok(())
-//! # }
-//! ```
+//! Opening the embedded default (a file, as Plan My Day does) is shown on `SqliteStore`.
 //!
 //! # The event log
 //! Every mutation appends its [`lifeos_core::DomainEvent`] in the same transaction as the

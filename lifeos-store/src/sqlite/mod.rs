@@ -47,6 +47,26 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The SQLite store.
+///
+/// Opening the embedded default, as Plan My Day does:
+///
+/// ```no_run
+/// # async fn demo() -> lifeos_store::Result<()> {
+/// use lifeos_store::prelude::*;
+/// use lifeos_store::{SqliteStore, StoreOptions, TaskQuery};
+/// # let me = lifeos_core::UserId::from_uuid(uuid::Uuid::from_u128(1));
+/// # let (day_start, day_end) = (chrono::Utc::now(), chrono::Utc::now());
+/// let store = SqliteStore::open("lifeos.db", StoreOptions::new()).await?;
+/// let tasks = store.list_all_tasks(me, &TaskQuery::actionable()).await?;
+/// let events = store.list_events_for_window(me, day_start, day_end).await?;
+/// // ... plan, then save every placement with its `task.scheduled` event, atomically:
+/// // store.save_schedule(me, slots, ScheduledBy::Planner).await?;
+/// # let _ = (tasks, events); Ok(())
+/// # }
+/// ```
+///
+/// A file opened by another process too works (WAL, a busy timeout), but in-process
+/// subscribers see only this store's writes.
 #[derive(Debug)]
 pub struct SqliteStore {
     ctx: Ctx,
