@@ -48,7 +48,7 @@ pub enum Error {
         actual: u64,
     },
     /// A unique key is already taken (such as a profile that already exists).
-    #[error("{entity} {key} already exists")]
+    #[error("{entity} {key}: already exists")]
     Duplicate {
         /// The kind of row.
         entity: &'static str,

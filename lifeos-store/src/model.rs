@@ -261,7 +261,8 @@ pub fn fold(text: &str) -> String {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)] // short-lived values; boxing would burden every caller
 pub enum TaskOp {
-    /// Apply a patch (`task.updated`).
+    /// Apply a patch (`task.updated`, naming the fields set; a status set by a patch is
+    /// recorded there too; use [`TaskOp::Complete`] for a `task.completed` event).
     Update(TaskPatch),
     /// Complete it (`task.completed`), recording the minutes spent if known.
     Complete {

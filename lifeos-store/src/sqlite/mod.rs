@@ -85,7 +85,7 @@ fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
                 sqlx::error::ErrorKind::UniqueViolation => {
                     return Error::Duplicate {
                         entity: "row",
-                        key: context.to_owned(),
+                        key: format!("(unique key, while {context})"),
                     };
                 }
                 _ => {}
