@@ -1418,6 +1418,10 @@ pub enum Op {
     Events(u8),
     Export(u8),
     Profile(u8),
+    Calendar(u8, u8, u8),
+    CalendarPeek(u8, usize),
+    Token(u8, u8),
+    Subscription(u8, bool),
 }
 
 pub fn ops() -> impl Strategy<Value = Vec<Op>> {
@@ -1438,7 +1442,11 @@ pub fn ops() -> impl Strategy<Value = Vec<Op>> {
         1 => who.clone().prop_map(Op::List),
         1 => who.clone().prop_map(Op::Events),
         1 => who.clone().prop_map(Op::Export),
-        1 => who.prop_map(Op::Profile),
+        1 => who.clone().prop_map(Op::Profile),
+        2 => (who.clone(), 0u8..3, 0u8..2).prop_map(|(u, x, e)| Op::Calendar(u, x, e)),
+        1 => (who.clone(), idx).prop_map(|(u, i)| Op::CalendarPeek(u, i)),
+        1 => (who.clone(), 0u8..2).prop_map(|(u, p)| Op::Token(u, p)),
+        1 => (who, proptest::bool::ANY).prop_map(|(u, pro)| Op::Subscription(u, pro)),
     ];
     proptest::collection::vec(op, 1..40)
 }
@@ -1449,6 +1457,9 @@ pub async fn tenant_isolation<S: Store>(make: &impl Make<S>, ops: Vec<Op>) {
     let mut streams = [store.subscribe(users[0]), store.subscribe(users[1])];
     let mut tasks: Vec<(TaskId, usize)> = Vec::new();
     let mut projects: Vec<(lifeos_core::ProjectId, usize)> = Vec::new();
+    let mut calendar: Vec<(lifeos_core::CalendarEventId, usize)> = Vec::new();
+    let mut tokens: BTreeMap<(usize, &str), u32> = BTreeMap::new();
+    let mut token_n = 0u32;
     let owned = |tasks: &Vec<(TaskId, usize)>, who: usize| -> BTreeSet<TaskId> {
         tasks
             .iter()
@@ -1600,6 +1611,94 @@ pub async fn tenant_isolation<S: Store>(make: &impl Make<S>, ops: Vec<Op>) {
                 for (p, _) in projects.iter().filter(|(_, o)| *o == other) {
                     assert!(!doc.contains(&p.to_string()));
                 }
+            }
+            Op::Calendar(w, x, etag) => {
+                let me = users[w as usize];
+                let mut input = CalendarEventInput::new(Provider::Google, "e", utc(1), utc(2));
+                input.external_id = Some(format!("x{x}"));
+                input.etag = Some(format!("e{etag}"));
+                let row = store
+                    .upsert_calendar_event(me, input)
+                    .await
+                    .unwrap()
+                    .into_inner();
+                assert_eq!(row.user_id, me);
+                if !calendar.contains(&(row.id, w as usize)) {
+                    assert!(
+                        calendar.iter().all(|(id, _)| *id != row.id),
+                        "another user's row was upserted"
+                    );
+                    calendar.push((row.id, w as usize));
+                }
+                let window = store
+                    .list_events_for_window(me, t0(), t0() + Duration::hours(3))
+                    .await
+                    .unwrap();
+                assert!(
+                    window
+                        .iter()
+                        .all(|e| e.user_id == me && calendar.contains(&(e.id, w as usize)))
+                );
+            }
+            Op::CalendarPeek(w, i) if !calendar.is_empty() => {
+                let (id, owner) = calendar[i % calendar.len()];
+                let me = users[w as usize];
+                if owner != w as usize {
+                    let before = store.get_calendar_event(users[owner], id).await.unwrap();
+                    assert!(
+                        store
+                            .get_calendar_event(me, id)
+                            .await
+                            .unwrap_err()
+                            .is_not_found()
+                    );
+                    assert!(
+                        store
+                            .delete_calendar_event(me, id)
+                            .await
+                            .unwrap_err()
+                            .is_not_found()
+                    );
+                    assert_eq!(
+                        store.get_calendar_event(users[owner], id).await.unwrap(),
+                        before
+                    );
+                } else {
+                    assert_eq!(store.get_calendar_event(me, id).await.unwrap().user_id, me);
+                }
+            }
+            Op::Token(w, p) => {
+                let me = users[w as usize];
+                let provider = ["google", "outlook"][p as usize];
+                token_n += 1;
+                store
+                    .put_oauth_token(me, provider, secret(token_n))
+                    .await
+                    .unwrap();
+                tokens.insert((w as usize, provider), token_n);
+                for who in 0..2 {
+                    match (
+                        store.open_oauth_token(users[who], provider).await,
+                        tokens.get(&(who, provider)),
+                    ) {
+                        (Ok(s), Some(n)) => assert_eq!(s, secret(*n)),
+                        (Err(e), None) => assert!(e.is_not_found()),
+                        (got, want) => panic!("token of user {who}: {got:?} vs {want:?}"),
+                    }
+                }
+            }
+            Op::Subscription(w, pro) => {
+                let me = users[w as usize];
+                let tier = if pro { Tier::Pro } else { Tier::Starter };
+                store
+                    .upsert_subscription(me, sub_input(tier, SubscriptionStatus::Active))
+                    .await
+                    .unwrap();
+                for who in 0..2 {
+                    let subs = store.list_subscriptions(users[who]).await.unwrap();
+                    assert!(subs.len() <= 1 && subs.iter().all(|s| s.user_id == users[who]));
+                }
+                assert_eq!(store.effective_tier(me).await.unwrap(), tier);
             }
             Op::Profile(w) => {
                 let me = users[w as usize];
