@@ -1676,9 +1676,9 @@ pub async fn tenant_isolation<S: Store>(make: &impl Make<S>, ops: Vec<Op>) {
                     .await
                     .unwrap();
                 tokens.insert((w as usize, provider), token_n);
-                for who in 0..2 {
+                for (who, &u) in users.iter().enumerate() {
                     match (
-                        store.open_oauth_token(users[who], provider).await,
+                        store.open_oauth_token(u, provider).await,
                         tokens.get(&(who, provider)),
                     ) {
                         (Ok(s), Some(n)) => assert_eq!(s, secret(*n)),
@@ -1694,9 +1694,9 @@ pub async fn tenant_isolation<S: Store>(make: &impl Make<S>, ops: Vec<Op>) {
                     .upsert_subscription(me, sub_input(tier, SubscriptionStatus::Active))
                     .await
                     .unwrap();
-                for who in 0..2 {
-                    let subs = store.list_subscriptions(users[who]).await.unwrap();
-                    assert!(subs.len() <= 1 && subs.iter().all(|s| s.user_id == users[who]));
+                for u in users {
+                    let subs = store.list_subscriptions(u).await.unwrap();
+                    assert!(subs.len() <= 1 && subs.iter().all(|s| s.user_id == u));
                 }
                 assert_eq!(store.effective_tier(me).await.unwrap(), tier);
             }
