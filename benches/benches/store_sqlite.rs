@@ -384,6 +384,20 @@ fn big(c: &mut Criterion) {
     });
     group.finish();
 
+    // Search scans the user's rows (no FTS index yet): informational, no target.
+    let mut group = c.benchmark_group("store/search_tasks");
+    group.sample_size(10);
+    group.bench_function("selective_query_in_100k_user_tasks", |b| {
+        b.iter(|| {
+            let page = rt
+                .block_on(store.search_tasks(me, "TASK 5000", None, 50))
+                .unwrap();
+            assert_eq!(page.items.len(), 11);
+            black_box(page)
+        })
+    });
+    group.finish();
+
     // One local day: the actionable tasks and every event that may touch the day
     // (recurrence expansion is composed on top once lifeos-core::recurrence lands).
     let (from, to) = (
