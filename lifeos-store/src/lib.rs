@@ -1,3 +1,111 @@
-//! LifeOS storage. Not implemented yet: issue "lifeos-store: storage traits, the embedded
-//! SQLite default, the event log, and the main job" brings it. This crate currently exports
-//! nothing.
+//! LifeOS storage: the store traits, the in-memory and SQLite backends, the append-only
+//! event log, GDPR export and erasure.
+//!
+//! ```
+//! use lifeos_core::{NewTask, UserId};
+//! use lifeos_store::prelude::*;
+//! use lifeos_store::{EventQuery, MemoryStore, StoreOptions, TaskQuery};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! # rt.block_on(async {
+//!
+//! let store = MemoryStore::new(StoreOptions::new());
+//! let me = UserId::from_uuid(uuid::Uuid::from_u128(1));
+//!
+//! let task = store.create_task(me, NewTask::titled("Write Q3 report")).await?;
+//! let task = store.update_task(me, task.id, task.version, Default::default()).await?;
+//! let done = store.complete_task(me, task.id).await?;
+//!
+//! // A stale version is a conflict, never a lost update.
+//! assert!(store.update_task(me, task.id, task.version, Default::default()).await.unwrap_err().is_conflict());
+//!
+//! // Search folds case; every mutation left its event, in the same transaction.
+//! assert_eq!(store.search_tasks(me, "q3", None, 50).await?.items, [done]);
+//! let log = store.read_all_events(me, &EventQuery::new()).await?;
+//! let kinds: Vec<_> = log.iter().map(|e| e.event.kind()).collect();
+//! assert_eq!(kinds, ["task.created", "task.updated", "task.completed"]);
+//! assert!(store.list_tasks(me, &TaskQuery::actionable()).await?.items.is_empty());
+//! # Ok::<(), lifeos_store::Error>(())
+//! # })?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Overview
+//! - [`traits`]: [`TaskStore`], [`ProjectStore`], [`CalendarStore`], [`ProfileStore`],
+//!   [`SubscriptionStore`], [`OAuthTokenStore`], [`EventLog`], and [`Store`] (all of them
+//!   plus [`Store::export_user`] and [`Store::erase_user`]). Every call takes the
+//!   [`lifeos_core::UserId`] it is scoped to; another user's row is reported as not found.
+//!   Few required methods; conveniences (`create_task`, `complete_task`, `save_schedule`,
+//!   `search_tasks`, `list_all_tasks`, ...) are default methods.
+//! - [`MemoryStore`]: the reference backend, always built.
+//! - `SqliteStore` (feature `sqlite`): a file (WAL) or in memory; migrations embedded.
+//! - [`model`]: queries ([`TaskQuery`], [`EventQuery`]), keyset [`Page`]s with opaque
+//!   [`Cursor`]s on `(created_at, id)`, task operations ([`TaskOp`]), [`StoredEvent`]s.
+//! - [`crypto`]: AES-256-GCM sealing of OAuth tokens under an app-supplied [`Keyring`].
+//! - [`clock`]: [`StoreOptions`] with the [`Clock`] and the RNG ids are drawn from.
+//!
+//! Opening the embedded default (a file, as Plan My Day does) is shown on `SqliteStore`.
+//!
+//! # The event log
+//! Every mutation appends its [`lifeos_core::DomainEvent`] in the same transaction as the
+//! change (no change without its event, no event without its change) and gets a
+//! store-assigned, increasing `seq`. Entries are never updated or deleted through the
+//! store; on SQLite a trigger refuses it, except for a user listed in
+//! `erasure_in_progress` within the erasure's own transaction. [`EventLog::subscribe`]
+//! streams a user's events in process, after commit.
+//!
+//! # Crate features
+//! - `sqlite` (default): the SQLite backend, through sqlx with a bundled SQLite. Without
+//!   it the crate has only the memory backend and needs no C compiler.
+//!
+//! # Errors
+//! Every fallible call returns [`Error`]: [`Error::NotFound`], [`Error::Conflict`] (a stale
+//! version), [`Error::Duplicate`], [`Error::Invalid`] (lifeos-core's structured
+//! [`lifeos_core::ValidationErrors`], naming every field), [`Error::Backend`] (the sqlx or
+//! serde cause only behind `source()`), [`Error::Crypto`] and [`Error::Lagged`]. Branch on
+//! [`Error::kind`] or the `is_*` predicates.
+//!
+//! # Design
+//! Backends share one implementation of the rules ([`lifeos_core`] computes new rows,
+//! this crate their events); a backend only loads and persists. Rows keep the full domain
+//! value as JSON beside the columns filters and keys need, so every backend returns
+//! byte-identical values. One conformance suite (`tests/conformance`) runs on every
+//! backend. Time comes from the [`Clock`]; ids from the injected RNG; AES-GCM nonces from
+//! the OS RNG.
+
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod export;
+mod hub;
+mod logic;
+pub mod memory;
+pub mod model;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+pub mod traits;
+
+pub use clock::{Clock, ManualClock, StoreOptions, SystemClock};
+pub use crypto::{EncryptionKey, Keyring, OAuthSecret};
+pub use error::{Error, ErrorKind, Result};
+pub use hub::EventStream;
+pub use memory::MemoryStore;
+pub use model::{
+    CalendarEventInput, Cursor, EventPage, EventQuery, Page, StoredEvent, SubscriptionInput,
+    TaskChange, TaskOp, TaskQuery, TimeRange, Upserted, fold,
+};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+pub use traits::{
+    CalendarStore, Erasure, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
+    SubscriptionStore, TaskStore,
+};
+
+/// The store traits, to bring their methods into scope: `use lifeos_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::traits::{
+        CalendarStore, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
+        SubscriptionStore, TaskStore,
+    };
+}
