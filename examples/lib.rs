@@ -45,6 +45,9 @@ mod tests {
     #[test]
     fn report_shows_the_message_and_each_cause() {
         let report = Report::from(Outer(std::io::Error::other("disk full")));
-        assert_eq!(format!("{report:?}"), "cannot open the database\n  caused by: disk full");
+        assert_eq!(
+            format!("{report:?}"),
+            "cannot open the database\n  caused by: disk full"
+        );
     }
 }

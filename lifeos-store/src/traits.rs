@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use lifeos_core::event::ScheduledBy;
+use lifeos_core::recurrence::{self, EventOccurrences};
 use lifeos_core::{
     CalendarEvent, CalendarEventId, EventPayload, EventSource, NewProfile, NewProject, NewTask,
     OAuthToken, Profile, ProfilePatch, Project, ProjectId, ProjectPatch, Subscription, Task,
@@ -239,8 +241,8 @@ pub trait ProjectStore: Send + Sync {
 /// Calendar events: single events, series masters and their overrides.
 ///
 /// Recurrence is stored, not expanded: [`CalendarStore::list_events_for_window`] returns
-/// every event that could touch a window, and `list_occurrences` (expansion with
-/// `lifeos_core::recurrence`) is composed on top of it.
+/// every event that could touch a window, and [`CalendarStore::list_occurrences`] expands
+/// them with `lifeos_core::recurrence`.
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
     /// Creates or updates an event by `(provider, external_id, recurrence_id)`. The same
@@ -297,6 +299,24 @@ pub trait CalendarStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CalendarEvent>>;
+
+    /// The occurrences of the user's events that touch `[from, to)`, as seen by a reader in
+    /// `tz` (all-day and floating times are read there): series expanded with
+    /// [`lifeos_core::recurrence`], overrides applied, cancelled and deleted instances left
+    /// out. `truncated` says whether a series hit the expansion bounds.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when `to` is before `from` or a stored rule cannot be expanded.
+    async fn list_occurrences(
+        &self,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<EventOccurrences> {
+        let events = self.list_events_for_window(user, from, to).await?;
+        Ok(recurrence::occurrences(&events, tz, from, to)?)
+    }
 }
 
 /// Profiles and preferences.

@@ -1,4 +1,5 @@
-//! A user's calendar events in a window, as the planner's `blockedTime` entries.
+//! A user's calendar events in a window: their occurrences, and the planner's `blockedTime`
+//! entries made from them.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -6,6 +7,7 @@ use chrono_tz::Tz;
 use super::{InstanceLength, Override, Series, Window};
 use crate::calendar::{CalendarEvent, EventStatus, EventTime, NominalDuration, Transparency};
 use crate::error::Error;
+use crate::id::CalendarEventId;
 use crate::plan::BlockedTime;
 
 fn shift(t: chrono::NaiveDateTime, days: i64) -> chrono::NaiveDateTime {
@@ -61,34 +63,54 @@ pub(crate) fn length_of(e: &CalendarEvent) -> InstanceLength {
     }
 }
 
-/// A user's `blockedTime` entries, and whether an expansion was cut short by its bounds.
+/// One occurrence of a user's event in a window: which event it comes from (the series
+/// master, or the override that replaced the instance), when it runs, and the original start
+/// of the instance (its recurrence id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventOccurrence {
+    /// The event whose data this occurrence shows: the master, or the override.
+    pub event_id: CalendarEventId,
+    /// Its title.
+    pub title: String,
+    /// Start instant (an all-day occurrence's local midnight in the viewer's zone).
+    pub start: DateTime<Utc>,
+    /// End instant, exclusive.
+    pub end: DateTime<Utc>,
+    /// Whether it is an all-day occurrence.
+    pub is_all_day: bool,
+    /// Whether it blocks time (the event's transparency).
+    pub busy: bool,
+    /// The original start of the instance, as the series generated it.
+    pub recurrence_id: EventTime,
+}
+
+/// A user's occurrences in a window, and whether an expansion was cut short by its bounds.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub struct BlockedTimes {
-    /// The entries, sorted by start, end and title.
-    pub entries: Vec<BlockedTime>,
+pub struct EventOccurrences {
+    /// The occurrences, sorted by start, end, title and event id.
+    pub entries: Vec<EventOccurrence>,
     /// Whether some series hit [`super::MAX_OCCURRENCES`] or [`super::MAX_ITERATIONS`].
     pub truncated: bool,
 }
 
-/// The planner's `blockedTime` entries for `events` overlapping `[from, to)`, read by a user
-/// in `tz`.
+/// The occurrences of `events` overlapping `[from, to)`, read by a user in `tz`.
 ///
 /// Series are expanded (masters with their overrides: events whose `series_id` names the
 /// master and that carry a `recurrence_id`); cancelled and deleted events and instances are
-/// left out. All-day events span the instants of their local midnights in `tz` with
-/// `isAllDay` true; floating times are read in `tz`. `busy` is set from the event's
-/// transparency (free events are `busy: false`). Entries are sorted by start, end, title.
-/// [`BlockedTimes::truncated`] says whether some expansion was cut short by its bounds.
+/// left out. All-day events span the instants of their local midnights in `tz`; floating
+/// times are read in `tz`. An instant occurrence (start == end) counts when it lies in the
+/// window.
 ///
 /// # Errors
 /// [`Error::Recurrence`] when an event's rule is invalid.
-pub fn blocked_time(
+pub fn occurrences(
     events: &[CalendarEvent],
     tz: Tz,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<BlockedTimes, Error> {
+) -> Result<EventOccurrences, Error> {
     let mut out = Vec::new();
     let mut truncated = false;
     let masters: Vec<_> = events
@@ -127,18 +149,61 @@ pub fn blocked_time(
             if !overlaps {
                 continue;
             }
-            out.push(BlockedTime {
+            out.push(EventOccurrence {
+                event_id: source.id,
                 title: source.title.clone(),
                 start,
                 end,
                 is_all_day: occ.start.is_date(),
-                busy: Some(source.transparency == Transparency::Busy),
+                busy: source.transparency == Transparency::Busy,
+                recurrence_id: occ.recurrence_id,
             });
         }
     }
-    out.sort_by(|a, b| (a.start, a.end, &a.title).cmp(&(b.start, b.end, &b.title)));
-    Ok(BlockedTimes {
+    out.sort_by(|a, b| {
+        (a.start, a.end, &a.title, a.event_id).cmp(&(b.start, b.end, &b.title, b.event_id))
+    });
+    Ok(EventOccurrences {
         entries: out,
         truncated,
+    })
+}
+
+/// A user's `blockedTime` entries, and whether an expansion was cut short by its bounds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct BlockedTimes {
+    /// The entries, sorted by start, end and title.
+    pub entries: Vec<BlockedTime>,
+    /// Whether some series hit [`super::MAX_OCCURRENCES`] or [`super::MAX_ITERATIONS`].
+    pub truncated: bool,
+}
+
+/// The planner's `blockedTime` entries for `events` overlapping `[from, to)`, read by a user
+/// in `tz`: the [`occurrences`] as the planner's wire entries, `busy` set from each event's
+/// transparency (free events are `busy: false`).
+///
+/// # Errors
+/// [`Error::Recurrence`] when an event's rule is invalid.
+pub fn blocked_time(
+    events: &[CalendarEvent],
+    tz: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<BlockedTimes, Error> {
+    let found = occurrences(events, tz, from, to)?;
+    Ok(BlockedTimes {
+        entries: found
+            .entries
+            .into_iter()
+            .map(|o| BlockedTime {
+                title: o.title,
+                start: o.start,
+                end: o.end,
+                is_all_day: o.is_all_day,
+                busy: Some(o.busy),
+            })
+            .collect(),
+        truncated: found.truncated,
     })
 }

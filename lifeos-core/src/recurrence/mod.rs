@@ -69,7 +69,7 @@ mod iter;
 mod json;
 mod rule;
 
-pub use blocked::{BlockedTimes, blocked_time};
+pub use blocked::{BlockedTimes, EventOccurrence, EventOccurrences, blocked_time, occurrences};
 pub use json::{expand_json_line, parse_case_json};
 pub use rule::{ByDay, Frequency, MAX_RULE_LEN, RecurrenceRule, Until, Weekday};
 

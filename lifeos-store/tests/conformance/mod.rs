@@ -41,6 +41,7 @@ macro_rules! conformance_suite {
             subscriptions,
             oauth_tokens_are_sealed_and_rotate,
             calendar_upsert_and_window,
+            occurrences_expand_series_with_overrides,
             erasure_leaves_only_a_tombstone,
             recorded_events_and_slow_subscribers,
             usable_as_a_trait_object
@@ -1231,6 +1232,97 @@ pub async fn calendar_upsert_and_window<S: Store>(make: &impl Make<S>) {
             .await
             .unwrap_err()
             .is_not_found()
+    );
+}
+
+pub async fn occurrences_expand_series_with_overrides<S: Store>(make: &impl Make<S>) {
+    let store = make(options(15)).await;
+    let (u, v) = (user(1), user(2));
+    let ny = chrono_tz::America::New_York;
+    let local = |d: u32, h: u32, m: u32| EventTime::Zoned {
+        local: chrono::NaiveDate::from_ymd_opt(2026, 3, d)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap(),
+        tz: ny,
+    };
+    // A daily standup at 09:30 New York time across the spring-forward night (8 March 2026).
+    let mut standup = CalendarEventInput::new(
+        Provider::Google,
+        "Standup",
+        local(6, 9, 30),
+        local(6, 9, 45),
+    );
+    standup.external_id = Some("standup".into());
+    standup.rrule = Some("FREQ=DAILY;COUNT=10".into());
+    standup.exdates = vec![local(10, 9, 30)];
+    store
+        .upsert_calendar_event(u, standup.clone())
+        .await
+        .unwrap();
+    // The 11th moves to 14:00; the 12th is cancelled (both linked by external id).
+    let mut moved = CalendarEventInput::new(
+        Provider::Google,
+        "Standup (moved)",
+        local(11, 14, 0),
+        local(11, 14, 15),
+    );
+    moved.external_id = Some("standup".into());
+    moved.recurrence_id = Some(local(11, 9, 30));
+    store.upsert_calendar_event(u, moved).await.unwrap();
+    let mut cancelled = CalendarEventInput::new(
+        Provider::Google,
+        "Standup",
+        local(12, 9, 30),
+        local(12, 9, 45),
+    );
+    cancelled.external_id = Some("standup".into());
+    cancelled.recurrence_id = Some(local(12, 9, 30));
+    cancelled.status = lifeos_core::EventStatus::Cancelled;
+    store.upsert_calendar_event(u, cancelled).await.unwrap();
+    // A free all-day event and another user's series.
+    let mut holiday = CalendarEventInput::new(
+        Provider::Manual,
+        "Holiday",
+        EventTime::Date(chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()),
+        EventTime::Date(chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()),
+    );
+    holiday.transparency = lifeos_core::Transparency::Free;
+    store.upsert_calendar_event(u, holiday).await.unwrap();
+    store.upsert_calendar_event(v, standup).await.unwrap();
+
+    let from = Utc.with_ymd_and_hms(2026, 3, 8, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2026, 3, 13, 0, 0, 0).unwrap();
+    let found = store.list_occurrences(u, from, to, ny).await.unwrap();
+    assert!(!found.truncated);
+    let seen: Vec<(String, String, bool, bool)> = found
+        .entries
+        .iter()
+        .map(|o| (o.title.clone(), o.start.to_rfc3339(), o.busy, o.is_all_day))
+        .collect();
+    let row =
+        |t: &str, s: &str, busy: bool, all_day: bool| (t.to_owned(), s.to_owned(), busy, all_day);
+    assert_eq!(
+        seen,
+        [
+            // 8 March is the spring-forward day: 09:30 EDT is 13:30 UTC.
+            row("Standup", "2026-03-08T13:30:00+00:00", true, false),
+            row("Holiday", "2026-03-09T04:00:00+00:00", false, true),
+            row("Standup", "2026-03-09T13:30:00+00:00", true, false),
+            // 10th excluded, 11th moved, 12th cancelled.
+            row("Standup (moved)", "2026-03-11T18:00:00+00:00", true, false),
+        ]
+    );
+    let moved_occurrence = &found.entries[3];
+    assert_eq!(moved_occurrence.recurrence_id, local(11, 9, 30));
+    assert_eq!(
+        store
+            .list_occurrences(v, from, to, ny)
+            .await
+            .unwrap()
+            .entries
+            .len(),
+        4
     );
 }
 
