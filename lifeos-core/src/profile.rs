@@ -33,15 +33,18 @@ pub struct Preferences {
 }
 
 impl Default for Preferences {
+    /// PLANNER.md's defaults (one source: [`PlanPreferences::default`]), in UTC, Monday to
+    /// Friday.
     fn default() -> Self {
+        let plan = PlanPreferences::default();
         Preferences {
             timezone: Tz::UTC,
-            workday_start: ClockTime::hour(9),
-            workday_end: ClockTime::hour(17),
-            peak_hours_start: ClockTime::hour(9),
-            peak_hours_end: ClockTime::hour(12),
-            max_focus_hours: 6.0,
-            meeting_buffer_minutes: 15,
+            workday_start: plan.workday_start,
+            workday_end: plan.workday_end,
+            peak_hours_start: plan.peak_hours_start,
+            peak_hours_end: plan.peak_hours_end,
+            max_focus_hours: plan.max_focus_hours,
+            meeting_buffer_minutes: plan.meeting_buffer_minutes,
             working_days: vec![
                 Weekday::Mon,
                 Weekday::Tue,

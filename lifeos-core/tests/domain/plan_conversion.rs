@@ -87,3 +87,34 @@ fn tasks_and_preferences_make_a_request_the_wire_accepts() {
     let back = PlanDayRequest::from_value(&json).unwrap();
     assert_eq!(back, request);
 }
+
+#[test]
+fn default_preferences_are_planner_defaults() {
+    let p = Preferences::default();
+    let hm = |t: ClockTime| t.to_string();
+    assert_eq!(
+        (
+            hm(p.workday_start),
+            hm(p.workday_end),
+            hm(p.peak_hours_start),
+            hm(p.peak_hours_end)
+        ),
+        (
+            "09:00".into(),
+            "17:00".into(),
+            "09:00".into(),
+            "12:00".into()
+        )
+    );
+    assert_eq!((p.max_focus_hours, p.meeting_buffer_minutes), (6.0, 15));
+    assert_eq!(p.timezone, chrono_tz::UTC);
+    assert_eq!(p.working_days.len(), 5);
+    assert!(
+        p.is_working_day(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()),
+        "a Monday"
+    );
+    assert!(
+        !p.is_working_day(NaiveDate::from_ymd_opt(2026, 3, 8).unwrap()),
+        "a Sunday"
+    );
+}
