@@ -335,6 +335,98 @@ impl Dp {
             let low = m.trailing_zeros() as usize;
             mask_minutes[m] = mask_minutes[m & (m - 1)] + minutes[low];
         }
+        // The caller keeps a re-plan only when it scores strictly more than the set's
+        // current blocks, so states that cannot reach that are dropped as soon as they are
+        // made: `need` is the least objective such a plan can have (its slot-index tie term
+        // is below `slack`).
+        let incumbent: i64 = set
+            .iter()
+            .filter_map(|&c| plan.slot[c].map(|k| day.value(c, day.grid[k as usize])))
+            .sum();
+        let slack = (day.grid.len() as i64 + 1) * n as i64;
+        let need = (incumbent + 1) * TIE - slack;
+        let best_val: Vec<i64> = (0..n)
+            .map(|j| {
+                cand[j]
+                    .iter()
+                    .map(|&k| day.value(set[j], day.grid[k as usize]))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut by_density: Vec<usize> = (0..n).filter(|&j| !cand[j].is_empty()).collect();
+        by_density.sort_by(|&a, &b| {
+            (best_val[b] * minutes[a])
+                .cmp(&(best_val[a] * minutes[b]))
+                .then(a.cmp(&b))
+        });
+        // Minutes that blocks starting at or after each position can still cover: the
+        // union of the set's candidate blocks from there on.
+        let mut spans: Vec<(i64, i64)> = Vec::new();
+        for (j, ks) in cand.iter().enumerate() {
+            let dur = day.tasks[set[j]].dur;
+            spans.extend(
+                ks.iter()
+                    .map(|&k| (day.grid[k as usize], day.grid[k as usize] + dur)),
+            );
+        }
+        spans.sort_unstable();
+        let mut merged: Vec<(i64, i64)> = Vec::new();
+        for (s, e) in spans {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        let mut time_left = vec![0i64; p_len + 1];
+        let (mut i, mut after) = (merged.len(), 0);
+        for p in (0..p_len).rev() {
+            let t = day.grid[slots[p] as usize];
+            while i > 0 && merged[i - 1].0 >= t {
+                i -= 1;
+                after += merged[i].1 - merged[i].0;
+            }
+            let partial = if i > 0 {
+                (merged[i - 1].1 - t).max(0)
+            } else {
+                0
+            };
+            time_left[p] = (after + partial) / 60;
+        }
+        // Most score blocks from each position on may add were every task reusable: it sees
+        // which gaps a task fits, which the knapsack below does not.
+        let mut reuse = vec![0i64; p_len + 1];
+        for p in (0..p_len).rev() {
+            reuse[p] = reuse[p + 1];
+            for &(_, val, q) in &at[p] {
+                reuse[p] = reuse[p].max((val + TIE - 1) / TIE + reuse[q as usize]);
+            }
+        }
+        // Most score the tasks outside `m` may still add in `room` minutes from position
+        // `q` on: the reusable bound, or a fractional knapsack of their best values.
+        let rest = |m: usize, room: i64, q: usize| -> i64 {
+            let mut room = room;
+            let mut total = 0;
+            for &j in &by_density {
+                if room <= 0 {
+                    break;
+                }
+                if m & (1 << j) != 0 {
+                    continue;
+                }
+                if minutes[j] <= room {
+                    total += best_val[j];
+                    room -= minutes[j];
+                } else {
+                    total += (best_val[j] * room + minutes[j] - 1) / minutes[j];
+                    room = 0;
+                }
+            }
+            total.min(reuse[q]) * TIE
+        };
+        if rest(0, cap.min(time_left[0]), 0) < need {
+            return ((day.tasks.len() + n) as u64 * 4, true);
+        }
         self.best[0] = 0;
         self.active[0].push(0);
         // Work: the states expanded, plus the set-up over every task and candidate.
@@ -364,6 +456,9 @@ impl Dp {
                     let q = q as usize;
                     let nm = m | (1 << j);
                     let v = cur + val;
+                    if v + rest(nm, (cap - mask_minutes[nm]).min(time_left[q]), q) < need {
+                        continue;
+                    }
                     let idx = q * masks + nm;
                     if self.best[idx] == i64::MIN {
                         self.active[q].push(nm as u32);
