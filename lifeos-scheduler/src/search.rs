@@ -167,13 +167,14 @@ fn greedy(day: &Day, variant: u8) -> Plan {
         }),
     }
     let mut used = 0;
+    let mut blocks = Vec::new();
     loop {
         let mut changed = false;
         for &c in &order {
             if plan.slot[c].is_some() || used + day.tasks[c].minutes > day.cap_left {
                 continue;
             }
-            if insert_best(day, &mut plan, c) {
+            if insert_best(day, &mut plan, &mut blocks, c) {
                 used += day.tasks[c].minutes;
                 changed = true;
             }
@@ -186,12 +187,11 @@ fn greedy(day: &Day, variant: u8) -> Plan {
 }
 
 /// Places free task `c` at its best feasible start; returns whether it was placed.
-fn insert_best(day: &Day, plan: &mut Plan, c: usize) -> bool {
-    let none = vec![false; day.tasks.len()];
-    let blocks = plan.blocks(day, &none);
+/// `blocks` holds the plan's scheduled free blocks, sorted, and is kept so.
+fn insert_best(day: &Day, plan: &mut Plan, blocks: &mut Vec<(i64, i64)>, c: usize) -> bool {
     let mut best: Option<(i64, u32)> = None;
     for &k in &day.tasks[c].starts {
-        if dynamic_ok(day, plan, &blocks, c, k) {
+        if dynamic_ok(day, plan, blocks, c, k) {
             let v = day.value(c, day.grid[k as usize]);
             if best.is_none_or(|(bv, _)| v > bv) {
                 best = Some((v, k));
@@ -200,6 +200,9 @@ fn insert_best(day: &Day, plan: &mut Plan, c: usize) -> bool {
     }
     if let Some((_, k)) = best {
         plan.slot[c] = Some(k);
+        let g = day.grid[k as usize];
+        let at = blocks.partition_point(|&b| b < (g, g + day.tasks[c].dur));
+        blocks.insert(at, (g, g + day.tasks[c].dur));
         true
     } else {
         false
@@ -926,17 +929,22 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
 
 /// Inserts every task that still has a feasible start and fits the cap left.
 fn fill(day: &Day, plan: &mut Plan) {
-    let mut order: Vec<usize> = (0..day.tasks.len())
+    // Densities computed once: a sort comparator recomputing them scans every start.
+    let mut order: Vec<(i64, usize)> = (0..day.tasks.len())
         .filter(|&c| !day.tasks[c].starts.is_empty())
+        .map(|c| (density(day, c), c))
         .collect();
-    order.sort_by(|&a, &b| density(day, b).cmp(&density(day, a)).then(a.cmp(&b)));
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut used = plan.used_minutes(day);
+    let mut blocks = plan.blocks(day, &vec![false; day.tasks.len()]);
     loop {
         let mut changed = false;
-        for &c in &order {
+        for &(_, c) in &order {
             if plan.slot[c].is_none()
-                && plan.used_minutes(day) + day.tasks[c].minutes <= day.cap_left
-                && insert_best(day, plan, c)
+                && used + day.tasks[c].minutes <= day.cap_left
+                && insert_best(day, plan, &mut blocks, c)
             {
+                used += day.tasks[c].minutes;
                 changed = true;
             }
         }
