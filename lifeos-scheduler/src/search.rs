@@ -72,6 +72,24 @@ impl Plan {
             .sum()
     }
 
+    /// Scheduled free blocks outside `except`, sorted, into `out`.
+    fn blocks_into(&self, day: &Day, except: &[bool], out: &mut Vec<(i64, i64)>) {
+        out.clear();
+        out.extend(
+            self.slot
+                .iter()
+                .enumerate()
+                .filter(|(c, _)| !except[*c])
+                .filter_map(|(c, s)| {
+                    s.map(|k| {
+                        let g = day.grid[k as usize];
+                        (g, g + day.tasks[c].dur)
+                    })
+                }),
+        );
+        out.sort_unstable();
+    }
+
     /// Scheduled free blocks, sorted.
     fn blocks(&self, day: &Day, except: &[bool]) -> Vec<(i64, i64)> {
         let mut b: Vec<(i64, i64)> = self
@@ -209,13 +227,36 @@ fn insert_best(day: &Day, plan: &mut Plan, blocks: &mut Vec<(i64, i64)>, c: usiz
     }
 }
 
-/// Reusable buffers of the dynamic program.
+/// Reusable buffers of the dynamic program: the local search solves thousands of small
+/// neighbourhoods, so each run reuses the last one's allocations.
 #[derive(Default)]
 struct Dp {
     best: Vec<i64>,
     from: Vec<(u32, u8)>,
-    /// Masks reached at each position.
+    /// Masks reached at each position (empty between runs).
     active: Vec<Vec<u32>>,
+    /// Whether each task of the day is in the set being re-planned (all false between runs).
+    except: Vec<bool>,
+    /// Blocks of the tasks outside the set, sorted.
+    blocks: Vec<(i64, i64)>,
+    /// Candidate starts of every task of the set, task after task.
+    cand: Vec<u32>,
+    /// Where each task's candidates end in `cand`.
+    cand_end: Vec<usize>,
+    /// Grid slots where some task of the set may start, ascending: the positions.
+    slots: Vec<u32>,
+    /// Moves by position, then task: (position, task, objective, next position).
+    at: Vec<(u32, u8, i64, u32)>,
+    /// Where each position's moves start in `at` (one more entry than positions).
+    at_start: Vec<usize>,
+    mask_minutes: Vec<i64>,
+    /// Per grid slot: its position, or `u32::MAX` when no candidate starts there.
+    pos_of: Vec<u32>,
+    merged: Vec<(i64, i64)>,
+    /// Minutes the set's candidate blocks cover from each position on.
+    time_left: Vec<i64>,
+    /// Score from each position on were every task reusable.
+    reuse: Vec<i64>,
 }
 
 const SKIP: u8 = u8::MAX;
@@ -223,12 +264,13 @@ const SKIP: u8 = u8::MAX;
 const GRID_MIN: i64 = 300;
 
 impl Dp {
-    /// Clears the cells the last run touched.
+    /// Clears the cells the last run touched, and its lists of reached masks.
     fn reset(&mut self, masks: usize) {
-        for (p, list) in self.active.iter().enumerate() {
-            for &m in list {
+        for (p, list) in self.active.iter_mut().enumerate() {
+            for &m in list.iter() {
                 self.best[p * masks + m as usize] = i64::MIN;
             }
+            list.clear();
         }
     }
 }
@@ -239,12 +281,22 @@ impl Dp {
     /// Re-plans the free tasks `set` (at most `EXACT_K`) optimally with everything else of
     /// `plan` fixed. Returns the work done (cells) and whether the plan changed.
     fn solve(&mut self, day: &Day, plan: &mut Plan, set: &[usize], limit: u64) -> (u64, bool) {
-        let n = set.len();
-        let mut except = vec![false; day.tasks.len()];
+        self.except.resize(day.tasks.len(), false);
         for &c in set {
-            except[c] = true;
+            self.except[c] = true;
         }
-        let blocks = plan.blocks(day, &except);
+        let out = self.run(day, plan, set, limit);
+        for &c in set {
+            self.except[c] = false;
+        }
+        out
+    }
+
+    fn run(&mut self, day: &Day, plan: &mut Plan, set: &[usize], limit: u64) -> (u64, bool) {
+        let n = set.len();
+        let except = &self.except;
+        plan.blocks_into(day, except, &mut self.blocks);
+        let blocks = &self.blocks;
         let fixed_minutes: i64 = plan
             .slot
             .iter()
@@ -285,59 +337,83 @@ impl Dp {
             }
         }
         // Candidate starts per task, and the slot set.
-        let mut cand: Vec<Vec<u32>> = Vec::with_capacity(n);
-        let mut slots: Vec<u32> = Vec::new();
+        let cand = &mut self.cand;
+        let cand_end = &mut self.cand_end;
+        cand.clear();
+        cand_end.clear();
         for (j, &c) in set.iter().enumerate() {
             let t = &day.tasks[c];
-            let mut v = Vec::new();
             if possible[j] {
                 for &k in &t.starts {
                     let g = day.grid[k as usize];
                     if g >= earliest[j]
                         && g + t.dur <= latest_end[j]
-                        && !overlaps(&blocks, g, g + t.dur)
+                        && !overlaps(blocks, g, g + t.dur)
                     {
-                        v.push(k);
+                        cand.push(k);
                     }
                 }
             }
-            slots.extend_from_slice(&v);
-            cand.push(v);
+            cand_end.push(cand.len());
         }
-        slots.sort_unstable();
-        slots.dedup();
+        let cand_of = |j: usize| &cand[if j == 0 { 0 } else { cand_end[j - 1] }..cand_end[j]];
+        // Positions: the grid slots some candidate uses, in order (marked, not sorted).
+        let pos_of = &mut self.pos_of;
+        pos_of.clear();
+        pos_of.resize(day.grid.len(), u32::MAX);
+        for &k in cand.iter() {
+            pos_of[k as usize] = 0;
+        }
+        let slots = &mut self.slots;
+        slots.clear();
+        for (k, pos) in pos_of.iter_mut().enumerate() {
+            if *pos == 0 {
+                *pos = slots.len() as u32;
+                slots.push(k as u32);
+            }
+        }
+        let pos_of = &self.pos_of;
+        let slots = &self.slots;
         let p_len = slots.len();
         let masks = 1usize << n;
         let size = (p_len + 1) * masks;
         if size > MAX_ENTRIES {
             return (0, false);
         }
-        if self.best.len() < size {
-            self.best.resize(size, i64::MIN);
-            self.from.resize(size, (0, SKIP));
+        // Per position: the tasks that may start there (by task), with objective and the
+        // next position after the block; and each task's best value.
+        let minutes: Vec<i64> = set.iter().map(|&c| day.tasks[c].minutes).collect();
+        let mut best_val = vec![0i64; n];
+        // Moves bucketed by position (a counting sort), task after task within one.
+        let at_start = &mut self.at_start;
+        at_start.clear();
+        at_start.resize(p_len + 2, 0);
+        for &k in cand.iter() {
+            at_start[pos_of[k as usize] as usize + 2] += 1;
         }
-        self.active.clear();
-        self.active.resize(p_len + 1, Vec::new());
-        // Per (task, position): value or none; and the next position after the block.
-        // Per position: the tasks that may start there, with value and next position.
-        let mut at: Vec<Vec<(u8, i64, u32)>> = vec![Vec::new(); p_len];
+        for p in 2..at_start.len() {
+            at_start[p] += at_start[p - 1];
+        }
+        let at = &mut self.at;
+        at.clear();
+        at.resize(cand.len(), (0, 0, 0, 0));
         for j in 0..n {
             let c = set[j];
-            for &k in &cand[j] {
-                let p = slots.partition_point(|&s| s < k);
+            for &k in cand_of(j) {
+                let p = pos_of[k as usize] as usize;
                 let g = day.grid[k as usize];
                 let end = g + day.tasks[c].dur;
                 let q = (p + slots[p..].partition_point(|&s| day.grid[s as usize] < end)) as u32;
+                let value = day.value(c, g);
+                best_val[j] = best_val[j].max(value);
                 // Score first, then earlier starts: ties prefer the earlier plan.
-                at[p].push((j as u8, day.value(c, g) * TIE - i64::from(k), q));
+                at[at_start[p + 1]] = (p as u32, j as u8, value * TIE - i64::from(k), q);
+                at_start[p + 1] += 1;
             }
         }
-        let minutes: Vec<i64> = set.iter().map(|&c| day.tasks[c].minutes).collect();
-        let mut mask_minutes = vec![0i64; masks];
-        for m in 1..masks {
-            let low = m.trailing_zeros() as usize;
-            mask_minutes[m] = mask_minutes[m & (m - 1)] + minutes[low];
-        }
+        at_start.pop();
+        let at = &self.at;
+        let at_start = &self.at_start;
         // The caller keeps a re-plan only when it scores strictly more than the set's
         // current blocks, so states that cannot reach that are dropped as soon as they are
         // made: `need` is the least objective such a plan can have (its slot-index tie term
@@ -348,16 +424,7 @@ impl Dp {
             .sum();
         let slack = (day.grid.len() as i64 + 1) * n as i64;
         let need = (incumbent + 1) * TIE - slack;
-        let best_val: Vec<i64> = (0..n)
-            .map(|j| {
-                cand[j]
-                    .iter()
-                    .map(|&k| day.value(set[j], day.grid[k as usize]))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let mut by_density: Vec<usize> = (0..n).filter(|&j| !cand[j].is_empty()).collect();
+        let mut by_density: Vec<usize> = (0..n).filter(|&j| !cand_of(j).is_empty()).collect();
         by_density.sort_by(|&a, &b| {
             (best_val[b] * minutes[a])
                 .cmp(&(best_val[a] * minutes[b]))
@@ -365,23 +432,20 @@ impl Dp {
         });
         // Minutes that blocks starting at or after each position can still cover: the
         // union of the set's candidate blocks from there on.
-        let mut spans: Vec<(i64, i64)> = Vec::new();
-        for (j, ks) in cand.iter().enumerate() {
-            let dur = day.tasks[set[j]].dur;
-            spans.extend(
-                ks.iter()
-                    .map(|&k| (day.grid[k as usize], day.grid[k as usize] + dur)),
-            );
-        }
-        spans.sort_unstable();
-        let mut merged: Vec<(i64, i64)> = Vec::new();
-        for (s, e) in spans {
+        let merged = &mut self.merged;
+        merged.clear();
+        // The moves come by position, so their blocks come by start.
+        for &(p, j, _, _) in at.iter() {
+            let s = day.grid[slots[p as usize] as usize];
+            let e = s + day.tasks[set[j as usize]].dur;
             match merged.last_mut() {
                 Some(last) if s <= last.1 => last.1 = last.1.max(e),
                 _ => merged.push((s, e)),
             }
         }
-        let mut time_left = vec![0i64; p_len + 1];
+        let time_left = &mut self.time_left;
+        time_left.clear();
+        time_left.resize(p_len + 1, 0);
         let (mut i, mut after) = (merged.len(), 0);
         for p in (0..p_len).rev() {
             let t = day.grid[slots[p] as usize];
@@ -396,15 +460,19 @@ impl Dp {
             };
             time_left[p] = (after + partial) / 60;
         }
+        let time_left = &self.time_left;
         // Most score blocks from each position on may add were every task reusable: it sees
         // which gaps a task fits, which the knapsack below does not.
-        let mut reuse = vec![0i64; p_len + 1];
+        let reuse = &mut self.reuse;
+        reuse.clear();
+        reuse.resize(p_len + 1, 0);
         for p in (0..p_len).rev() {
             reuse[p] = reuse[p + 1];
-            for &(_, val, q) in &at[p] {
+            for &(_, _, val, q) in &at[at_start[p]..at_start[p + 1]] {
                 reuse[p] = reuse[p].max((val + TIE - 1) / TIE + reuse[q as usize]);
             }
         }
+        let reuse = &self.reuse;
         // Most score the tasks outside `m` may still add in `room` minutes from position
         // `q` on: the reusable bound, or a fractional knapsack of their best values.
         let rest = |m: usize, room: i64, q: usize| -> i64 {
@@ -427,28 +495,48 @@ impl Dp {
             }
             total.min(reuse[q]) * TIE
         };
+        // Work: the states expanded, plus the set-up over every task and candidate.
+        let mut cells = (day.tasks.len() + cand.len()) as u64 * 4;
         if rest(0, cap.min(time_left[0]), 0) < need {
             return ((day.tasks.len() + n) as u64 * 4, true);
         }
-        self.best[0] = 0;
-        self.active[0].push(0);
-        // Work: the states expanded, plus the set-up over every task and candidate.
-        let mut cells = (day.tasks.len() + cand.iter().map(Vec::len).sum::<usize>()) as u64 * 4;
-        for (p, starts_here) in at.iter().enumerate() {
-            let list = std::mem::take(&mut self.active[p]);
+        let mask_minutes = &mut self.mask_minutes;
+        mask_minutes.clear();
+        mask_minutes.resize(masks, 0);
+        for m in 1..masks {
+            let low = m.trailing_zeros() as usize;
+            mask_minutes[m] = mask_minutes[m & (m - 1)] + minutes[low];
+        }
+        let mask_minutes = &self.mask_minutes;
+        if self.best.len() < size {
+            self.best.resize(size, i64::MIN);
+            self.from.resize(size, (0, SKIP));
+        }
+        if self.active.len() < p_len + 1 {
+            self.active.resize(p_len + 1, Vec::new());
+        }
+        let best = &mut self.best;
+        let from = &mut self.from;
+        let active = &mut self.active;
+        best[0] = 0;
+        active[0].push(0);
+        let mut over = false;
+        for p in 0..p_len {
+            let starts_here = &at[at_start[p]..at_start[p + 1]];
+            let list = std::mem::take(&mut active[p]);
             cells += (list.len() * (starts_here.len() + 1)) as u64;
             for &m in &list {
                 let m = m as usize;
-                let cur = self.best[p * masks + m];
+                let cur = best[p * masks + m];
                 let skip = (p + 1) * masks + m;
-                if self.best[skip] == i64::MIN {
-                    self.active[p + 1].push(m as u32);
+                if best[skip] == i64::MIN {
+                    active[p + 1].push(m as u32);
                 }
-                if cur > self.best[skip] {
-                    self.best[skip] = cur;
-                    self.from[skip] = (p as u32, SKIP);
+                if cur > best[skip] {
+                    best[skip] = cur;
+                    from[skip] = (p as u32, SKIP);
                 }
-                for &(j, val, q) in starts_here {
+                for &(_, j, val, q) in starts_here {
                     let j = j as usize;
                     if m & (1 << j) != 0
                         || depmask[j] & m != depmask[j]
@@ -463,29 +551,32 @@ impl Dp {
                         continue;
                     }
                     let idx = q * masks + nm;
-                    if self.best[idx] == i64::MIN {
-                        self.active[q].push(nm as u32);
+                    if best[idx] == i64::MIN {
+                        active[q].push(nm as u32);
                     }
-                    if v > self.best[idx] {
-                        self.best[idx] = v;
-                        self.from[idx] = (p as u32, j as u8);
+                    if v > best[idx] {
+                        best[idx] = v;
+                        from[idx] = (p as u32, j as u8);
                     }
                 }
             }
-            self.active[p] = list;
+            active[p] = list;
             if cells > limit {
-                // Over its budget: give up on this neighbourhood, the plan unchanged.
-                self.reset(masks);
-                return (cells, false);
+                over = true;
+                break;
             }
+        }
+        if over {
+            // Over its budget: give up on this neighbourhood, the plan unchanged.
+            self.reset(masks);
+            return (cells, false);
         }
         // Best final mask holding every required task.
         let mut best_m = None;
-        let mut finals = self.active[p_len].clone();
-        finals.sort_unstable();
-        for &m in &finals {
+        active[p_len].sort_unstable();
+        for &m in &active[p_len] {
             let m = m as usize;
-            let v = self.best[p_len * masks + m];
+            let v = best[p_len * masks + m];
             if v != i64::MIN && m & required == required && best_m.is_none_or(|(bv, _)| v > bv) {
                 best_m = Some((v, m));
             }
@@ -499,7 +590,7 @@ impl Dp {
         }
         let mut q = p_len;
         while q > 0 || m != 0 {
-            let (p, j) = self.from[q * masks + m];
+            let (p, j) = from[q * masks + m];
             if j != SKIP {
                 plan.slot[set[j as usize]] = Some(slots[p as usize]);
                 m &= !(1 << j);
