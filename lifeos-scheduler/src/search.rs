@@ -257,6 +257,8 @@ struct Dp {
     time_left: Vec<i64>,
     /// Score from each position on were every task reusable.
     reuse: Vec<i64>,
+    /// Per mask: the knapsack bound under the cap left, or -1 before it is needed.
+    cap_bound: Vec<i64>,
 }
 
 const SKIP: u8 = u8::MAX;
@@ -280,19 +282,37 @@ const TIE: i64 = 1 << 20;
 impl Dp {
     /// Re-plans the free tasks `set` (at most `EXACT_K`) optimally with everything else of
     /// `plan` fixed. Returns the work done (cells) and whether the plan changed.
-    fn solve(&mut self, day: &Day, plan: &mut Plan, set: &[usize], limit: u64) -> (u64, bool) {
+    ///
+    /// With `improve`, only a re-plan scoring strictly more than the set's current blocks
+    /// counts (the local search keeps nothing else), so the program drops every state that
+    /// cannot reach one and leaves the plan as it is when none exists.
+    fn solve(
+        &mut self,
+        day: &Day,
+        plan: &mut Plan,
+        set: &[usize],
+        limit: u64,
+        improve: bool,
+    ) -> (u64, bool) {
         self.except.resize(day.tasks.len(), false);
         for &c in set {
             self.except[c] = true;
         }
-        let out = self.run(day, plan, set, limit);
+        let out = self.run(day, plan, set, limit, improve);
         for &c in set {
             self.except[c] = false;
         }
         out
     }
 
-    fn run(&mut self, day: &Day, plan: &mut Plan, set: &[usize], limit: u64) -> (u64, bool) {
+    fn run(
+        &mut self,
+        day: &Day,
+        plan: &mut Plan,
+        set: &[usize],
+        limit: u64,
+        improve: bool,
+    ) -> (u64, bool) {
         let n = set.len();
         let except = &self.except;
         plan.blocks_into(day, except, &mut self.blocks);
@@ -414,10 +434,9 @@ impl Dp {
         at_start.pop();
         let at = &self.at;
         let at_start = &self.at_start;
-        // The caller keeps a re-plan only when it scores strictly more than the set's
-        // current blocks, so states that cannot reach that are dropped as soon as they are
-        // made: `need` is the least objective such a plan can have (its slot-index tie term
-        // is below `slack`).
+        // When improving, states that cannot beat the set's current blocks are dropped as
+        // soon as they are made: `need` is the least objective a better plan can have (its
+        // slot-index tie term is below `slack`).
         let incumbent: i64 = set
             .iter()
             .filter_map(|&c| plan.slot[c].map(|k| day.value(c, day.grid[k as usize])))
@@ -473,9 +492,9 @@ impl Dp {
             }
         }
         let reuse = &self.reuse;
-        // Most score the tasks outside `m` may still add in `room` minutes from position
-        // `q` on: the reusable bound, or a fractional knapsack of their best values.
-        let rest = |m: usize, room: i64, q: usize| -> i64 {
+        // Most score the tasks outside `m` may still add in `room` minutes: a fractional
+        // knapsack of their best values.
+        let knap = |m: usize, room: i64| -> i64 {
             let mut room = room;
             let mut total = 0;
             for &j in &by_density {
@@ -493,12 +512,18 @@ impl Dp {
                     room = 0;
                 }
             }
-            total.min(reuse[q]) * TIE
+            total
         };
         // Work: the states expanded, plus the set-up over every task and candidate.
         let mut cells = (day.tasks.len() + cand.len()) as u64 * 4;
-        if rest(0, cap.min(time_left[0]), 0) < need {
+        if improve && knap(0, cap.min(time_left[0])).min(reuse[0]) * TIE < need {
             return ((day.tasks.len() + n) as u64 * 4, true);
+        }
+        // The knapsack under the cap alone, per mask, computed when first needed.
+        let cap_bound = &mut self.cap_bound;
+        cap_bound.clear();
+        if improve {
+            cap_bound.resize(masks, -1);
         }
         let mask_minutes = &mut self.mask_minutes;
         mask_minutes.clear();
@@ -547,8 +572,21 @@ impl Dp {
                     let q = q as usize;
                     let nm = m | (1 << j);
                     let v = cur + val;
-                    if v + rest(nm, (cap - mask_minutes[nm]).min(time_left[q]), q) < need {
-                        continue;
+                    if improve {
+                        // The cheap bounds first; the tighter one under the minutes the
+                        // candidates still cover only when those are below the cap left.
+                        let room = cap - mask_minutes[nm];
+                        if v + reuse[q] * TIE < need {
+                            continue;
+                        }
+                        if cap_bound[nm] < 0 {
+                            cap_bound[nm] = knap(nm, room);
+                        }
+                        if v + cap_bound[nm] * TIE < need
+                            || (time_left[q] < room && v + knap(nm, time_left[q]) * TIE < need)
+                        {
+                            continue;
+                        }
                     }
                     let idx = q * masks + nm;
                     if best[idx] == i64::MIN {
@@ -616,7 +654,7 @@ pub(crate) fn search(day: &Day) -> Plan {
         // Exact when it fits the budget (always for 8 tasks or fewer: at most 289
         // positions x 256 sets x 9 moves).
         let mut plan = Plan::empty(day);
-        if dp.solve(day, &mut plan, &free, EXACT_BUDGET).1 {
+        if dp.solve(day, &mut plan, &free, EXACT_BUDGET, false).1 {
             return plan;
         }
     }
@@ -993,7 +1031,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
             }
             let saved = plan.slot.clone();
             loop {
-                let (cells, done) = dp.solve(day, plan, &set, HOOD_BUDGET);
+                let (cells, done) = dp.solve(day, plan, &set, HOOD_BUDGET, true);
                 work += cells;
                 if done || set.len() <= 2 {
                     break;
