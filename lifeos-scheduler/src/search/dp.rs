@@ -3,7 +3,7 @@
 //! local search with every other block fixed; there it only looks for a strictly better
 //! re-plan and drops, as soon as they are made, states whose upper bound cannot reach one.
 
-use super::{Plan, overlaps};
+use super::Plan;
 use crate::model::{Day, Kind};
 
 /// Most DP table entries (positions x sets) one program may allocate.
@@ -144,12 +144,21 @@ impl Dp {
         for (j, &c) in set.iter().enumerate() {
             let t = &day.tasks[c];
             if possible[j] {
+                // Starts ascend and the fixed blocks are disjoint and sorted, so the first
+                // block ending after a start only moves forward: one walk, no searches.
+                let mut b = 0;
                 for &k in &t.starts {
                     let g = day.grid[k as usize];
-                    if g >= earliest[j]
-                        && g + t.dur <= latest_end[j]
-                        && !overlaps(blocks, g, g + t.dur)
-                    {
+                    if g < earliest[j] {
+                        continue;
+                    }
+                    if g + t.dur > latest_end[j] {
+                        break;
+                    }
+                    while b < blocks.len() && blocks[b].1 <= g {
+                        b += 1;
+                    }
+                    if b == blocks.len() || blocks[b].0 >= g + t.dur {
                         cand.push(k);
                     }
                 }
