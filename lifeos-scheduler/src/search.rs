@@ -91,24 +91,6 @@ impl Plan {
         );
         out.sort_unstable();
     }
-
-    /// Scheduled free blocks, sorted.
-    fn blocks(&self, day: &Day, except: &[bool]) -> Vec<(i64, i64)> {
-        let mut b: Vec<(i64, i64)> = self
-            .slot
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| !except[*c])
-            .filter_map(|(c, s)| {
-                s.map(|k| {
-                    let g = day.grid[k as usize];
-                    (g, g + day.tasks[c].dur)
-                })
-            })
-            .collect();
-        b.sort_unstable();
-        b
-    }
 }
 
 fn overlaps(blocks: &[(i64, i64)], s: i64, e: i64) -> bool {
@@ -654,7 +636,8 @@ fn fill(day: &Day, plan: &mut Plan) {
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut used = plan.used_minutes(day);
-    let mut blocks = plan.blocks(day, &vec![false; day.tasks.len()]);
+    let mut blocks = Vec::new();
+    plan.blocks_into(day, &vec![false; day.tasks.len()], &mut blocks);
     loop {
         let mut changed = false;
         for &(_, c) in &order {
