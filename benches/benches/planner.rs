@@ -2,67 +2,13 @@
 #![allow(clippy::panic)] // a bench whose input does not parse must stop
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use lifeos_benches::bench_day;
 use lifeos_core::plan::PlanDayRequest;
 use lifeos_scheduler::{plan_day, validate};
 use std::hint::black_box;
 
-/// A deterministic day of `n` tasks and 8 meetings (some overlapping).
 fn day(n: usize) -> PlanDayRequest {
-    let mut tasks = Vec::new();
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let minutes = [10, 15, 20, 25, 30, 45, 60, 90, 120, 7, 13];
-    for i in 0..n {
-        let r = next();
-        let due = match r % 5 {
-            0 => r#","dueDate":"2026-03-10T16:00:00Z""#.to_owned(),
-            1 => r#","dueDate":"2026-03-12T16:00:00Z","hardDeadline":true"#.to_owned(),
-            2 => r#","dueDate":"2026-03-09T12:00:00Z""#.to_owned(),
-            _ => String::new(),
-        };
-        let dep = if i > 3 && r % 7 == 0 {
-            format!(r#","dependsOn":["00000000-0000-4000-8000-{:012x}"]"#, i - 3)
-        } else {
-            String::new()
-        };
-        tasks.push(format!(
-            r#"{{"id":"00000000-0000-4000-8000-{i:012x}","title":"Task {i}","priority":{},"estimatedMinutes":{}{due}{dep}}}"#,
-            (r >> 8) % 4,
-            minutes[((r >> 16) % minutes.len() as u64) as usize]
-        ));
-    }
-    let meetings = [
-        ("08:00", "08:15"),
-        ("09:30", "10:00"),
-        ("09:45", "10:30"),
-        ("11:00", "11:30"),
-        ("12:00", "13:00"),
-        ("14:00", "14:25"),
-        ("15:00", "15:45"),
-        ("16:30", "17:00"),
-    ];
-    let events: Vec<String> = meetings
-        .iter()
-        .enumerate()
-        .map(|(i, (s, e))| {
-            format!(
-                r#"{{"title":"Meeting {i}","start":"2026-03-10T{s}:00Z","end":"2026-03-10T{e}:00Z"}}"#
-            )
-        })
-        .collect();
-    let json = format!(
-        r#"{{"timezone":"Europe/London","today":"2026-03-10","currentTime":"2026-03-10T07:12:31Z",
-        "preferences":{{"workdayStart":"08:00","workdayEnd":"18:00","maxFocusHours":7}},
-        "tasks":[{}],"blockedTime":[{}]}}"#,
-        tasks.join(","),
-        events.join(",")
-    );
-    match PlanDayRequest::from_json(&json) {
+    match bench_day(n) {
         Ok(r) => r,
         Err(e) => panic!("bench day does not parse: {e}"),
     }

@@ -1,15 +1,17 @@
 //! The search: an exact dynamic program over the grid for small days, and beyond its
 //! budget a greedy start improved by large-neighbourhood search whose neighbourhoods are
-//! solved exactly by the same dynamic program. Every step is deterministic.
+//! solved exactly by the same dynamic program (`dp`), which prunes with upper bounds there.
+//! Every step is deterministic.
+
+mod dp;
 
 use crate::model::{Day, Kind};
+use dp::Dp;
 
 /// Largest number of free tasks one dynamic program takes.
 const MAX_K: usize = 12;
 /// Largest number of free tasks the exact program is tried on.
 const EXACT_K: usize = 12;
-/// Most DP table entries (positions x sets) one program may allocate.
-const MAX_ENTRIES: usize = 2_000_000;
 /// Largest neighbourhood of the local search (after dependencies join it).
 const HOOD_K: usize = 12;
 /// DP cells (slots x masks x tasks) allowed for solving the whole day exactly.
@@ -72,22 +74,22 @@ impl Plan {
             .sum()
     }
 
-    /// Scheduled free blocks, sorted.
-    fn blocks(&self, day: &Day, except: &[bool]) -> Vec<(i64, i64)> {
-        let mut b: Vec<(i64, i64)> = self
-            .slot
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| !except[*c])
-            .filter_map(|(c, s)| {
-                s.map(|k| {
-                    let g = day.grid[k as usize];
-                    (g, g + day.tasks[c].dur)
-                })
-            })
-            .collect();
-        b.sort_unstable();
-        b
+    /// Scheduled free blocks outside `except`, sorted, into `out`.
+    fn blocks_into(&self, day: &Day, except: &[bool], out: &mut Vec<(i64, i64)>) {
+        out.clear();
+        out.extend(
+            self.slot
+                .iter()
+                .enumerate()
+                .filter(|(c, _)| !except[*c])
+                .filter_map(|(c, s)| {
+                    s.map(|k| {
+                        let g = day.grid[k as usize];
+                        (g, g + day.tasks[c].dur)
+                    })
+                }),
+        );
+        out.sort_unstable();
     }
 }
 
@@ -167,13 +169,14 @@ fn greedy(day: &Day, variant: u8) -> Plan {
         }),
     }
     let mut used = 0;
+    let mut blocks = Vec::new();
     loop {
         let mut changed = false;
         for &c in &order {
             if plan.slot[c].is_some() || used + day.tasks[c].minutes > day.cap_left {
                 continue;
             }
-            if insert_best(day, &mut plan, c) {
+            if insert_best(day, &mut plan, &mut blocks, c) {
                 used += day.tasks[c].minutes;
                 changed = true;
             }
@@ -186,12 +189,11 @@ fn greedy(day: &Day, variant: u8) -> Plan {
 }
 
 /// Places free task `c` at its best feasible start; returns whether it was placed.
-fn insert_best(day: &Day, plan: &mut Plan, c: usize) -> bool {
-    let none = vec![false; day.tasks.len()];
-    let blocks = plan.blocks(day, &none);
+/// `blocks` holds the plan's scheduled free blocks, sorted, and is kept so.
+fn insert_best(day: &Day, plan: &mut Plan, blocks: &mut Vec<(i64, i64)>, c: usize) -> bool {
     let mut best: Option<(i64, u32)> = None;
     for &k in &day.tasks[c].starts {
-        if dynamic_ok(day, plan, &blocks, c, k) {
+        if dynamic_ok(day, plan, blocks, c, k) {
             let v = day.value(c, day.grid[k as usize]);
             if best.is_none_or(|(bv, _)| v > bv) {
                 best = Some((v, k));
@@ -200,221 +202,17 @@ fn insert_best(day: &Day, plan: &mut Plan, c: usize) -> bool {
     }
     if let Some((_, k)) = best {
         plan.slot[c] = Some(k);
+        let g = day.grid[k as usize];
+        let at = blocks.partition_point(|&b| b < (g, g + day.tasks[c].dur));
+        blocks.insert(at, (g, g + day.tasks[c].dur));
         true
     } else {
         false
     }
 }
 
-/// Reusable buffers of the dynamic program.
-#[derive(Default)]
-struct Dp {
-    best: Vec<i64>,
-    from: Vec<(u32, u8)>,
-    /// Masks reached at each position.
-    active: Vec<Vec<u32>>,
-}
-
-const SKIP: u8 = u8::MAX;
 /// Shortest gap worth a neighbourhood, in seconds.
 const GRID_MIN: i64 = 300;
-
-impl Dp {
-    /// Clears the cells the last run touched.
-    fn reset(&mut self, masks: usize) {
-        for (p, list) in self.active.iter().enumerate() {
-            for &m in list {
-                self.best[p * masks + m as usize] = i64::MIN;
-            }
-        }
-    }
-}
-/// Scale of the score in the program's objective; the rest orders ties by earliness.
-const TIE: i64 = 1 << 20;
-
-impl Dp {
-    /// Re-plans the free tasks `set` (at most `EXACT_K`) optimally with everything else of
-    /// `plan` fixed. Returns the work done (cells) and whether the plan changed.
-    fn solve(&mut self, day: &Day, plan: &mut Plan, set: &[usize], limit: u64) -> (u64, bool) {
-        let n = set.len();
-        let mut except = vec![false; day.tasks.len()];
-        for &c in set {
-            except[c] = true;
-        }
-        let blocks = plan.blocks(day, &except);
-        let fixed_minutes: i64 = plan
-            .slot
-            .iter()
-            .enumerate()
-            .filter(|(c, s)| !except[*c] && s.is_some())
-            .map(|(c, _)| day.tasks[c].minutes)
-            .sum();
-        let cap = day.cap_left - fixed_minutes;
-        // Per task: dependency mask inside the set, window of starts, whether required.
-        let mut depmask = vec![0usize; n];
-        let mut earliest = vec![i64::MIN; n];
-        let mut latest_end = vec![i64::MAX; n];
-        let mut required = 0usize;
-        let mut possible = vec![true; n];
-        for (j, &c) in set.iter().enumerate() {
-            let t = &day.tasks[c];
-            for &d in &t.deps {
-                if let Some(p) = set.iter().position(|&x| x == d) {
-                    depmask[j] |= 1 << p;
-                } else {
-                    match (day.tasks[d].kind, plan.slot[d]) {
-                        (Kind::Pinned(_), _) => {}
-                        (Kind::Free, Some(dk)) => {
-                            earliest[j] = earliest[j].max(day.grid[dk as usize] + day.tasks[d].dur);
-                        }
-                        _ => possible[j] = false,
-                    }
-                }
-            }
-            for &d in &t.dependents {
-                if except[d] {
-                    continue;
-                }
-                if let Some(dk) = plan.slot[d] {
-                    required |= 1 << j;
-                    latest_end[j] = latest_end[j].min(day.grid[dk as usize]);
-                }
-            }
-        }
-        // Candidate starts per task, and the slot set.
-        let mut cand: Vec<Vec<u32>> = Vec::with_capacity(n);
-        let mut slots: Vec<u32> = Vec::new();
-        for (j, &c) in set.iter().enumerate() {
-            let t = &day.tasks[c];
-            let mut v = Vec::new();
-            if possible[j] {
-                for &k in &t.starts {
-                    let g = day.grid[k as usize];
-                    if g >= earliest[j]
-                        && g + t.dur <= latest_end[j]
-                        && !overlaps(&blocks, g, g + t.dur)
-                    {
-                        v.push(k);
-                    }
-                }
-            }
-            slots.extend_from_slice(&v);
-            cand.push(v);
-        }
-        slots.sort_unstable();
-        slots.dedup();
-        let p_len = slots.len();
-        let masks = 1usize << n;
-        let size = (p_len + 1) * masks;
-        if size > MAX_ENTRIES {
-            return (0, false);
-        }
-        if self.best.len() < size {
-            self.best.resize(size, i64::MIN);
-            self.from.resize(size, (0, SKIP));
-        }
-        self.active.clear();
-        self.active.resize(p_len + 1, Vec::new());
-        // Per (task, position): value or none; and the next position after the block.
-        // Per position: the tasks that may start there, with value and next position.
-        let mut at: Vec<Vec<(u8, i64, u32)>> = vec![Vec::new(); p_len];
-        for j in 0..n {
-            let c = set[j];
-            for &k in &cand[j] {
-                let p = slots.partition_point(|&s| s < k);
-                let g = day.grid[k as usize];
-                let end = g + day.tasks[c].dur;
-                let q = (p + slots[p..].partition_point(|&s| day.grid[s as usize] < end)) as u32;
-                // Score first, then earlier starts: ties prefer the earlier plan.
-                at[p].push((j as u8, day.value(c, g) * TIE - i64::from(k), q));
-            }
-        }
-        let minutes: Vec<i64> = set.iter().map(|&c| day.tasks[c].minutes).collect();
-        let mut mask_minutes = vec![0i64; masks];
-        for m in 1..masks {
-            let low = m.trailing_zeros() as usize;
-            mask_minutes[m] = mask_minutes[m & (m - 1)] + minutes[low];
-        }
-        self.best[0] = 0;
-        self.active[0].push(0);
-        // Work: the states expanded, plus the set-up over every task and candidate.
-        let mut cells = (day.tasks.len() + cand.iter().map(Vec::len).sum::<usize>()) as u64 * 4;
-        for (p, starts_here) in at.iter().enumerate() {
-            let list = std::mem::take(&mut self.active[p]);
-            cells += (list.len() * (starts_here.len() + 1)) as u64;
-            for &m in &list {
-                let m = m as usize;
-                let cur = self.best[p * masks + m];
-                let skip = (p + 1) * masks + m;
-                if self.best[skip] == i64::MIN {
-                    self.active[p + 1].push(m as u32);
-                }
-                if cur > self.best[skip] {
-                    self.best[skip] = cur;
-                    self.from[skip] = (p as u32, SKIP);
-                }
-                for &(j, val, q) in starts_here {
-                    let j = j as usize;
-                    if m & (1 << j) != 0
-                        || depmask[j] & m != depmask[j]
-                        || mask_minutes[m] + minutes[j] > cap
-                    {
-                        continue;
-                    }
-                    let q = q as usize;
-                    let nm = m | (1 << j);
-                    let v = cur + val;
-                    let idx = q * masks + nm;
-                    if self.best[idx] == i64::MIN {
-                        self.active[q].push(nm as u32);
-                    }
-                    if v > self.best[idx] {
-                        self.best[idx] = v;
-                        self.from[idx] = (p as u32, j as u8);
-                    }
-                }
-            }
-            self.active[p] = list;
-            if cells > limit {
-                // Over its budget: give up on this neighbourhood, the plan unchanged.
-                self.reset(masks);
-                return (cells, false);
-            }
-        }
-        // Best final mask holding every required task.
-        let mut best_m = None;
-        let mut finals = self.active[p_len].clone();
-        finals.sort_unstable();
-        for &m in &finals {
-            let m = m as usize;
-            let v = self.best[p_len * masks + m];
-            if v != i64::MIN && m & required == required && best_m.is_none_or(|(bv, _)| v > bv) {
-                best_m = Some((v, m));
-            }
-        }
-        let Some((_, mut m)) = best_m else {
-            self.reset(masks);
-            return (cells, true);
-        };
-        for &c in set {
-            plan.slot[c] = None;
-        }
-        let mut q = p_len;
-        while q > 0 || m != 0 {
-            let (p, j) = self.from[q * masks + m];
-            if j != SKIP {
-                plan.slot[set[j as usize]] = Some(slots[p as usize]);
-                m &= !(1 << j);
-            }
-            q = p as usize;
-            if q == 0 && m == 0 {
-                break;
-            }
-        }
-        self.reset(masks);
-        (cells, true)
-    }
-}
 
 /// Plans the free tasks of `day`.
 pub(crate) fn search(day: &Day) -> Plan {
@@ -427,7 +225,7 @@ pub(crate) fn search(day: &Day) -> Plan {
         // Exact when it fits the budget (always for 8 tasks or fewer: at most 289
         // positions x 256 sets x 9 moves).
         let mut plan = Plan::empty(day);
-        if dp.solve(day, &mut plan, &free, EXACT_BUDGET).1 {
+        if dp.solve(day, &mut plan, &free, EXACT_BUDGET, false).1 {
             return plan;
         }
     }
@@ -804,7 +602,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
             }
             let saved = plan.slot.clone();
             loop {
-                let (cells, done) = dp.solve(day, plan, &set, HOOD_BUDGET);
+                let (cells, done) = dp.solve(day, plan, &set, HOOD_BUDGET, true);
                 work += cells;
                 if done || set.len() <= 2 {
                     break;
@@ -831,17 +629,23 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
 
 /// Inserts every task that still has a feasible start and fits the cap left.
 fn fill(day: &Day, plan: &mut Plan) {
-    let mut order: Vec<usize> = (0..day.tasks.len())
+    // Densities computed once: a sort comparator recomputing them scans every start.
+    let mut order: Vec<(i64, usize)> = (0..day.tasks.len())
         .filter(|&c| !day.tasks[c].starts.is_empty())
+        .map(|c| (density(day, c), c))
         .collect();
-    order.sort_by(|&a, &b| density(day, b).cmp(&density(day, a)).then(a.cmp(&b)));
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut used = plan.used_minutes(day);
+    let mut blocks = Vec::new();
+    plan.blocks_into(day, &vec![false; day.tasks.len()], &mut blocks);
     loop {
         let mut changed = false;
-        for &c in &order {
+        for &(_, c) in &order {
             if plan.slot[c].is_none()
-                && plan.used_minutes(day) + day.tasks[c].minutes <= day.cap_left
-                && insert_best(day, plan, c)
+                && used + day.tasks[c].minutes <= day.cap_left
+                && insert_best(day, plan, &mut blocks, c)
             {
+                used += day.tasks[c].minutes;
                 changed = true;
             }
         }
