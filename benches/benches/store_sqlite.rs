@@ -267,7 +267,7 @@ const FILLER_USERS: u128 = 9;
 /// 100 recurring series. No ANALYZE: the plans are those of a file as the store leaves it.
 fn seeded(rt: &Runtime) -> (SqliteStore, UserId) {
     let me = user(1);
-    let path = bench_dir().join("big_v2.sqlite");
+    let path = bench_dir().join("big_v3.sqlite");
     let ready = path.exists()
         && rt.block_on(async {
             let pool = raw_pool(&path).await;
@@ -279,7 +279,7 @@ fn seeded(rt: &Runtime) -> (SqliteStore, UserId) {
             n == 1_000_000
         });
     if !ready {
-        let path = fresh("big_v2.sqlite");
+        let path = fresh("big_v3.sqlite");
         let start = Instant::now();
         rt.block_on(async {
             let store = SqliteStore::open(&path, options(7)).await.unwrap();

@@ -35,7 +35,9 @@ CREATE TABLE tasks (
     -- A task may only name a project of its own user.
     FOREIGN KEY (user_id, project_id) REFERENCES projects (user_id, id)
 ) STRICT;
-CREATE INDEX tasks_user_created ON tasks (user_id, created_at, id);
+-- Keyset order for listing; `deleted_at` and `title_folded` ride along so a title search
+-- filters on the index alone and reads only the matching rows.
+CREATE INDEX tasks_user_created ON tasks (user_id, created_at, id, deleted_at, title_folded);
 -- Listing by status runs one ordered range per status on this index (see list_tasks).
 CREATE INDEX tasks_user_status ON tasks (user_id, status, created_at, id);
 CREATE INDEX tasks_user_due ON tasks (user_id, due_date) WHERE deleted_at IS NULL;
