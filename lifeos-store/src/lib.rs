@@ -94,6 +94,8 @@ pub mod memory;
 pub mod model;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "nats")]
+pub mod relay;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod traits;

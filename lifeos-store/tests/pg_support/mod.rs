@@ -110,3 +110,28 @@ pub fn schema() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     format!("s_{}", N.fetch_add(1, Ordering::Relaxed))
 }
+
+/// `url` with another user (trust authentication on the test server).
+pub fn with_user(url: &str, user: &str) -> String {
+    let options: PgConnectOptions = url.parse().expect("database URL parses");
+    let database = options.get_database().unwrap_or("postgres").to_owned();
+    with_database(url, &database, Some(user))
+}
+
+/// `LIFEOS_TEST_NATS_URL`, or: with `CI=true` a failure, otherwise a note that the NATS
+/// tests skip and the end of this test binary (exit status 0).
+pub fn nats_url() -> String {
+    match std::env::var("LIFEOS_TEST_NATS_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but LIFEOS_TEST_NATS_URL is not set: the NATS tests must run"
+            );
+            let _ = std::io::stderr().write_all(
+                b"\nLIFEOS_TEST_NATS_URL is not set: skipping the NATS tests of this binary\n",
+            );
+            std::process::exit(0);
+        }
+    }
+}
