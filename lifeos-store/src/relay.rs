@@ -18,11 +18,11 @@
 //! `seq` is assigned when a row is inserted, not when its transaction commits: a
 //! transaction holding `seq` 7 may commit after one holding `seq` 8 was already
 //! published, so "everything after the last `seq` published" would skip 7. Each event row
-//! therefore stores its transaction id (`xid8`). A pass reads, in one snapshot, the
-//! horizon `pg_snapshot_xmin(pg_current_snapshot())` (every transaction below it has
-//! finished) and publishes, in `seq` order, the events with
+//! therefore stores its transaction id (`xid8`). A pass reads the horizon
+//! `pg_snapshot_xmin(pg_current_snapshot())` (every transaction below it has finished, so
+//! the set of events below it is fixed) and publishes, in `seq` order, the events with
 //! `watermark <= xid < horizon`; once JetStream has acknowledged all of them it stores
-//! the horizon as the new watermark in `relay_offsets`, in the same transaction. A
+//! the horizon as the new watermark in `relay_offsets`. A
 //! transaction still running at the horizon has `xid >= horizon` and is published by a
 //! later pass. After a crash the relay starts again from the stored watermark and
 //! re-sends what it had published since; the stream's duplicate window (default 10
@@ -32,6 +32,9 @@
 //! The relay connects as the role `lifeos_relay` (its URL's user): a policy lets it read
 //! every user's events and nothing else, and it may write only `relay_offsets`. It needs
 //! a schema a [`crate::PostgresStore`] has migrated.
+//!
+//! On SQLite (`Relay::connect_sqlite`, with feature `sqlite`) there is one writer, so
+//! `seq` order is commit order and the watermark is simply the last `seq` published.
 
 use std::time::Duration;
 
@@ -150,21 +153,134 @@ pub struct Pass {
     pub duplicates: u64,
 }
 
-/// Publishes the event log of one schema to a JetStream stream.
+/// Publishes a store's event log to a JetStream stream.
 #[derive(Debug)]
 pub struct Relay {
-    pool: PgPool,
+    source: Source,
     js: jetstream::Context,
     config: RelayConfig,
 }
 
-fn pg(context: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+/// Where the log is read and the watermark kept.
+#[derive(Debug)]
+enum Source {
+    /// PostgreSQL: an xid8 watermark.
+    Postgres(PgPool),
+    /// SQLite (one writer, so `seq` order is commit order): the last `seq` published.
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::SqlitePool),
+}
+
+/// What one pass publishes: PostgreSQL, transactions in `[low, high)` (xid8 as text);
+/// SQLite, `seq > low`.
+struct Bounds {
+    low: String,
+    high: String,
+}
+
+fn sql(context: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
     move |e| Error::backend(context, e)
 }
 
+impl Source {
+    async fn bounds(&self, key: &str) -> Result<Bounds> {
+        match self {
+            Source::Postgres(pool) => {
+                let (high, low): (String, String) = sqlx::query_as(
+                    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, \
+                     COALESCE((SELECT watermark FROM relay_offsets WHERE relay = $1), '0'::xid8)::text",
+                )
+                .bind(key)
+                .fetch_one(pool)
+                .await
+                .map_err(sql("reading the relay watermark"))?;
+                Ok(Bounds { low, high })
+            }
+            #[cfg(feature = "sqlite")]
+            Source::Sqlite(pool) => {
+                let low: Option<i64> =
+                    sqlx::query_scalar("SELECT last_seq FROM relay_offsets WHERE relay = ?")
+                        .bind(key)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(sql("reading the relay watermark"))?;
+                Ok(Bounds {
+                    low: low.unwrap_or(0).to_string(),
+                    high: String::new(),
+                })
+            }
+        }
+    }
+
+    /// Up to `limit` events within `bounds` after `after`, in `seq` order. Every
+    /// transaction within the bounds has finished, so separate reads see one fixed set.
+    async fn events(&self, bounds: &Bounds, after: i64, limit: u32) -> Result<Vec<(i64, String)>> {
+        match self {
+            Source::Postgres(pool) => sqlx::query_as(
+                "SELECT seq, envelope FROM events \
+                 WHERE xid >= $1::xid8 AND xid < $2::xid8 AND seq > $3 \
+                 ORDER BY seq LIMIT $4",
+            )
+            .bind(&bounds.low)
+            .bind(&bounds.high)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map_err(sql("reading events to relay")),
+            #[cfg(feature = "sqlite")]
+            Source::Sqlite(pool) => {
+                let low: i64 = bounds.low.parse().unwrap_or(0);
+                sqlx::query_as(
+                    "SELECT seq, envelope FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                )
+                .bind(low.max(after))
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await
+                .map_err(sql("reading events to relay"))
+            }
+        }
+    }
+
+    /// Stores the watermark after everything within `bounds` was acknowledged.
+    async fn store(&self, key: &str, bounds: &Bounds, last: Option<i64>) -> Result<()> {
+        match self {
+            Source::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO relay_offsets (relay, watermark) VALUES ($1, $2::xid8) \
+                     ON CONFLICT (relay) DO UPDATE SET watermark = EXCLUDED.watermark",
+                )
+                .bind(key)
+                .bind(&bounds.high)
+                .execute(pool)
+                .await
+                .map_err(sql("storing the relay watermark"))?;
+            }
+            #[cfg(feature = "sqlite")]
+            Source::Sqlite(pool) => {
+                if let Some(last) = last {
+                    sqlx::query(
+                        "INSERT INTO relay_offsets (relay, last_seq) VALUES (?, ?) \
+                         ON CONFLICT (relay) DO UPDATE SET last_seq = excluded.last_seq",
+                    )
+                    .bind(key)
+                    .bind(last)
+                    .execute(pool)
+                    .await
+                    .map_err(sql("storing the relay watermark"))?;
+                }
+            }
+        }
+        #[cfg(not(feature = "sqlite"))]
+        let _ = last;
+        Ok(())
+    }
+}
+
 impl Relay {
-    /// Connects to the database (as `database`'s user, normally `lifeos_relay`) and to
-    /// NATS, and creates the stream if missing.
+    /// Relays a PostgreSQL store's log: connects to the database (as `database`'s user,
+    /// normally `lifeos_relay`) and to NATS, and creates the stream if missing.
     ///
     /// # Errors
     /// [`Error::Invalid`] (`stream`, `prefix`, `schema`); [`Error::Backend`] when a server
@@ -180,7 +296,43 @@ impl Relay {
             .max_connections(1)
             .connect_with(database.connect_options()?)
             .await
-            .map_err(pg("connecting the relay to the database"))?;
+            .map_err(sql("connecting the relay to the database"))?;
+        Self::start(Source::Postgres(pool), nats_url, config).await
+    }
+
+    /// Relays the log of the SQLite store in the file at `path` (feature `sqlite`). The
+    /// watermark is the last `seq` published, kept in a table `relay_offsets` the relay
+    /// creates in that file.
+    ///
+    /// # Errors
+    /// As [`Relay::connect`].
+    #[cfg(feature = "sqlite")]
+    pub async fn connect_sqlite(
+        path: impl AsRef<std::path::Path>,
+        nats_url: &str,
+        config: RelayConfig,
+    ) -> Result<Self> {
+        config.check()?;
+        let connect = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect)
+            .await
+            .map_err(sql("opening the SQLite file"))?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS relay_offsets \
+             (relay TEXT PRIMARY KEY, last_seq INTEGER NOT NULL) STRICT",
+        )
+        .execute(&pool)
+        .await
+        .map_err(sql("creating relay_offsets"))?;
+        Self::start(Source::Sqlite(pool), nats_url, config).await
+    }
+
+    async fn start(source: Source, nats_url: &str, config: RelayConfig) -> Result<Self> {
         let client = async_nats::connect(nats_url)
             .await
             .map_err(|e| Error::backend("connecting to NATS", e))?;
@@ -193,7 +345,7 @@ impl Relay {
         })
         .await
         .map_err(|e| Error::backend("creating the JetStream stream", e))?;
-        Ok(Relay { pool, js, config })
+        Ok(Relay { source, js, config })
     }
 
     /// Runs passes every `poll_interval`, for ever.
@@ -207,45 +359,25 @@ impl Relay {
         }
     }
 
-    /// One pass: publishes the events of every transaction finished since the stored
-    /// watermark, in `seq` order, waits for JetStream's acknowledgements, then stores the
-    /// new watermark.
+    /// One pass: publishes the events past the stored watermark (on PostgreSQL, those of
+    /// every transaction finished since), in `seq` order, waits for JetStream's
+    /// acknowledgements, then stores the new watermark.
     ///
     /// # Errors
     /// [`Error::Backend`]; nothing is stored then, and the next pass re-sends.
     pub async fn pass(&self) -> Result<Pass> {
         let key = self.config.key();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
-            .await
-            .map_err(pg("starting a relay pass"))?;
-        // The first statement takes the snapshot every later read of the pass sees.
-        let (horizon, watermark): (String, String) = sqlx::query_as(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, \
-             COALESCE((SELECT watermark FROM relay_offsets WHERE relay = $1), '0'::xid8)::text",
-        )
-        .bind(&key)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(pg("reading the relay watermark"))?;
+        let bounds = self.source.bounds(&key).await?;
         let mut done = Pass::default();
         let mut after: i64 = 0;
+        let mut last = None;
         loop {
-            let rows: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT seq, envelope FROM events \
-                 WHERE xid >= $1::xid8 AND xid < $2::xid8 AND seq > $3 \
-                 ORDER BY seq LIMIT $4",
-            )
-            .bind(&watermark)
-            .bind(&horizon)
-            .bind(after)
-            .bind(i64::from(self.config.batch))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(pg("reading events to relay"))?;
-            let Some(last) = rows.last() else { break };
-            after = last.0;
+            let rows = self
+                .source
+                .events(&bounds, after, self.config.batch)
+                .await?;
+            let Some(tail) = rows.last() else { break };
+            after = tail.0;
             let full = rows.len() == self.config.batch as usize;
             let mut acks: Vec<PublishAckFuture> = Vec::with_capacity(rows.len());
             for (seq, envelope) in rows {
@@ -266,22 +398,12 @@ impl Relay {
                     done.duplicates += 1;
                 }
             }
+            last = Some(after);
             if !full {
                 break;
             }
         }
-        sqlx::query(
-            "INSERT INTO relay_offsets (relay, watermark) VALUES ($1, $2::xid8) \
-             ON CONFLICT (relay) DO UPDATE SET watermark = EXCLUDED.watermark",
-        )
-        .bind(&key)
-        .bind(&horizon)
-        .execute(&mut *tx)
-        .await
-        .map_err(pg("storing the relay watermark"))?;
-        tx.commit()
-            .await
-            .map_err(pg("storing the relay watermark"))?;
+        self.source.store(&key, &bounds, last).await?;
         Ok(done)
     }
 

@@ -173,3 +173,59 @@ async fn relay_killed_midway_publishes_every_event_exactly_once() {
 
     js.delete_stream(&tag).await.unwrap();
 }
+
+/// On SQLite the watermark is the last `seq` published: a pass sends only what is new,
+/// and a rewound watermark re-sends what JetStream then drops.
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_relay_watermark_is_the_last_seq() {
+    let nats_url = pg_support::nats_url();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("lifeos-relay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("relay.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let store = lifeos_store::SqliteStore::open(&path, options(3))
+        .await
+        .unwrap();
+    let u = user(1);
+    for i in 0..5 {
+        store
+            .create_task(u, NewTask::titled(format!("t{i}")))
+            .await
+            .unwrap();
+    }
+    let tag = format!("lifeos_t_{:x}", pg_support::random_u64());
+    let config = RelayConfig::new().stream(tag.clone()).prefix(tag.clone());
+    let relay = Relay::connect_sqlite(&path, &nats_url, config.clone())
+        .await
+        .unwrap();
+    assert_eq!(relay.pass().await.unwrap().published, 5);
+    assert_eq!(relay.pass().await.unwrap().published, 0);
+    for i in 5..8 {
+        store
+            .create_task(u, NewTask::titled(format!("t{i}")))
+            .await
+            .unwrap();
+    }
+    assert_eq!(relay.pass().await.unwrap().published, 3);
+    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE relay_offsets SET last_seq = 0")
+        .execute(&raw)
+        .await
+        .unwrap();
+    raw.close().await;
+    let again = relay.pass().await.unwrap();
+    assert_eq!((again.published, again.duplicates), (8, 8));
+
+    let client = async_nats::connect(&nats_url).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let mut stream = js.get_stream(&tag).await.unwrap();
+    assert_eq!(stream.info().await.unwrap().state.messages, 8);
+    js.delete_stream(&tag).await.unwrap();
+    store.close().await;
+}
