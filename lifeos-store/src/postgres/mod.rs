@@ -718,8 +718,14 @@ fn task_select(
         push_range(&mut q, "scheduled_start", r);
     }
     if let Some(text) = &query.title_contains {
-        q.push(" AND title_folded LIKE ")
-            .push_bind(like_escape(&fold(text)))
+        // The trigram-indexed `LIKE` runs in `search_task_ids` (see migration 0002: RLS
+        // keeps a non-leakproof operator from using the index here); the same condition
+        // is repeated so the result never depends on the function alone.
+        let pattern = like_escape(&fold(text));
+        q.push(" AND id IN (SELECT search_task_ids(")
+            .push_bind(pattern.clone())
+            .push(")) AND title_folded LIKE ")
+            .push_bind(pattern)
             .push(" ESCAPE '\\'");
     }
     if let Some(c) = query.after {

@@ -166,7 +166,14 @@ async fn rls_hides_other_users_rows_and_the_log_is_append_only() {
             assert!(all > 0, "{table}: A sees its own rows");
             assert_eq!(others, 0, "{table}: A sees none of B's rows");
         }
+        // The owner-run search function sees only A's tasks too.
+        let found: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT search_task_ids('%')")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
         // Writes to B's rows touch nothing; rows for B cannot be inserted.
+
         for table in &TABLES[..6] {
             let done = sqlx::query(&format!(
                 "UPDATE {table} SET data = data WHERE user_id = $1"
