@@ -19,3 +19,6 @@ GRANT EXECUTE ON FUNCTION search_task_ids(text) TO lifeos_app;
 -- another's pending): joint statistics let the planner pick `tasks_user_status` for a
 -- status listing instead of walking all of a user's tasks in created order.
 CREATE STATISTICS tasks_user_status_stats (mcv) ON user_id, status FROM tasks;
+-- A new statistics object is empty until the next ANALYZE, and autovacuum does not run
+-- one for it: gather it now (on a large existing table this takes a few seconds).
+ANALYZE tasks;
