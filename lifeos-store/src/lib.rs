@@ -1,5 +1,5 @@
-//! LifeOS storage: the store traits, the in-memory and SQLite backends, the append-only
-//! event log, GDPR export and erasure.
+//! LifeOS storage: the store traits, the in-memory, SQLite and PostgreSQL backends, the
+//! append-only event log and its NATS JetStream relay, GDPR export and erasure.
 //!
 //! ```
 //! use lifeos_core::{NewTask, UserId};
@@ -54,8 +54,11 @@
 //! change (no change without its event, no event without its change) and gets a
 //! store-assigned, increasing `seq`. Entries are never updated or deleted through the
 //! store; on SQLite a trigger refuses it, except for a user listed in
-//! `erasure_in_progress` within the erasure's own transaction. [`EventLog::subscribe`]
-//! streams a user's events in process, after commit.
+//! `erasure_in_progress` within the erasure's own transaction; on PostgreSQL the
+//! application role has no UPDATE or DELETE on the log, a trigger refuses them too, and
+//! only the SECURITY DEFINER function `erase_user_events` deletes (one user's, for
+//! [`Store::erase_user`]). [`EventLog::subscribe`] streams a user's events in process,
+//! after commit (on PostgreSQL through LISTEN/NOTIFY, so other processes' writes too).
 //!
 //! # Crate features
 //! - `sqlite` (default): the SQLite backend, through sqlx with a bundled SQLite. Without

@@ -1,9 +1,10 @@
 //! The PostgreSQL backend (feature `postgres`): Row Level Security in the database, an
 //! append-only event log, `subscribe` through LISTEN/NOTIFY. Runtime queries only.
 //!
-//! The store connects as the schema owner (the role in the URL), creates the cluster-wide
-//! roles `lifeos_app` and `lifeos_relay` if missing (neither a superuser nor allowed to
-//! bypass RLS), and migrates its schema. Every transaction then runs as `lifeos_app` with
+//! The store connects as the schema owner (the role in the URL: a superuser, or a role
+//! with CREATEROLE that may create the schema, and pg_trgm unless it exists), creates the
+//! cluster-wide roles `lifeos_app` and `lifeos_relay` if missing (neither a superuser nor
+//! allowed to bypass RLS; it refuses to start if either is), and migrates its schema. Every transaction then runs as `lifeos_app` with
 //! the user id in the transaction-local setting `lifeos.user_id`
 //! (`set_config('role', 'lifeos_app', true)`, the same as `SET LOCAL ROLE`), so the RLS
 //! policies, not only the `WHERE user_id = ...` of each query, keep users apart. The
@@ -61,8 +62,8 @@ const USER_LOCK_NAMESPACE: i32 = 0x4c69_6665; // "Life"
 /// How long a writer waits for its own events to reach in-process subscribers.
 const DELIVERY_WAIT: Duration = Duration::from_secs(5);
 
-/// Creates the roles if missing (idempotent, safe when several processes race), and
-/// refuses an application or relay role that is a superuser or may bypass RLS.
+/// Creates the roles if missing (idempotent, safe when several processes race), makes the
+/// connecting owner a member of `lifeos_app` (so it may `SET ROLE`), and creates pg_trgm.
 const ROLES_SQL: &str = "DO $$ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lifeos_app') THEN
         CREATE ROLE lifeos_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
@@ -74,6 +75,11 @@ DO $$ BEGIN
         CREATE ROLE lifeos_relay LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
     END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$;
+DO $$ BEGIN
+    IF NOT pg_has_role(current_user, 'lifeos_app', 'MEMBER') THEN
+        EXECUTE format('GRANT lifeos_app TO %I', current_user);
+    END IF;
 END $$;
 DO $$ BEGIN
     CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
