@@ -263,6 +263,44 @@ async fn rls_hides_other_users_rows_and_the_log_is_append_only() {
     conn.close().await.unwrap();
 }
 
+/// `subscribe` goes through LISTEN/NOTIFY: a store sees another store's (another
+/// process's) commits on the same schema, only its user's, in `seq` order, read through
+/// RLS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_see_other_stores_commits() {
+    let url = pg_support::database_url().await;
+    let schema = pg_support::schema();
+    let config = PostgresConfig::new(url).schema(schema);
+    let reader = PostgresStore::connect(config.clone(), options(1))
+        .await
+        .unwrap();
+    let writer = PostgresStore::connect(config, options(2)).await.unwrap();
+    let (u, v) = (user(1), user(2));
+    let mut stream = reader.subscribe(u);
+    let t = writer.create_task(u, NewTask::titled("a")).await.unwrap();
+    writer.create_task(v, NewTask::titled("b")).await.unwrap();
+    writer.complete_task(u, t.id).await.unwrap();
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let e = tokio::time::timeout(std::time::Duration::from_secs(10), stream.recv())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        got.push(e);
+    }
+    let log = writer.read_all_events(u, &EventQuery::new()).await.unwrap();
+    assert_eq!(got, log);
+    drop(reader);
+    // Dropping the store ends its streams.
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_secs(10), stream.recv())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 /// One script on both backends with the same clock and seed: every answer is identical.
 /// (Title search goes through the trigram index and RLS here.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
