@@ -70,7 +70,8 @@
 //!   Needs the `pg_trgm` extension (package postgresql-contrib) on the server.
 //! - `nats`: the `relay` module, which publishes the PostgreSQL event log to a NATS
 //!   JetStream stream at least once (`Nats-Msg-Id` = event id), by transaction-id
-//!   watermark so no concurrently committing event is skipped. Implies `postgres`.
+//!   watermark so no concurrently committing event is skipped; with `sqlite` also a
+//!   SQLite file's log (watermark: the last `seq` published). Implies `postgres`.
 //!
 //! # Errors
 //! Every fallible call returns [`Error`]: [`Error::NotFound`], [`Error::Conflict`] (a stale
