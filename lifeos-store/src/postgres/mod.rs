@@ -179,6 +179,11 @@ pub(crate) fn check_schema(schema: &str) -> Result<()> {
 /// In-process subscribers see every committed event of the schema, whichever process
 /// wrote it (LISTEN/NOTIFY); this store's own writes are delivered before the write
 /// returns when someone subscribes.
+///
+/// `connect` spawns the listener on the current tokio runtime: use the store on that
+/// runtime (as with any sqlx pool). Should the listening connection drop, sqlx reconnects
+/// it; notifications sent meanwhile are lost to subscribers (read the log from the last
+/// `seq` seen), and a write waits at most 5 s for its own delivery.
 #[derive(Debug)]
 pub struct PostgresStore {
     shared: Arc<Shared>,
