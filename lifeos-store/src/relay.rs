@@ -159,6 +159,8 @@ pub struct Relay {
     source: Source,
     js: jetstream::Context,
     config: RelayConfig,
+    /// PostgreSQL: the store's notification channel, to wake up on commits.
+    channel: Option<String>,
 }
 
 /// Where the log is read and the watermark kept.
@@ -293,11 +295,13 @@ impl Relay {
         config.check()?;
         let database = database.into();
         let pool = PgPoolOptions::new()
-            .max_connections(1)
+            .max_connections(2)
             .connect_with(database.connect_options()?)
             .await
             .map_err(sql("connecting the relay to the database"))?;
-        Self::start(Source::Postgres(pool), nats_url, config).await
+        let mut relay = Self::start(Source::Postgres(pool), nats_url, config).await?;
+        relay.channel = Some(format!("{}.events", database.schema));
+        Ok(relay)
     }
 
     /// Relays the log of the SQLite store in the file at `path` (feature `sqlite`). The
@@ -345,18 +349,42 @@ impl Relay {
         })
         .await
         .map_err(|e| Error::backend("creating the JetStream stream", e))?;
-        Ok(Relay { source, js, config })
+        Ok(Relay {
+            source,
+            js,
+            config,
+            channel: None,
+        })
     }
 
-    /// Runs passes every `poll_interval`, for ever.
+    /// Runs passes for ever: on PostgreSQL after each commit notification and at least
+    /// every `poll_interval`; on SQLite every `poll_interval`.
     ///
     /// # Errors
     /// The first failing pass's error (the watermark stays where it was: run again).
     pub async fn run(&self) -> Result<()> {
+        let mut listener = self.listener().await;
         loop {
             self.pass().await?;
-            tokio::time::sleep(self.config.poll_interval).await;
+            match listener.as_mut() {
+                // A commit wakes the relay early; the interval still bounds the wait (a
+                // transaction that was running at the horizon needs a later pass).
+                Some(l) => {
+                    let _ = tokio::time::timeout(self.config.poll_interval, l.recv()).await;
+                }
+                None => tokio::time::sleep(self.config.poll_interval).await,
+            }
         }
+    }
+
+    /// On PostgreSQL, a listener on the store's channel (`None`: poll only).
+    async fn listener(&self) -> Option<sqlx::postgres::PgListener> {
+        let (Source::Postgres(pool), Some(channel)) = (&self.source, &self.channel) else {
+            return None;
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await.ok()?;
+        listener.listen(channel).await.ok()?;
+        Some(listener)
     }
 
     /// One pass: publishes the events past the stored watermark (on PostgreSQL, those of

@@ -229,3 +229,46 @@ async fn sqlite_relay_watermark_is_the_last_seq() {
     js.delete_stream(&tag).await.unwrap();
     store.close().await;
 }
+
+/// `run` wakes on the store's commit notifications, well before its poll interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_relay_publishes_on_notification() {
+    let nats_url = pg_support::nats_url();
+    let db_url = pg_support::database_url().await;
+    let schema = pg_support::schema();
+    let store = PostgresStore::connect(
+        PostgresConfig::new(db_url.clone()).schema(schema.clone()),
+        options(5),
+    )
+    .await
+    .unwrap();
+    let tag = format!("lifeos_t_{:x}", pg_support::random_u64());
+    let config = RelayConfig::new()
+        .stream(tag.clone())
+        .prefix(tag.clone())
+        .poll_interval(Duration::from_secs(600));
+    let relay_db =
+        PostgresConfig::new(pg_support::with_user(&db_url, "lifeos_relay")).schema(schema);
+    let relay = Relay::connect(relay_db, &nats_url, config).await.unwrap();
+    let running = tokio::spawn(async move { relay.run().await });
+    let client = async_nats::connect(&nats_url).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let mut stream = js.get_stream(&tag).await.unwrap();
+    // Let the relay finish its first (empty) pass and start listening.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    store
+        .create_task(user(1), NewTask::titled("wake up"))
+        .await
+        .unwrap();
+    let mut messages = 0;
+    for _ in 0..100 {
+        messages = stream.info().await.unwrap().state.messages;
+        if messages == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    running.abort();
+    js.delete_stream(&tag).await.unwrap();
+    assert_eq!(messages, 1);
+}
