@@ -195,13 +195,25 @@ pub struct PostgresStore {
 #[derive(Debug)]
 struct Shared {
     ctx: Ctx,
-    /// Writers waiting until the listener has delivered the event with this `seq`.
-    waiters: Mutex<HashMap<i64, oneshot::Sender<()>>>,
+    /// This store's own events whose notification the listener has not handled yet.
+    pending: Mutex<HashMap<i64, Pending>>,
+}
+
+/// Where one of this store's own events is between its commit and its delivery.
+#[derive(Debug)]
+enum Pending {
+    /// The listener has not picked it up; it will wake the writer (if one waits) once
+    /// delivered to whoever subscribes by then.
+    Queued(Option<oneshot::Sender<()>>),
+    /// Nobody subscribed when the write returned: later subscribers must not see it.
+    Skip,
+    /// The listener is delivering it; it wakes the writer (if one waits) when done.
+    InFlight(Option<oneshot::Sender<()>>),
 }
 
 impl Shared {
-    fn waiters(&self) -> std::sync::MutexGuard<'_, HashMap<i64, oneshot::Sender<()>>> {
-        self.waiters
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Pending>> {
+        self.pending
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -350,7 +362,7 @@ impl PostgresStore {
         let pool = prepare(&config).await?;
         let shared = Arc::new(Shared {
             ctx: Ctx::new(options),
-            waiters: Mutex::default(),
+            pending: Mutex::default(),
         });
         let mut listener = PgListener::connect_with(&pool)
             .await
@@ -399,25 +411,52 @@ impl PostgresStore {
         self.open(user, Mode::Snapshot).await
     }
 
-    /// Commits; when someone subscribes in process, waits (bounded) until the listener
-    /// has delivered the last of `stored`, so a writer's own events are visible to its
-    /// subscribers when the write returns.
+    /// Commits. Subscribers in process then see exactly the events committed after they
+    /// subscribed: when someone subscribes as the write returns, it waits (bounded) until
+    /// the listener has delivered the transaction's events; when nobody does, the
+    /// listener is told to skip them, so a later subscriber does not get them.
     async fn commit(&self, tx: Tx, stored: Vec<StoredEvent>) -> Result<()> {
-        let wait = match stored.last() {
-            Some(last) if self.shared.ctx.hub.has_subscribers() => {
-                let (send, recv) = oneshot::channel();
-                let seq = i64::try_from(last.seq).unwrap_or(i64::MAX);
-                self.shared.waiters().insert(seq, send);
-                Some((seq, recv))
+        let seqs: Vec<i64> = stored
+            .iter()
+            .map(|e| i64::try_from(e.seq).unwrap_or(i64::MAX))
+            .collect();
+        {
+            let mut pending = self.shared.pending();
+            for s in &seqs {
+                pending.insert(*s, Pending::Queued(None));
             }
-            _ => None,
-        };
+        }
         let done = tx.commit().await.map_err(db("committing"));
-        if let Some((seq, recv)) = wait {
-            if done.is_ok() {
-                let _ = tokio::time::timeout(DELIVERY_WAIT, recv).await;
+        let wait = {
+            let mut pending = self.shared.pending();
+            if done.is_err() {
+                for s in &seqs {
+                    pending.remove(s);
+                }
+                None
+            } else {
+                let subscribed = self.shared.ctx.hub.has_subscribers();
+                let mut wait = None;
+                for (i, s) in seqs.iter().enumerate() {
+                    let last = i + 1 == seqs.len();
+                    // Absent: the listener has delivered it already.
+                    match pending.get_mut(s) {
+                        Some(entry @ Pending::Queued(_)) if !subscribed => *entry = Pending::Skip,
+                        Some(Pending::Queued(waiter) | Pending::InFlight(waiter)) if last => {
+                            let (send, recv) = oneshot::channel();
+                            *waiter = Some(send);
+                            wait = Some((*s, recv));
+                        }
+                        _ => {}
+                    }
+                }
+                wait
             }
-            self.shared.waiters().remove(&seq);
+        };
+        if let Some((seq, recv)) = wait
+            && tokio::time::timeout(DELIVERY_WAIT, recv).await.is_err()
+        {
+            self.shared.pending().remove(&seq);
         }
         done
     }
@@ -441,12 +480,30 @@ async fn listen(shared: Arc<Shared>, pool: PgPool, mut listener: PgListener) {
         let (Ok(user), Ok(seq)) = (Uuid::parse_str(user), seq.parse::<i64>()) else {
             continue;
         };
+        // This store's own event: skip it, or mark it in flight so its writer waits for
+        // the delivery rather than returning before it.
+        let own = {
+            let mut pending = shared.pending();
+            match pending.get_mut(&seq) {
+                Some(Pending::Skip) => {
+                    pending.remove(&seq);
+                    continue;
+                }
+                Some(entry) => {
+                    if let Pending::Queued(waiter) = entry {
+                        *entry = Pending::InFlight(waiter.take());
+                    }
+                    true
+                }
+                None => false,
+            }
+        };
         if shared.ctx.hub.has_subscribers()
             && let Ok(Some(e)) = fetch_event(&pool, UserId::from_uuid(user), seq).await
         {
             shared.ctx.hub.publish([e]);
         }
-        if let Some(waiter) = shared.waiters().remove(&seq) {
+        if own && let Some(Pending::InFlight(Some(waiter))) = shared.pending().remove(&seq) {
             let _ = waiter.send(());
         }
     }

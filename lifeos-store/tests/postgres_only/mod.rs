@@ -152,6 +152,19 @@ async fn rls_hides_other_users_rows_and_the_log_is_append_only() {
     .await
     .unwrap();
     assert_eq!(owned, 0);
+    // The SECURITY DEFINER functions search this schema, then pg_temp, nothing else.
+    let configs: Vec<String> = sqlx::query_scalar(
+        "SELECT array_to_string(proconfig, ',') FROM pg_proc \
+         WHERE prosecdef AND pronamespace = $1::regnamespace ORDER BY proname",
+    )
+    .bind(&schema)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(configs.len(), 2);
+    for c in configs {
+        assert_eq!(c, format!("search_path={schema}, pg_temp"));
+    }
 
     {
         let mut tx = as_app(&mut conn, a).await;
