@@ -28,6 +28,12 @@ impl EventHub {
         }
     }
 
+    /// Whether anyone subscribes now (the PostgreSQL listener skips fetching otherwise).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn has_subscribers(&self) -> bool {
+        self.tx.receiver_count() > 0
+    }
+
     pub(crate) fn subscribe(&self, user: UserId) -> EventStream {
         EventStream {
             rx: self.tx.subscribe(),

@@ -1,5 +1,5 @@
-//! LifeOS storage: the store traits, the in-memory and SQLite backends, the append-only
-//! event log, GDPR export and erasure.
+//! LifeOS storage: the store traits, the in-memory, SQLite and PostgreSQL backends, the
+//! append-only event log and its NATS JetStream relay, GDPR export and erasure.
 //!
 //! ```
 //! use lifeos_core::{NewTask, UserId};
@@ -40,6 +40,8 @@
 //!   `search_tasks`, `list_all_tasks`, ...) are default methods.
 //! - [`MemoryStore`]: the reference backend, always built.
 //! - `SqliteStore` (feature `sqlite`): a file (WAL) or in memory; migrations embedded.
+//! - `PostgresStore` (feature `postgres`): RLS-enforced tenancy; `relay` (feature `nats`)
+//!   feeds the log to NATS JetStream.
 //! - [`model`]: queries ([`TaskQuery`], [`EventQuery`]), keyset [`Page`]s with opaque
 //!   [`Cursor`]s on `(created_at, id)`, task operations ([`TaskOp`]), [`StoredEvent`]s.
 //! - [`crypto`]: AES-256-GCM sealing of OAuth tokens under an app-supplied [`Keyring`].
@@ -52,12 +54,24 @@
 //! change (no change without its event, no event without its change) and gets a
 //! store-assigned, increasing `seq`. Entries are never updated or deleted through the
 //! store; on SQLite a trigger refuses it, except for a user listed in
-//! `erasure_in_progress` within the erasure's own transaction. [`EventLog::subscribe`]
-//! streams a user's events in process, after commit.
+//! `erasure_in_progress` within the erasure's own transaction; on PostgreSQL the
+//! application role has no UPDATE or DELETE on the log, a trigger refuses them too, and
+//! only the SECURITY DEFINER function `erase_user_events` deletes (one user's, for
+//! [`Store::erase_user`]). [`EventLog::subscribe`] streams a user's events in process,
+//! after commit (on PostgreSQL through LISTEN/NOTIFY, so other processes' writes too).
 //!
 //! # Crate features
 //! - `sqlite` (default): the SQLite backend, through sqlx with a bundled SQLite. Without
 //!   it the crate has only the memory backend and needs no C compiler.
+//! - `postgres`: `PostgresStore`, the PostgreSQL backend (sqlx): Row Level Security on
+//!   every table with the user id set per transaction, an application role that owns
+//!   nothing and is never a superuser, the log append-only in the database (privileges and
+//!   a trigger), `subscribe` through LISTEN/NOTIFY, title search on a pg_trgm index.
+//!   Needs the `pg_trgm` extension (package postgresql-contrib) on the server.
+//! - `nats`: the `relay` module, which publishes the PostgreSQL event log to a NATS
+//!   JetStream stream at least once (`Nats-Msg-Id` = event id), by transaction-id
+//!   watermark so no concurrently committing event is skipped; with `sqlite` also a
+//!   SQLite file's log (watermark: the last `seq` published). Implies `postgres`.
 //!
 //! # Errors
 //! Every fallible call returns [`Error`]: [`Error::NotFound`], [`Error::Conflict`] (a stale
@@ -82,6 +96,10 @@ mod hub;
 mod logic;
 pub mod memory;
 pub mod model;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "nats")]
+pub mod relay;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod traits;
@@ -95,6 +113,8 @@ pub use model::{
     CalendarEventInput, Cursor, EventPage, EventQuery, Page, StoredEvent, SubscriptionInput,
     TaskChange, TaskOp, TaskQuery, TimeRange, Upserted, fold,
 };
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresConfig, PostgresStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use traits::{
