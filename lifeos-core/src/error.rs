@@ -57,10 +57,28 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// Every problem found in one input, in the order of its fields. Never empty.
+/// Every problem found in one input, in the order of its fields. Never empty: decoding an
+/// empty list is refused, so [`ValidationErrors::first`] cannot fail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "Vec<FieldError>", into = "Vec<FieldError>")]
 pub struct ValidationErrors(Vec<FieldError>);
+
+impl TryFrom<Vec<FieldError>> for ValidationErrors {
+    type Error = &'static str;
+    fn try_from(errors: Vec<FieldError>) -> Result<Self, Self::Error> {
+        if errors.is_empty() {
+            Err("a list of validation errors holds at least one error")
+        } else {
+            Ok(ValidationErrors(errors))
+        }
+    }
+}
+
+impl From<ValidationErrors> for Vec<FieldError> {
+    fn from(errors: ValidationErrors) -> Self {
+        errors.0
+    }
+}
 
 impl ValidationErrors {
     /// The problems, in field order.
@@ -290,6 +308,19 @@ mod tests {
         let e = FieldError::new("title", "é".repeat(1000), "short");
         assert_eq!(e.value.chars().count(), MAX_VALUE_CHARS + 1);
         assert!(e.value.ends_with('…'));
+    }
+
+    #[test]
+    fn an_empty_list_does_not_decode_and_a_full_one_round_trips() {
+        assert!(serde_json::from_str::<ValidationErrors>("[]").is_err());
+        let mut v = Validator::new();
+        v.check(false, "title", "", "1..=500 characters after trimming");
+        let errors = v.finish(()).unwrap_err().validation().unwrap().clone();
+        let json = serde_json::to_string(&errors).unwrap();
+        assert!(json.starts_with("[{"), "{json}");
+        let back: ValidationErrors = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.first().field, "title");
+        assert_eq!(back, errors);
     }
 
     #[test]
