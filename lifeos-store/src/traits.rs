@@ -42,6 +42,24 @@ pub trait TaskStore: Send + Sync {
     /// [`Error::NotFound`] when this user has no such task.
     async fn get_task(&self, user: UserId, id: TaskId) -> Result<Task>;
 
+    /// Applies `changes` in order in one transaction, each with its event, and appends
+    /// `record` (an event [`EventLog::record_event`] accepts: `ai.plan_generated`,
+    /// `calendar.synced`) in the same transaction: all or none. Returns the tasks as
+    /// stored afterwards, in the order of `changes`, and the recorded event.
+    ///
+    /// This is how a workflow saves a plan together with the fact that it was generated.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (a missing task, or a deleted one for anything but delete and
+    /// restore), [`Error::Conflict`] (a stale `expected_version`), [`Error::Invalid`]
+    /// (also field `type` for a `record` of another kind); nothing is written then.
+    async fn change_tasks_recording(
+        &self,
+        user: UserId,
+        changes: Vec<TaskChange>,
+        record: Option<(EventSource, EventPayload)>,
+    ) -> Result<(Vec<Task>, Option<StoredEvent>)>;
+
     /// Applies `changes` in order in one transaction, each with its event: all or none.
     /// Returns the tasks as stored afterwards, in the order of `changes`.
     ///
@@ -49,7 +67,9 @@ pub trait TaskStore: Send + Sync {
     /// [`Error::NotFound`] (a missing task, or a deleted one for anything but delete and
     /// restore), [`Error::Conflict`] (a stale `expected_version`), [`Error::Invalid`];
     /// nothing is written then.
-    async fn change_tasks(&self, user: UserId, changes: Vec<TaskChange>) -> Result<Vec<Task>>;
+    async fn change_tasks(&self, user: UserId, changes: Vec<TaskChange>) -> Result<Vec<Task>> {
+        Ok(self.change_tasks_recording(user, changes, None).await?.0)
+    }
 
     /// One page of the user's tasks matching `query`, in `(created_at, id)` order.
     ///

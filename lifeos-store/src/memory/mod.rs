@@ -138,9 +138,20 @@ impl TaskStore for MemoryStore {
             .ok_or_else(|| Error::not_found("task", id))
     }
 
-    async fn change_tasks(&self, user: UserId, changes: Vec<TaskChange>) -> Result<Vec<Task>> {
+    async fn change_tasks_recording(
+        &self,
+        user: UserId,
+        changes: Vec<TaskChange>,
+        record: Option<(EventSource, EventPayload)>,
+    ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        let recorded = record
+            .map(|(source, payload)| logic::recorded_event(&self.ctx, user, source, payload, now))
+            .transpose()?;
+        let mut state = lock(&self.state);
+        let (out, mut events) = {
+            let state: &mut State = &mut state;
+            let ctx = &self.ctx;
             let mut work: BTreeMap<TaskId, Task> = BTreeMap::new();
             let mut out = Vec::with_capacity(changes.len());
             let mut events = Vec::new();
@@ -165,8 +176,18 @@ impl TaskStore for MemoryStore {
                 out.push(next);
             }
             state.tasks.extend(work);
-            Ok((out, events))
-        })
+            (out, events)
+        };
+        let with_record = recorded.is_some();
+        events.extend(recorded);
+        let stored = state.append(events);
+        let record = if with_record {
+            stored.last().cloned()
+        } else {
+            None
+        };
+        self.ctx.hub.publish(stored);
+        Ok((out, record))
     }
 
     async fn list_tasks(&self, user: UserId, query: &TaskQuery) -> Result<Page<Task>> {

@@ -688,8 +688,16 @@ impl TaskStore for PostgresStore {
         .ok_or_else(|| Error::not_found("task", id))
     }
 
-    async fn change_tasks(&self, user: UserId, changes: Vec<TaskChange>) -> Result<Vec<Task>> {
+    async fn change_tasks_recording(
+        &self,
+        user: UserId,
+        changes: Vec<TaskChange>,
+        record: Option<(EventSource, EventPayload)>,
+    ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
         let now = self.ctx().now();
+        let recorded = record
+            .map(|(source, payload)| logic::recorded_event(self.ctx(), user, source, payload, now))
+            .transpose()?;
         let mut tx = self.begin(user).await?;
         let mut out = Vec::with_capacity(changes.len());
         let mut events = Vec::new();
@@ -711,9 +719,16 @@ impl TaskStore for PostgresStore {
                 None => out.push(current),
             }
         }
+        let with_record = recorded.is_some();
+        events.extend(recorded);
         let stored = append(&mut tx, events).await?;
+        let record = if with_record {
+            stored.last().cloned()
+        } else {
+            None
+        };
         self.commit(tx, stored).await?;
-        Ok(out)
+        Ok((out, record))
     }
 
     async fn list_tasks(&self, user: UserId, query: &TaskQuery) -> Result<Page<Task>> {

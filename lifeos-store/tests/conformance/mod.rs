@@ -44,6 +44,7 @@ macro_rules! conformance_suite {
             occurrences_expand_series_with_overrides,
             erasure_leaves_only_a_tombstone,
             recorded_events_and_slow_subscribers,
+            changes_and_record_commit_together,
             usable_as_a_trait_object
         );
 
@@ -1479,6 +1480,94 @@ pub async fn recorded_events_and_slow_subscribers<S: Store>(make: &impl Make<S>)
     let log = store.read_all_events(u, &EventQuery::new()).await.unwrap();
     assert!(log.contains(&next));
     assert_eq!(log.len(), 10);
+}
+
+/// `change_tasks_recording`: the changes and the recorded event land in one transaction;
+/// a failing change, or a record of a kind that may not be recorded, writes neither.
+pub async fn changes_and_record_commit_together<S: Store>(make: &impl Make<S>) {
+    use lifeos_core::EventSource;
+    use lifeos_core::event::PlanGenerated;
+    let store = make(options(17)).await;
+    let u = user(1);
+    let a = store.create_task(u, NewTask::titled("a")).await.unwrap();
+    let b = store.create_task(u, NewTask::titled("b")).await.unwrap();
+    let plan = EventPayload::PlanGenerated(PlanGenerated {
+        plan_date: NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+        tasks_scheduled: 2,
+        tasks_unscheduled: 0,
+        tokens_used: 0,
+        latency_ms: 0,
+    });
+    let slot = |id, h: i64| {
+        TaskChange::new(
+            id,
+            None,
+            TaskOp::Schedule {
+                start: t0() + Duration::hours(h),
+                end: t0() + Duration::hours(h) + Duration::minutes(30),
+                by: ScheduledBy::Planner,
+                rationale: None,
+            },
+        )
+    };
+    let before = event_count(&store, u).await;
+
+    // A stale version on the second change: nothing is written, not even the record.
+    let stale = TaskChange::new(
+        b.id,
+        Some(b.version + 7),
+        TaskOp::Update(TaskPatch::default()),
+    );
+    let err = store
+        .change_tasks_recording(
+            u,
+            vec![slot(a.id, 1), stale],
+            Some((EventSource::Ai, plan.clone())),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    assert_eq!(event_count(&store, u).await, before);
+    assert_eq!(store.get_task(u, a.id).await.unwrap(), a);
+
+    // A record of a kind that comes only with its change: refused, nothing written.
+    let forged = EventPayload::TaskDeleted(lifeos_core::event::TaskRef { task_id: a.id });
+    let err = store
+        .change_tasks_recording(u, vec![slot(a.id, 1)], Some((EventSource::Ai, forged)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("type"));
+    assert_eq!(event_count(&store, u).await, before);
+    assert_eq!(store.get_task(u, a.id).await.unwrap(), a);
+
+    // Both changes and the record: three events, the record last, one after the other.
+    let (tasks, record) = store
+        .change_tasks_recording(
+            u,
+            vec![slot(a.id, 1), slot(b.id, 2)],
+            Some((EventSource::Ai, plan)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(tasks[0].scheduled_start, Some(t0() + Duration::hours(1)));
+    let record = record.unwrap();
+    assert_eq!(record.event.kind(), "ai.plan_generated");
+    let log = store.read_all_events(u, &EventQuery::new()).await.unwrap();
+    assert_eq!(log.len(), before + 3);
+    assert_eq!(log.last(), Some(&record));
+    let tail: Vec<_> = log[before..].iter().map(|e| e.event.kind()).collect();
+    assert_eq!(
+        tail,
+        ["task.scheduled", "task.scheduled", "ai.plan_generated"]
+    );
+
+    // Without a record it is `change_tasks`.
+    let (_, none) = store
+        .change_tasks_recording(u, vec![slot(a.id, 3)], None)
+        .await
+        .unwrap();
+    assert!(none.is_none());
 }
 
 pub async fn usable_as_a_trait_object<S: Store + 'static>(make: &impl Make<S>) {
