@@ -3,23 +3,24 @@
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use lifeos::LifeOs;
+use lifeos::store::CalendarEventInput;
 use lifeos_core::{
     EventStatus, EventTime, NewProfile, NewTask, PreferencesPatch, Profile, Provider, Transparency,
     UserId,
 };
-use lifeos_store::prelude::*;
-use lifeos_store::{CalendarEventInput, SqliteStore, TaskOp};
 
 type Result<T> = std::result::Result<T, lifeos_examples::Report>;
 
 /// Creates the demo user's profile, tasks and calendar.
 pub async fn seed(
-    store: &SqliteStore,
+    app: &LifeOs,
     user: UserId,
     tz_name: &str,
     now: DateTime<Utc>,
 ) -> Result<Profile> {
-    let profile = store
+    let profile = app
+        .store()
         .create_profile(
             user,
             NewProfile {
@@ -35,8 +36,8 @@ pub async fn seed(
         .await?;
     let tz = profile.preferences.timezone;
     let today = now.with_timezone(&tz).date_naive();
-    seed_calendar(store, user, tz, today).await?;
-    seed_tasks(store, user, tz, today).await?;
+    seed_calendar(app, user, tz, today).await?;
+    seed_tasks(app, user, tz, today).await?;
     Ok(profile)
 }
 
@@ -54,7 +55,7 @@ fn instant(day: NaiveDate, h: u32, m: u32, tz: Tz) -> DateTime<Utc> {
     )
 }
 
-async fn seed_calendar(store: &SqliteStore, user: UserId, tz: Tz, today: NaiveDate) -> Result<()> {
+async fn seed_calendar(app: &LifeOs, user: UserId, tz: Tz, today: NaiveDate) -> Result<()> {
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
     let mut events = Vec::new();
 
@@ -124,20 +125,20 @@ async fn seed_calendar(store: &SqliteStore, user: UserId, tz: Tz, today: NaiveDa
     events.push(reminder);
 
     for event in events {
-        store.upsert_calendar_event(user, event).await?;
+        app.store().upsert_calendar_event(user, event).await?;
     }
     Ok(())
 }
 
-async fn seed_tasks(store: &SqliteStore, user: UserId, tz: Tz, today: NaiveDate) -> Result<()> {
+async fn seed_tasks(app: &LifeOs, user: UserId, tz: Tz, today: NaiveDate) -> Result<()> {
     let tomorrow = today + Days::new(1);
     let task = |title: &str, priority: i64, minutes: i64| NewTask {
         priority,
         estimated_minutes: Some(minutes),
         ..NewTask::titled(title)
     };
-    let report = store
-        .create_task(
+    let report = app
+        .add_task(
             user,
             NewTask {
                 due_date: Some(instant(today, 17, 0, tz)),
@@ -146,91 +147,72 @@ async fn seed_tasks(store: &SqliteStore, user: UserId, tz: Tz, today: NaiveDate)
             },
         )
         .await?;
-    store
-        .create_task(
-            user,
-            NewTask {
-                depends_on: vec![report.id],
-                due_date: Some(instant(tomorrow, 12, 0, tz)),
-                labels: vec!["work".into()],
-                ..task("Send Q3 report to finance", 2, 15)
-            },
-        )
+    app.add_task(
+        user,
+        NewTask {
+            depends_on: vec![report.id],
+            due_date: Some(instant(tomorrow, 12, 0, tz)),
+            labels: vec!["work".into()],
+            ..task("Send Q3 report to finance", 2, 15)
+        },
+    )
+    .await?;
+    app.add_task(
+        user,
+        NewTask {
+            due_date: Some(instant(today, 12, 0, tz)),
+            hard_deadline: true,
+            labels: vec!["work".into()],
+            ..task("Review Alex's pull request", 2, 45)
+        },
+    )
+    .await?;
+    app.add_task(
+        user,
+        NewTask {
+            due_date: Some(instant(today - Days::new(2), 17, 0, tz)),
+            labels: vec!["admin".into()],
+            ..task("Submit expense claims", 1, 20)
+        },
+    )
+    .await?;
+    app.add_task(
+        user,
+        NewTask {
+            labels: vec!["learning".into()],
+            ..task("Read the SQLite WAL docs", 0, 30)
+        },
+    )
+    .await?;
+    app.add_task(
+        user,
+        NewTask {
+            labels: vec!["work".into()],
+            due_date: Some(instant(today + Days::new(4), 17, 0, tz)),
+            ..task("Draft the hiring plan", 2, 120)
+        },
+    )
+    .await?;
+    app.add_task(
+        user,
+        NewTask {
+            labels: vec!["home".into()],
+            ..task("Book the car service", 1, 10)
+        },
+    )
+    .await?;
+    app.add_task(
+        user,
+        NewTask {
+            labels: vec!["health".into()],
+            pinned_start: Some(instant(today, 17, 30, tz)),
+            ..task("Gym", 1, 60)
+        },
+    )
+    .await?;
+    let done = app
+        .add_task(user, task("Plan the offsite agenda", 2, 60))
         .await?;
-    store
-        .create_task(
-            user,
-            NewTask {
-                due_date: Some(instant(today, 12, 0, tz)),
-                hard_deadline: true,
-                labels: vec!["work".into()],
-                ..task("Review Alex's pull request", 2, 45)
-            },
-        )
-        .await?;
-    store
-        .create_task(
-            user,
-            NewTask {
-                due_date: Some(instant(today - Days::new(2), 17, 0, tz)),
-                labels: vec!["admin".into()],
-                ..task("Submit expense claims", 1, 20)
-            },
-        )
-        .await?;
-    store
-        .create_task(
-            user,
-            NewTask {
-                labels: vec!["learning".into()],
-                ..task("Read the SQLite WAL docs", 0, 30)
-            },
-        )
-        .await?;
-    store
-        .create_task(
-            user,
-            NewTask {
-                labels: vec!["work".into()],
-                due_date: Some(instant(today + Days::new(4), 17, 0, tz)),
-                ..task("Draft the hiring plan", 2, 120)
-            },
-        )
-        .await?;
-    store
-        .create_task(
-            user,
-            NewTask {
-                labels: vec!["home".into()],
-                ..task("Book the car service", 1, 10)
-            },
-        )
-        .await?;
-    store
-        .create_task(
-            user,
-            NewTask {
-                labels: vec!["health".into()],
-                pinned_start: Some(instant(today, 17, 30, tz)),
-                ..task("Gym", 1, 60)
-            },
-        )
-        .await?;
-    let done = store
-        .create_task(user, task("Plan the offsite agenda", 2, 60))
-        .await?;
-    store
-        .change_task(
-            user,
-            lifeos_store::TaskChange::new(
-                done.id,
-                None,
-                TaskOp::Complete {
-                    actual_minutes: Some(50),
-                    via_ai: false,
-                },
-            ),
-        )
-        .await?;
+    app.complete_task(user, done.id, Some(50)).await?;
     Ok(())
 }

@@ -95,7 +95,7 @@ fn err(line: usize, message: impl Into<String>) -> Error {
     }
 }
 
-/// Imports every `VEVENT` of an iCalendar document.
+/// Imports every `VEVENT` of an iCalendar document, all or nothing.
 ///
 /// # Errors
 /// [`Error::Ical`] naming the line of the first problem: malformed content lines,
@@ -106,6 +106,48 @@ pub fn import<R: RngCore + ?Sized>(
     options: &ImportOptions,
     rng: &mut R,
 ) -> Result<Vec<CalendarEvent>, Error> {
+    let imported = import_lenient(text, options, rng)?;
+    match imported.skipped.into_iter().next() {
+        Some(first) => Err(err(first.line, first.message)),
+        None => Ok(imported.events),
+    }
+}
+
+/// A `VEVENT` that [`import_lenient`] could not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SkippedEvent {
+    /// The 1-based physical line of the problem.
+    pub line: usize,
+    /// The line of the event's `BEGIN:VEVENT`.
+    pub begin_line: usize,
+    /// The event's `UID`, when it has one.
+    pub uid: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What [`import_lenient`] read: the events it could, and the ones it skipped.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Imported {
+    /// The events read, in document order, overrides linked to their masters.
+    pub events: Vec<CalendarEvent>,
+    /// The events skipped, in document order, each with the line at fault.
+    pub skipped: Vec<SkippedEvent>,
+}
+
+/// Imports every `VEVENT` that can be read, skipping (and reporting) the others: one bad
+/// event never loses the rest of a file.
+///
+/// # Errors
+/// [`Error::Ical`] only when the document itself cannot be read: malformed content lines
+/// or unbalanced components.
+pub fn import_lenient<R: RngCore + ?Sized>(
+    text: &str,
+    options: &ImportOptions,
+    rng: &mut R,
+) -> Result<Imported, Error> {
     let top = parse::parse(text)?;
     let mut vevents: Vec<&Component> = Vec::new();
     let mut zones: Vec<(String, String)> = Vec::new();
@@ -123,8 +165,23 @@ pub fn import<R: RngCore + ?Sized>(
     }
     vevents.sort_by_key(|c| c.line);
     let mut events = Vec::with_capacity(vevents.len());
+    let mut skipped = Vec::new();
     for v in vevents {
-        events.push(read_event(v, &zones, options, rng)?);
+        match read_event(v, &zones, options, rng) {
+            Ok(event) => events.push(event),
+            Err(e) => skipped.push(SkippedEvent {
+                line: match &e {
+                    Error::Ical { line, .. } if *line > 0 => *line,
+                    _ => v.line,
+                },
+                begin_line: v.line,
+                uid: v.get("UID").map(|p| p.value.trim().to_string()),
+                message: match e {
+                    Error::Ical { message, .. } => message,
+                    other => other.to_string(),
+                },
+            }),
+        }
     }
     // Link overrides to their masters by UID.
     let mut masters: std::collections::BTreeMap<String, CalendarEventId> = Default::default();
@@ -142,7 +199,7 @@ pub fn import<R: RngCore + ?Sized>(
                 .copied();
         }
     }
-    Ok(events)
+    Ok(Imported { events, skipped })
 }
 
 fn resolve_tz(tzid: &str, zones: &[(String, String)], line: usize) -> Result<Tz, Error> {

@@ -1,0 +1,223 @@
+//! Importing an iCalendar file: idempotent by UID, lenient by default.
+
+use chrono::{DateTime, Utc};
+use lifeos_core::event::CalendarSynced;
+use lifeos_core::ical::{self, ImportOptions};
+use lifeos_core::{CalendarEvent, CalendarEventId, EventPayload, EventSource, Provider, UserId};
+use lifeos_store::{CalendarEventInput, Upserted};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::LifeOs;
+use crate::error::{Error, Result};
+
+/// How [`LifeOs::import_ics`] reads a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IcsImportOptions {
+    /// The provider recorded on events that do not name one. Default [`Provider::Ics`].
+    pub provider: Provider,
+    /// Refuse the whole file at its first unreadable event (and on bytes that are not
+    /// UTF-8) instead of importing the rest. Default false.
+    pub strict: bool,
+}
+
+impl Default for IcsImportOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl IcsImportOptions {
+    /// The defaults: provider `ics`, lenient.
+    pub fn new() -> Self {
+        IcsImportOptions {
+            provider: Provider::Ics,
+            strict: false,
+        }
+    }
+
+    /// The provider of events that do not name one.
+    pub fn provider(mut self, provider: Provider) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// Whether one unreadable event refuses the whole file.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+}
+
+/// One problem met while importing, tied to a line of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ImportProblem {
+    /// The 1-based physical line at fault (0 when not tied to a line).
+    pub line: usize,
+    /// The event's `UID`, when known.
+    pub uid: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What [`LifeOs::import_ics`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ImportReport {
+    /// Events created.
+    pub imported: usize,
+    /// Events that existed (same provider, `UID` and `RECURRENCE-ID`) and changed.
+    pub updated: usize,
+    /// Events that existed unchanged: nothing written, no event emitted.
+    pub unchanged: usize,
+    /// Events that could not be read and were skipped (each listed in `errors`).
+    pub skipped: usize,
+    /// Why each skipped event was skipped, in file order.
+    pub errors: Vec<ImportProblem>,
+    /// What was read with a caveat (bytes that are not UTF-8 were replaced).
+    pub warnings: Vec<ImportProblem>,
+    /// The ids of the events created or updated, in file order (series masters first).
+    pub changed: Vec<CalendarEventId>,
+}
+
+impl ImportReport {
+    /// Events created or updated by this file.
+    pub fn written(&self) -> usize {
+        self.imported + self.updated
+    }
+}
+
+impl LifeOs {
+    /// Imports the `VEVENT`s of an iCalendar file for `user`.
+    ///
+    /// Idempotent: an event is keyed by its provider, `UID` and `RECURRENCE-ID`, and
+    /// fingerprinted by its content (unless the file carries `X-LIFEOS-ETAG`), so importing
+    /// the same file again changes nothing and emits no event; an event whose content
+    /// changed is updated. Lenient unless [`IcsImportOptions::strict`]: an event that
+    /// cannot be read is skipped and reported with its line, and the others are imported.
+    /// When something was written, one `calendar.synced` event records the counts.
+    ///
+    /// # Errors
+    /// [`Error::Ical`] when the file cannot be read at all (malformed content lines,
+    /// unbalanced components), or in strict mode at its first unreadable event;
+    /// [`Error::Invalid`] when the store refuses an event; [`Error::Storage`].
+    pub async fn import_ics(
+        &self,
+        user: UserId,
+        bytes: impl AsRef<[u8]>,
+        options: IcsImportOptions,
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        let text = decode(bytes.as_ref(), options.strict, &mut report)?;
+        let now = self.clock().now();
+        let read_options = ImportOptions::new(user, options.provider, now);
+        let (mut events, skipped) = if options.strict {
+            let events = self.with_rng(|rng| ical::import(&text, &read_options, rng))?;
+            (events, Vec::new())
+        } else {
+            let read = self.with_rng(|rng| ical::import_lenient(&text, &read_options, rng))?;
+            (read.events, read.skipped)
+        };
+        report.skipped = skipped.len();
+        report.errors = skipped
+            .into_iter()
+            .map(|s| ImportProblem {
+                line: s.line,
+                uid: s.uid,
+                message: s.message,
+            })
+            .collect();
+        // Series masters first, so that their overrides find them.
+        events.sort_by_key(|e| e.recurrence_id.is_some());
+        for event in events {
+            let input = keyed_input(event);
+            let upserted = self
+                .store()
+                .upsert_calendar_event(user, input)
+                .await
+                .map_err(Error::store("saving an imported event"))?;
+            match upserted {
+                Upserted::Created(e) => {
+                    report.imported += 1;
+                    report.changed.push(e.id);
+                }
+                Upserted::Updated(e) => {
+                    report.updated += 1;
+                    report.changed.push(e.id);
+                }
+                _ => report.unchanged += 1,
+            }
+        }
+        if report.written() > 0 {
+            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let synced = EventPayload::CalendarSynced(CalendarSynced {
+                provider: options.provider,
+                events_added: count(report.imported),
+                events_updated: count(report.updated),
+                events_deleted: 0,
+            });
+            self.store()
+                .record_event(user, EventSource::Sync, synced)
+                .await
+                .map_err(Error::store("recording the import"))?;
+        }
+        Ok(report)
+    }
+}
+
+/// The file as text: UTF-8, or (lenient) with invalid bytes replaced and a warning.
+fn decode(bytes: &[u8], strict: bool, report: &mut ImportReport) -> Result<String> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let message = "bytes that are not UTF-8".to_owned();
+            if strict {
+                return Err(Error::Ical { line, message });
+            }
+            report.warnings.push(ImportProblem {
+                line,
+                uid: None,
+                message: format!("{message}, replaced by U+FFFD"),
+            });
+            Ok(String::from_utf8_lossy(bytes).into_owned())
+        }
+    }
+}
+
+/// The store input for an imported event, with a content fingerprint as its etag (so an
+/// unchanged event is recognised) and, for an event without a `UID`, a key derived from
+/// that fingerprint (so it is not created twice).
+fn keyed_input(event: CalendarEvent) -> CalendarEventInput {
+    let fingerprint = fingerprint(&event);
+    let mut input = CalendarEventInput::from(event);
+    if input.etag.is_none() {
+        input.etag = Some(format!("ics:{fingerprint}"));
+    }
+    if input.external_id.is_none() {
+        input.external_id = Some(format!("lifeos-ics:{fingerprint}"));
+    }
+    input
+}
+
+/// A SHA-256 of what the file says about the event (not the ids and times LifeOS assigns
+/// on reading), as 32 hex digits.
+fn fingerprint(event: &CalendarEvent) -> String {
+    let epoch = DateTime::<Utc>::UNIX_EPOCH;
+    let mut content = event.clone();
+    content.id = CalendarEventId::from_uuid(uuid::Uuid::nil());
+    content.user_id = lifeos_core::UserId::from_uuid(uuid::Uuid::nil());
+    content.series_id = None;
+    content.created_at = epoch;
+    content.updated_at = epoch;
+    content.synced_at = None;
+    // Serialising a plain data type cannot fail; an empty text would only weaken the key.
+    let json = serde_json::to_vec(&content).unwrap_or_default();
+    let digest = Sha256::digest(&json);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}

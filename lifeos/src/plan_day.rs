@@ -1,0 +1,379 @@
+//! Plan My Day: load a user's day, plan it, save what changed with the fact that it was
+//! planned, in one transaction.
+
+use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use lifeos_core::event::{PlanGenerated, ScheduledBy};
+use lifeos_core::plan::{PlanDayRequest, PlanDayResponse};
+use lifeos_core::recurrence::blocked_time;
+use lifeos_core::time::resolve_local;
+use lifeos_core::{EventPayload, EventSource, Task, TaskId, TaskPatch, Tier, UserId};
+use lifeos_store::{StoredEvent, TaskChange, TaskOp, TaskQuery};
+use serde::Serialize;
+
+use crate::LifeOs;
+use crate::error::{Error, Result};
+
+/// How [`LifeOs::plan_day`] plans and saves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PlanDayOptions {
+    /// Plan without saving anything (no task changes, no `ai.plan_generated`). Default false.
+    pub dry_run: bool,
+    /// The caller's subscription tier (what AI refinement and its quotas will be checked
+    /// against). Default [`Tier::Free`].
+    pub tier: Tier,
+    /// How many times the day is planned when its tasks change while it is being saved,
+    /// before [`Error::PlanConflict`]. Default 3.
+    pub max_attempts: u32,
+}
+
+impl Default for PlanDayOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PlanDayOptions {
+    /// The defaults: save, free tier, three attempts.
+    pub fn new() -> Self {
+        PlanDayOptions {
+            dry_run: false,
+            tier: Tier::Free,
+            max_attempts: 3,
+        }
+    }
+
+    /// Plans without saving.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// The caller's tier.
+    pub fn tier(mut self, tier: Tier) -> Self {
+        self.tier = tier;
+        self
+    }
+
+    /// Plans at most `attempts` times (at least once).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+}
+
+/// A planned span of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Slot {
+    /// Start (inclusive).
+    pub start: DateTime<Utc>,
+    /// End (exclusive).
+    pub end: DateTime<Utc>,
+}
+
+/// One change the plan makes to the stored schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ScheduleChange {
+    /// The task gets a new slot (`task.scheduled`).
+    Scheduled {
+        /// The task.
+        task_id: TaskId,
+        /// Its slot before, if it had one.
+        previous: Option<Slot>,
+        /// Its slot now.
+        slot: Slot,
+        /// Why there.
+        rationale: String,
+    },
+    /// The task was planned on this day but no longer fits: its slot is cleared
+    /// (`task.updated`).
+    Cleared {
+        /// The task.
+        task_id: TaskId,
+        /// The slot it had.
+        previous: Slot,
+    },
+}
+
+impl ScheduleChange {
+    /// The task changed.
+    pub fn task_id(&self) -> TaskId {
+        match self {
+            ScheduleChange::Scheduled { task_id, .. } | ScheduleChange::Cleared { task_id, .. } => {
+                *task_id
+            }
+        }
+    }
+}
+
+/// How many tasks a plan placed, left out, and changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct PlanCounts {
+    /// Tasks placed in the day.
+    pub scheduled: usize,
+    /// Tasks that did not fit (or were not actionable).
+    pub unscheduled: usize,
+    /// Placed tasks whose slot is new or moved.
+    pub moved: usize,
+    /// Placed tasks whose slot was already stored (not rewritten).
+    pub unchanged: usize,
+    /// Tasks planned on this day before that lost their slot.
+    pub cleared: usize,
+}
+
+/// What [`LifeOs::plan_day`] did: the request, the planner's response, the changes to the
+/// stored schedule and whether they were saved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct DayPlan {
+    /// The local date planned.
+    pub date: NaiveDate,
+    /// The user's zone.
+    pub timezone: Tz,
+    /// Whether `date` is one of the user's working days (the planner plans it either way).
+    pub working_day: bool,
+    /// Whether a recurring event hit the expansion bounds (some occurrences were not seen).
+    pub truncated: bool,
+    /// The planner's request, as built from the store.
+    pub request: PlanDayRequest,
+    /// The planner's response.
+    pub response: PlanDayResponse,
+    /// The actionable tasks as read before planning.
+    pub tasks: Vec<Task>,
+    /// The changes to the stored schedule, scheduled ones in the response's order, then
+    /// cleared ones; unchanged slots are not listed.
+    pub changes: Vec<ScheduleChange>,
+    /// Whether the changes were saved (false on a dry run).
+    pub saved: bool,
+    /// How many times the day was planned (more than one when tasks changed meanwhile).
+    pub attempts: u32,
+    /// The `ai.plan_generated` event recorded with the changes (none on a dry run).
+    pub recorded: Option<StoredEvent>,
+}
+
+impl DayPlan {
+    /// The counts of the plan and its changes.
+    pub fn counts(&self) -> PlanCounts {
+        let moved = self
+            .changes
+            .iter()
+            .filter(|c| matches!(c, ScheduleChange::Scheduled { .. }))
+            .count();
+        let scheduled = self.response.scheduled_tasks.len();
+        PlanCounts {
+            scheduled,
+            unscheduled: self.response.unscheduled_tasks.len(),
+            moved,
+            unchanged: scheduled.saturating_sub(moved),
+            cleared: self.changes.len() - moved,
+        }
+    }
+
+    /// The task with this id among those read.
+    pub fn task(&self, id: TaskId) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+}
+
+/// The instants a local date spans in `tz`: `[start of date, start of the next date)`.
+pub(crate) fn day_bounds(date: NaiveDate, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = resolve_local(date.and_time(NaiveTime::MIN), tz);
+    let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
+    (start, resolve_local(next.and_time(NaiveTime::MIN), tz))
+}
+
+impl LifeOs {
+    /// Plans the local `date` (default: today in the user's zone at `now`) for `user` and,
+    /// unless [`PlanDayOptions::dry_run`], saves it in one transaction: each moved or new
+    /// slot with its `task.scheduled` event, the slots of tasks planned on this day that
+    /// no longer fit cleared (`task.updated`), unchanged slots untouched, and one
+    /// `ai.plan_generated` event. The save is conditional on every task being as it was
+    /// read: when one changed meanwhile, the day is planned again (up to
+    /// [`PlanDayOptions::max_attempts`] times).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the user has no profile; [`Error::Invalid`] for an
+    /// unexpandable stored rule; [`Error::InvalidPlanRequest`] when the stored data breaks
+    /// the planner's rules; [`Error::PlanConflict`] when the tasks kept changing;
+    /// [`Error::Storage`]. Nothing is saved on error.
+    pub async fn plan_day(
+        &self,
+        user: UserId,
+        date: Option<NaiveDate>,
+        now: DateTime<Utc>,
+        options: PlanDayOptions,
+    ) -> Result<DayPlan> {
+        let attempts = options.max_attempts.max(1);
+        let mut last_date = date;
+        for attempt in 1..=attempts {
+            let started = self.monotonic().elapsed();
+            let mut plan = self.compute_day(user, date, now).await?;
+            plan.attempts = attempt;
+            last_date = Some(plan.date);
+            if options.dry_run {
+                return Ok(plan);
+            }
+            let latency = self.monotonic().elapsed().saturating_sub(started);
+            match self.save_day(user, &mut plan, latency).await {
+                Ok(()) => return Ok(plan),
+                Err(e) if e.is_conflict() => {
+                    tracing::debug!(%user, attempt, "tasks changed while planning; planning again");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::PlanConflict {
+            date: last_date.unwrap_or_else(|| now.date_naive()),
+            attempts,
+        })
+    }
+
+    /// Loads the day and plans it; saves nothing.
+    async fn compute_day(
+        &self,
+        user: UserId,
+        date: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<DayPlan> {
+        let store = self.store();
+        let profile = store
+            .get_profile(user)
+            .await
+            .map_err(Error::store("reading the profile"))?;
+        let prefs = &profile.preferences;
+        let tz = prefs.timezone;
+        let date = date.unwrap_or_else(|| now.with_timezone(&tz).date_naive());
+        let (day_start, day_end) = day_bounds(date, tz);
+        // Buffers and all-day events reach up to a day beyond the local day.
+        let (from, to) = (day_start - Duration::days(1), day_start + Duration::days(2));
+        let events = store
+            .list_events_for_window(user, from, to)
+            .await
+            .map_err(Error::store("reading the calendar"))?;
+        let blocked = blocked_time(&events, tz, from, to)?;
+        let tasks = store
+            .list_all_tasks(user, &TaskQuery::actionable())
+            .await
+            .map_err(Error::store("reading the tasks"))?;
+        let request = prefs.plan_request(date, now, &tasks, blocked.entries);
+        let response = lifeos_scheduler::plan_day(&request)?;
+        let changes = schedule_changes(&tasks, &response, day_start, day_end);
+        Ok(DayPlan {
+            date,
+            timezone: tz,
+            working_day: prefs.is_working_day(date),
+            truncated: blocked.truncated,
+            request,
+            response,
+            tasks,
+            changes,
+            saved: false,
+            attempts: 1,
+            recorded: None,
+        })
+    }
+
+    /// Saves the plan's changes and its `ai.plan_generated` event in one transaction,
+    /// guarded by the versions the tasks were read at.
+    async fn save_day(
+        &self,
+        user: UserId,
+        plan: &mut DayPlan,
+        latency: std::time::Duration,
+    ) -> Result<()> {
+        let version_of = |id: TaskId| plan.task(id).map(|t| t.version);
+        let changes: Vec<TaskChange> = plan
+            .changes
+            .iter()
+            .map(|change| {
+                let op = match change {
+                    ScheduleChange::Scheduled {
+                        slot, rationale, ..
+                    } => TaskOp::Schedule {
+                        start: slot.start,
+                        end: slot.end,
+                        by: ScheduledBy::Planner,
+                        rationale: Some(rationale.clone()),
+                    },
+                    ScheduleChange::Cleared { .. } => TaskOp::Update(TaskPatch {
+                        scheduled_start: Some(None),
+                        scheduled_end: Some(None),
+                        ..TaskPatch::default()
+                    }),
+                };
+                TaskChange::new(change.task_id(), version_of(change.task_id()), op)
+            })
+            .collect();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let generated = EventPayload::PlanGenerated(PlanGenerated {
+            plan_date: plan.date,
+            tasks_scheduled: count(plan.response.scheduled_tasks.len()),
+            tasks_unscheduled: count(plan.response.unscheduled_tasks.len()),
+            tokens_used: 0,
+            latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+        });
+        let (_, recorded) = self
+            .store()
+            .change_tasks_recording(user, changes, Some((EventSource::Ai, generated)))
+            .await
+            .map_err(Error::store("saving the plan"))?;
+        plan.saved = true;
+        plan.recorded = recorded;
+        Ok(())
+    }
+}
+
+/// What the plan changes in the stored schedule: new or moved slots (in the response's
+/// order), then the slots of tasks planned within `[day_start, day_end)` that the plan
+/// left out (in the tasks' order).
+fn schedule_changes(
+    tasks: &[Task],
+    response: &PlanDayResponse,
+    day_start: DateTime<Utc>,
+    day_end: DateTime<Utc>,
+) -> Vec<ScheduleChange> {
+    let slot_of = |t: &Task| match (t.scheduled_start, t.scheduled_end) {
+        (Some(start), Some(end)) => Some(Slot { start, end }),
+        _ => None,
+    };
+    let mut changes = Vec::new();
+    for s in &response.scheduled_tasks {
+        let task_id = TaskId::from_uuid(s.task_id);
+        let slot = Slot {
+            start: s.start_time,
+            end: s.end_time,
+        };
+        let previous = tasks.iter().find(|t| t.id == task_id).and_then(slot_of);
+        if previous != Some(slot) {
+            changes.push(ScheduleChange::Scheduled {
+                task_id,
+                previous,
+                slot,
+                rationale: s.rationale.clone(),
+            });
+        }
+    }
+    for task in tasks {
+        let planned_today = task
+            .scheduled_start
+            .is_some_and(|s| s >= day_start && s < day_end);
+        let still = response
+            .scheduled_tasks
+            .iter()
+            .any(|s| s.task_id == *task.id.as_uuid());
+        if planned_today && !still {
+            // A start without an end (written by hand) is cleared as an empty slot.
+            let start = task.scheduled_start.unwrap_or(day_start);
+            let previous = slot_of(task).unwrap_or(Slot { start, end: start });
+            changes.push(ScheduleChange::Cleared {
+                task_id: task.id,
+                previous,
+            });
+        }
+    }
+    changes
+}

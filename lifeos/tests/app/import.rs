@@ -1,0 +1,259 @@
+//! `LifeOs::import_ics`: idempotent by UID and content; one bad event never loses a file.
+
+use chrono::TimeZone;
+use lifeos::{ErrorKind, IcsImportOptions};
+
+use super::*;
+
+/// A weekly series, one moved instance of it, and a single event.
+const WEEK: &str = "BEGIN:VCALENDAR\r
+VERSION:2.0\r
+BEGIN:VEVENT\r
+UID:standup@example.com\r
+DTSTAMP:20260301T000000Z\r
+DTSTART;TZID=Europe/Berlin:20260302T093000\r
+DTEND;TZID=Europe/Berlin:20260302T094500\r
+RRULE:FREQ=WEEKLY;BYDAY=MO,WE\r
+SUMMARY:Standup\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:standup@example.com\r
+RECURRENCE-ID;TZID=Europe/Berlin:20260309T093000\r
+DTSTART;TZID=Europe/Berlin:20260309T100000\r
+DTEND;TZID=Europe/Berlin:20260309T101500\r
+SUMMARY:Standup (moved)\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:dentist@example.com\r
+DTSTART:20260310T140000Z\r
+DTEND:20260310T150000Z\r
+SUMMARY:Dentist\r
+END:VEVENT\r
+END:VCALENDAR\r
+";
+
+#[tokio::test]
+async fn the_same_file_twice_changes_nothing_the_second_time() {
+    let (app, _, me) = memory_app().await;
+    let first = app
+        .import_ics(me, WEEK, IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            first.imported,
+            first.updated,
+            first.unchanged,
+            first.skipped
+        ),
+        (3, 0, 0, 0)
+    );
+    assert_eq!(first.changed.len(), 3);
+    let events = app.store().list_calendar_events(me, false).await.unwrap();
+    let master = events.iter().find(|e| e.title == "Standup").unwrap();
+    let moved = events
+        .iter()
+        .find(|e| e.title == "Standup (moved)")
+        .unwrap();
+    assert_eq!(
+        moved.series_id,
+        Some(master.id),
+        "the override found its master"
+    );
+    let log = kinds(&app, me).await;
+
+    let second = app
+        .import_ics(me, WEEK.as_bytes().to_vec(), IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            second.imported,
+            second.updated,
+            second.unchanged,
+            second.skipped
+        ),
+        (0, 0, 3, 0)
+    );
+    assert!(second.changed.is_empty());
+    assert_eq!(kinds(&app, me).await, log, "no event emitted");
+    assert_eq!(
+        app.store().list_calendar_events(me, false).await.unwrap(),
+        events
+    );
+}
+
+#[tokio::test]
+async fn a_changed_event_is_updated_in_place() {
+    let (app, _, me) = memory_app().await;
+    app.import_ics(me, WEEK, IcsImportOptions::new())
+        .await
+        .unwrap();
+    let before = app.store().list_calendar_events(me, false).await.unwrap();
+    let changed = WEEK.replace("SUMMARY:Dentist", "SUMMARY:Dentist (bring the form)");
+    let report = app
+        .import_ics(me, changed, IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.imported, report.updated, report.unchanged),
+        (0, 1, 2)
+    );
+    let after = app.store().list_calendar_events(me, false).await.unwrap();
+    assert_eq!(after.len(), before.len());
+    let dentist = after
+        .iter()
+        .find(|e| e.external_id.as_deref() == Some("dentist@example.com"))
+        .unwrap();
+    assert_eq!(dentist.title, "Dentist (bring the form)");
+    assert!(
+        before.iter().any(|e| e.id == dentist.id),
+        "same event, not a new one"
+    );
+    let log = kinds(&app, me).await;
+    assert_eq!(
+        &log[log.len() - 2..],
+        ["calendar_event.updated", "calendar.synced"]
+    );
+}
+
+/// Two bad events (a bad date on line 7, an invalid rule on line 13) among three good ones.
+const TWO_BAD: &str = "BEGIN:VCALENDAR\r
+BEGIN:VEVENT\r
+UID:good-1\r
+DTSTART:20260309T080000Z\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:bad-date\r
+DTSTART:20260399T080000Z\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:bad-rule\r
+DTSTART:20260309T090000Z\r
+RRULE:FREQ=MONTHLY;BYMONTHDAY=32\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:good-2\r
+DTSTART:20260309T100000Z\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:good-3\r
+DTSTART:20260309T110000Z\r
+END:VEVENT\r
+END:VCALENDAR\r
+";
+
+#[tokio::test]
+async fn a_file_with_two_bad_events_imports_the_rest_and_names_both_lines() {
+    let (app, _, me) = memory_app().await;
+    let report = app
+        .import_ics(me, TWO_BAD, IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!((report.imported, report.skipped), (3, 2));
+    let lines: Vec<usize> = report.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [8, 13]);
+    let uids: Vec<_> = report.errors.iter().map(|e| e.uid.as_deref()).collect();
+    assert_eq!(uids, [Some("bad-date"), Some("bad-rule")]);
+    assert!(
+        report.errors[1].message.contains("BYMONTHDAY"),
+        "{}",
+        report.errors[1].message
+    );
+    let stored = app.store().list_calendar_events(me, false).await.unwrap();
+    let mut ids: Vec<_> = stored
+        .iter()
+        .filter_map(|e| e.external_id.clone())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["good-1", "good-2", "good-3"]);
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_the_file_at_its_first_bad_line_and_writes_nothing() {
+    let (app, _, me) = memory_app().await;
+    let log = kinds(&app, me).await;
+    let err = app
+        .import_ics(me, TWO_BAD, IcsImportOptions::new().strict(true))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unreadable);
+    assert!(matches!(err, lifeos::Error::Ical { line: 8, .. }), "{err}");
+    assert!(
+        app.store()
+            .list_calendar_events(me, true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(kinds(&app, me).await, log);
+}
+
+#[tokio::test]
+async fn bytes_that_are_not_utf8_are_replaced_with_a_warning_unless_strict() {
+    let (app, _, me) = memory_app().await;
+    let mut bytes = WEEK
+        .replace("SUMMARY:Dentist", "SUMMARY:Dentist X")
+        .into_bytes();
+    let at = bytes.windows(7).position(|w| w == b"Dentist").unwrap() + 8;
+    bytes[at] = 0xff;
+    let report = app
+        .import_ics(me, bytes.clone(), IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(report.imported, 3);
+    assert_eq!(report.warnings.len(), 1);
+    assert_eq!(report.warnings[0].line, 22, "the SUMMARY line");
+    let err = app
+        .import_ics(me, bytes, IcsImportOptions::new().strict(true))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, lifeos::Error::Ical { line: 22, .. }), "{err}");
+}
+
+#[tokio::test]
+async fn a_document_that_cannot_be_read_at_all_is_an_error() {
+    let (app, _, me) = memory_app().await;
+    let err = app
+        .import_ics(
+            me,
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n",
+            IcsImportOptions::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unreadable, "{err}");
+}
+
+#[tokio::test]
+async fn imported_events_block_the_planned_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _, me) = sqlite_app(dir.path()).await;
+    app.import_ics(me, WEEK, IcsImportOptions::new())
+        .await
+        .unwrap();
+    let day = app
+        .plan_day(
+            me,
+            None,
+            monday_morning(),
+            lifeos::PlanDayOptions::new().dry_run(true),
+        )
+        .await
+        .unwrap();
+    let at = |h, m| chrono::Utc.with_ymd_and_hms(2026, 3, 9, h, m, 0).unwrap();
+    let blocks: Vec<_> = day
+        .request
+        .blocked_time
+        .iter()
+        .map(|b| (b.title.as_str(), b.start))
+        .collect();
+    // Monday's instance moved from 09:30 to 10:00 Berlin time (08:30 and 09:00 UTC).
+    assert!(
+        blocks.contains(&("Standup (moved)", at(9, 0))),
+        "{blocks:?}"
+    );
+    assert!(!blocks.contains(&("Standup", at(8, 30))), "{blocks:?}");
+    let placed = &day.response.scheduled_tasks;
+    assert!(placed.is_empty(), "no tasks to place");
+}
