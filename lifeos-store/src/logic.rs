@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use lifeos_core::calendar::{EventTime, Provider};
 use lifeos_core::event::{
     CalendarEventChanged, CalendarEventRef, OAuthTokenChanged, ProfileUpdated, ProjectCreated,
     ProjectRef, ProjectUpdated, ScheduledBy, SubscriptionChanged, TaskCompleted, TaskCreated,
     TaskRef, TaskScheduled, TaskUpdated, UserErased,
 };
+use lifeos_core::recurrence::{RecurrenceRule, Until};
 use lifeos_core::{
     CalendarEvent, CalendarEventId, DomainEvent, EventId, EventPayload, EventSource, NewProfile,
     NewProject, NewTask, OAuthToken, OAuthTokenId, Profile, ProfilePatch, Project, ProjectId,
@@ -466,19 +467,11 @@ fn coarse(t: &EventTime) -> (DateTime<Utc>, DateTime<Utc>) {
     }
 }
 
-/// The UNTIL of an RRULE value as a coarse latest instant, if it has one.
-fn rrule_until(rrule: &str) -> Option<DateTime<Utc>> {
-    let value = rrule
-        .split(';')
-        .find_map(|part| part.trim().strip_prefix("UNTIL="))?;
-    let text = value.trim_end_matches('Z');
-    let naive = if text.len() == 8 {
-        NaiveDate::parse_from_str(text, "%Y%m%d")
-            .ok()?
-            .and_time(chrono::NaiveTime::MIN)
-            + Duration::days(1)
-    } else {
-        NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").ok()?
+/// The UNTIL of a rule as a coarse latest instant, if it has one.
+fn rrule_until(rule: &RecurrenceRule) -> Option<DateTime<Utc>> {
+    let naive = match rule.until()? {
+        Until::Date(d) => d.and_time(chrono::NaiveTime::MIN) + Duration::days(1),
+        Until::Local(t) | Until::Utc(t) => t,
     };
     Some(naive.and_utc() + slack())
 }
@@ -779,16 +772,21 @@ mod tests {
 
     #[test]
     fn rrule_until_forms() {
+        let until = |text: &str| rrule_until(&text.parse().unwrap());
         assert_eq!(
-            rrule_until("FREQ=DAILY;UNTIL=20260310T120000Z"),
+            until("FREQ=DAILY;UNTIL=20260310T120000Z"),
             Some(at(10, 12) + slack())
         );
         assert_eq!(
-            rrule_until("FREQ=DAILY;UNTIL=20260310"),
+            until("FREQ=DAILY;UNTIL=20260310"),
             Some(at(11, 0) + slack())
         );
-        assert_eq!(rrule_until("FREQ=DAILY;COUNT=3"), None);
-        assert_eq!(rrule_until("FREQ=DAILY;UNTIL=garbage"), None);
+        assert_eq!(until("FREQ=DAILY;COUNT=3"), None);
+        assert!(
+            "FREQ=DAILY;UNTIL=garbage"
+                .parse::<RecurrenceRule>()
+                .is_err()
+        );
     }
 
     #[test]
@@ -800,7 +798,7 @@ mod tests {
             EventTime::Utc(at(1, 9)),
             EventTime::Utc(at(1, 10)),
         );
-        input.rrule = Some("FREQ=DAILY;UNTIL=20260305T090000Z".into());
+        input.rrule = Some("FREQ=DAILY;UNTIL=20260305T090000Z".parse().unwrap());
         input.rdates = vec![EventTime::Utc(at(20, 9))];
         let user = UserId::from_uuid(uuid::Uuid::from_u128(1));
         let (e, _) = upsert_calendar_event(&ctx, user, input, None, None, at(1, 0))
