@@ -5,11 +5,11 @@ use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use lifeos_core::event::{PlanGenerated, ScheduledBy};
 use lifeos_core::plan::{PlanDayRequest, PlanDayResponse};
-use lifeos_core::recurrence::blocked_time;
+use lifeos_core::recurrence::{SkippedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, Task, TaskId, TaskPatch, Tier, UserId};
 use lifeos_store::{StoredEvent, TaskChange, TaskOp, TaskQuery};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::LifeOs;
 use crate::error::{Error, Result};
@@ -138,6 +138,10 @@ pub struct DayPlan {
     pub working_day: bool,
     /// Whether a recurring event hit the expansion bounds (some occurrences were not seen).
     pub truncated: bool,
+    /// Calendar events left out because their stored series cannot be expanded; the rest
+    /// of the day was planned without them. Serialised as sentences for a person.
+    #[serde(serialize_with = "skipped_as_warnings")]
+    pub skipped_events: Vec<SkippedEvent>,
     /// The planner's request, as built from the store.
     pub request: PlanDayRequest,
     /// The planner's response.
@@ -267,6 +271,7 @@ impl LifeOs {
             timezone: tz,
             working_day: prefs.is_working_day(date),
             truncated: blocked.truncated,
+            skipped_events: blocked.skipped,
             request,
             response,
             tasks,
@@ -376,4 +381,8 @@ fn schedule_changes(
         }
     }
     changes
+}
+
+fn skipped_as_warnings<S: Serializer>(skipped: &[SkippedEvent], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(skipped.iter().map(SkippedEvent::warning))
 }

@@ -123,6 +123,9 @@ async fn main() -> Result<(), lifeos_examples::Report> {
             tasks: &day.tasks,
         },
     )?;
+    for skipped in &day.skipped_events {
+        println!("Warning: {}", skipped.warning());
+    }
     println!(
         "Saved {} schedule change(s) to {}.",
         day.changes.len(),

@@ -116,7 +116,7 @@ pub fn import<R: RngCore + ?Sized>(
 /// A `VEVENT` that [`import_lenient`] could not read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct SkippedEvent {
+pub struct UnreadableEvent {
     /// The 1-based physical line of the problem.
     pub line: usize,
     /// The line of the event's `BEGIN:VEVENT`.
@@ -134,7 +134,7 @@ pub struct Imported {
     /// The events read, in document order, overrides linked to their masters.
     pub events: Vec<CalendarEvent>,
     /// The events skipped, in document order, each with the line at fault.
-    pub skipped: Vec<SkippedEvent>,
+    pub skipped: Vec<UnreadableEvent>,
 }
 
 /// Imports every `VEVENT` that can be read, skipping (and reporting) the others: one bad
@@ -169,7 +169,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
     for v in vevents {
         match read_event(v, &zones, options, rng) {
             Ok(event) => events.push(event),
-            Err(e) => skipped.push(SkippedEvent {
+            Err(e) => skipped.push(UnreadableEvent {
                 line: match &e {
                     Error::Ical { line, .. } if *line > 0 => *line,
                     _ => v.line,
