@@ -4,3 +4,5 @@
 mod golden;
 mod optimum;
 mod props;
+mod week;
+mod week_props;

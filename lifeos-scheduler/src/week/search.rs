@@ -363,11 +363,13 @@ fn split_place(
 
 /// Order of insertion: densest first (the best value per minute an empty week offers is
 /// approximated by weight, urgency and peak eligibility), then longer, then by id.
+fn density_key(week: &Week, c: usize) -> i64 {
+    let t = &week.tasks[c];
+    t.wu * (4 + i64::from(t.priority >= 2)) * 1000
+}
+
 fn density_order(week: &Week, cands: &mut [usize], rng: Option<&mut Rng>) {
-    let key = |c: usize| {
-        let t = &week.tasks[c];
-        t.wu * (4 + i64::from(t.priority >= 2)) * 1000
-    };
+    let key = |c: usize| density_key(week, c);
     let mut keys: Vec<(i64, i64, usize)> = cands
         .iter()
         .map(|&c| (key(c), week.tasks[c].minutes, c))
@@ -555,47 +557,40 @@ pub(crate) fn search(week: &Week) -> Plan {
             }
             hoods.push(set);
         }
-        for set in hoods {
+        // Ejections: each unplaced task first into a day emptied of its tasks.
+        let unplaced: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&c| state.plan.blocks[c].is_empty() && bounds(week, &state.plan, c).is_some())
+            .collect();
+        let mut firsts: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+        let key = |c: usize| density_key(week, c);
+        for &u in unplaced.iter().take(12) {
+            for set in hoods.iter().take(week.days.len()) {
+                firsts.push((set.clone(), vec![u]));
+            }
+            // Room on every day: the less dense tasks, or all of them, leave first.
+            let lower: Vec<usize> = sched
+                .iter()
+                .copied()
+                .filter(|&c| key(c) <= key(u))
+                .collect();
+            firsts.push((lower, vec![u]));
+            firsts.push((sched.clone(), vec![u]));
+        }
+        let plain = hoods.into_iter().map(|set| (set, Vec::new()));
+        for (i, (set, first)) in plain.chain(firsts).enumerate() {
             if work >= LNS_BUDGET {
                 break;
             }
-            let mut out = Vec::new();
-            for &c in &set {
-                with_dependents(week, &state.plan, c, &mut out);
-            }
-            let old_total = state.total();
-            let saved: Vec<(usize, Vec<(usize, i64)>)> = out
-                .iter()
-                .map(|&c| (c, state.plan.blocks[c].clone()))
-                .collect();
-            for &c in &out {
-                state.remove(week, c);
-            }
-            let mut order: Vec<usize> = free
-                .iter()
-                .copied()
-                .filter(|&c| state.plan.blocks[c].is_empty())
-                .collect();
-            let variant = rng.below(3);
-            density_order(week, &mut order, (variant > 0).then_some(&mut rng));
-            insert_all(week, &mut state, &order, &mut work);
-            if state.total() <= old_total {
-                // Undo: clear what was inserted, restore what left.
-                let inserted: Vec<usize> = free
-                    .iter()
-                    .copied()
-                    .filter(|&c| {
-                        !state.plan.blocks[c].is_empty() && !saved.iter().any(|(x, _)| *x == c)
-                    })
-                    .filter(|&c| order.contains(&c))
-                    .collect();
-                for c in inserted {
-                    state.remove(week, c);
-                }
-                for (c, blocks) in &saved {
-                    state.set(week, *c, blocks.clone());
-                }
-            }
+            let variant = if first.is_empty() {
+                rng.below(3)
+            } else {
+                i % 3
+            };
+            try_hood(
+                week, &mut state, &free, &set, &first, variant, &mut rng, &mut work,
+            );
         }
         // Each scheduled task alone at its best place.
         for &c in &free {
@@ -626,6 +621,68 @@ pub(crate) fn search(week: &Week) -> Plan {
     }
     insert_all(week, &mut state, &free, &mut work);
     state.plan
+}
+
+/// Removes `set` (with its scheduled dependents), inserts `first` and then every unplaced
+/// task in the order `variant` gives (0 densest first, 1 with noise, 2 longest first), and
+/// keeps the result only when it scores strictly more.
+#[allow(clippy::too_many_arguments)]
+fn try_hood(
+    week: &Week,
+    state: &mut State,
+    free: &[usize],
+    set: &[usize],
+    first: &[usize],
+    variant: usize,
+    rng: &mut Rng,
+    work: &mut u64,
+) -> bool {
+    let mut out = Vec::new();
+    for &c in set {
+        with_dependents(week, &state.plan, c, &mut out);
+    }
+    let old_total = state.total();
+    let saved: Vec<(usize, Vec<(usize, i64)>)> = out
+        .iter()
+        .map(|&c| (c, state.plan.blocks[c].clone()))
+        .collect();
+    for &c in &out {
+        state.remove(week, c);
+    }
+    let mut order: Vec<usize> = free
+        .iter()
+        .copied()
+        .filter(|&c| state.plan.blocks[c].is_empty() && !first.contains(&c))
+        .collect();
+    match variant {
+        0 => density_order(week, &mut order, None),
+        1 => density_order(week, &mut order, Some(rng)),
+        _ => {
+            density_order(week, &mut order, None);
+            order.sort_by_key(|&c| std::cmp::Reverse(week.tasks[c].minutes));
+        }
+    }
+    // Only unplaced tasks are inserted (and so cleared again by an undo).
+    let all: Vec<usize> = first
+        .iter()
+        .copied()
+        .filter(|&c| state.plan.blocks[c].is_empty())
+        .chain(order)
+        .collect();
+    insert_all(week, state, &all, work);
+    if state.total() > old_total {
+        return true;
+    }
+    // Undo: clear what was inserted, restore what left.
+    for &c in &all {
+        if !saved.iter().any(|(x, _)| *x == c) {
+            state.remove(week, c);
+        }
+    }
+    for (c, blocks) in saved {
+        state.set(week, c, blocks);
+    }
+    false
 }
 
 fn blocks_full(week: &Week, c: usize, blocks: &[(usize, i64)]) -> bool {
