@@ -218,6 +218,18 @@ fn best_place(
     c: usize,
     work: &mut u64,
 ) -> Option<(Vec<(usize, i64)>, i64)> {
+    place(week, state, c, false, work)
+}
+
+/// As [`best_place`]; with `earliest`, an unsplit task takes its earliest feasible start
+/// instead (to leave room after it for a task that depends on it).
+fn place(
+    week: &Week,
+    state: &State,
+    c: usize,
+    earliest: bool,
+    work: &mut u64,
+) -> Option<(Vec<(usize, i64)>, i64)> {
     let (lo, hi, required) = bounds(week, &state.plan, c)?;
     let t = &week.tasks[c];
     let hi = match (t.hard, t.due) {
@@ -232,6 +244,9 @@ fn best_place(
                 if d.slots.0 == d.slots.1 || state.used[k] + t.minutes > d.cap_left {
                     continue;
                 }
+                if earliest && best.is_some() {
+                    break;
+                }
                 runs(week, &state.occ, k, lo, hi, &mut run);
                 *work += run.len() as u64;
                 for (i, &r) in run.iter().enumerate() {
@@ -241,6 +256,9 @@ fn best_place(
                             - week.delay(c, t.minutes * k as i64);
                         if best.is_none_or(|(bv, _)| v > bv) {
                             best = Some((v, slot));
+                        }
+                        if earliest {
+                            break;
                         }
                     }
                 }
@@ -481,6 +499,21 @@ fn feasible(week: &Week, state: &State, c: usize, blocks: &[(usize, i64)]) -> bo
     true
 }
 
+/// The free tasks `c` waits for, transitively, dependencies first, then `c`.
+fn dependency_chain(week: &Week, c: usize, out: &mut Vec<usize>) {
+    if out.contains(&c) || out.len() > 8 {
+        return;
+    }
+    for &d in &week.tasks[c].deps {
+        if week.tasks[d].kind == Kind::Free {
+            dependency_chain(week, d, out);
+        }
+    }
+    if !out.contains(&c) {
+        out.push(c);
+    }
+}
+
 /// Tasks that must leave with `c`: it and, transitively, its scheduled dependents.
 fn with_dependents(week: &Week, plan: &Plan, c: usize, out: &mut Vec<usize>) {
     if out.contains(&c) {
@@ -558,17 +591,31 @@ pub(crate) fn search(week: &Week) -> Plan {
             hoods.push(set);
         }
         // Ejections: each unplaced task first into a day emptied of its tasks.
+        // Unplaced tasks, and placed ones that end late, with what they wait for.
+        let late = |c: usize| {
+            let t = &week.tasks[c];
+            t.due.is_some_and(|due| {
+                state.plan.blocks[c]
+                    .iter()
+                    .any(|&(slot, m)| week.grid[slot] + m * 60 > due)
+            })
+        };
         let unplaced: Vec<usize> = free
             .iter()
             .copied()
-            .filter(|&c| state.plan.blocks[c].is_empty() && bounds(week, &state.plan, c).is_some())
+            .filter(|&c| state.plan.blocks[c].is_empty() || late(c))
             .collect();
         let mut firsts: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
         let key = |c: usize| density_key(week, c);
         for &u in unplaced.iter().take(12) {
+            let mut chain = Vec::new();
+            dependency_chain(week, u, &mut chain);
             for set in hoods.iter().take(week.days.len()) {
-                firsts.push((set.clone(), vec![u]));
+                let mut set = set.clone();
+                set.extend(chain.iter().filter(|&&c| !state.plan.blocks[c].is_empty()));
+                firsts.push((set, chain.clone()));
             }
+            let u = *chain.last().unwrap_or(&u);
             // Room on every day: the less dense tasks, or all of them, leave first.
             let lower: Vec<usize> = sched
                 .iter()
@@ -663,12 +710,18 @@ fn try_hood(
         }
     }
     // Only unplaced tasks are inserted (and so cleared again by an undo).
-    let all: Vec<usize> = first
+    let first: Vec<usize> = first
         .iter()
         .copied()
         .filter(|&c| state.plan.blocks[c].is_empty())
-        .chain(order)
         .collect();
+    // The chain first, in order: what the last one depends on at its earliest.
+    for (i, &c) in first.iter().enumerate() {
+        if let Some((blocks, _)) = place(week, state, c, i + 1 < first.len(), work) {
+            state.set(week, c, blocks);
+        }
+    }
+    let all: Vec<usize> = first.iter().copied().chain(order).collect();
     insert_all(week, state, &all, work);
     if state.total() > old_total {
         return true;
