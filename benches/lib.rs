@@ -67,3 +67,73 @@ pub fn bench_day(n: usize) -> Result<PlanDayRequest, PlanError> {
     );
     PlanDayRequest::from_json(&json)
 }
+
+/// The week planner bench's deterministic week (Monday to Sunday, Europe/Berlin): `n` tasks
+/// (a third of them split into chunks, mixed priorities and due dates over the week, hard
+/// deadlines, some dependencies), a daily standup and 12 meetings over the week.
+///
+/// # Errors
+/// [`PlanError`] if the generated request does not parse (a bug in this generator).
+pub fn bench_week(n: usize) -> Result<lifeos_core::plan::PlanWeekRequest, PlanError> {
+    let mut tasks = Vec::new();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let minutes = [15, 20, 30, 45, 60, 90, 120, 25, 40];
+    for i in 0..n {
+        let r = next();
+        let day = 9 + (r >> 24) % 5;
+        let due = match r % 6 {
+            0 => format!(r#","dueDate":"2026-03-{day:02}T15:00:00Z""#),
+            1 => format!(r#","dueDate":"2026-03-{day:02}T16:00:00Z","hardDeadline":true"#),
+            2 => r#","dueDate":"2026-03-25T12:00:00Z""#.to_owned(),
+            _ => String::new(),
+        };
+        let dep = if i > 3 && r % 9 == 0 {
+            format!(r#","dependsOn":["00000000-0000-4000-8000-{:012x}"]"#, i - 3)
+        } else {
+            String::new()
+        };
+        let size = if i % 3 == 0 {
+            let max = [60, 90, 120][((r >> 12) % 3) as usize];
+            format!(
+                r#""estimatedMinutes":{},"maxChunkMinutes":{max},"minChunkMinutes":30"#,
+                max * (2 + (r >> 20) % 3)
+            )
+        } else {
+            format!(
+                r#""estimatedMinutes":{}"#,
+                minutes[((r >> 16) % minutes.len() as u64) as usize]
+            )
+        };
+        tasks.push(format!(
+            r#"{{"id":"00000000-0000-4000-8000-{i:012x}","title":"Task {i}","priority":{},{size}{due}{dep}}}"#,
+            (r >> 8) % 4
+        ));
+    }
+    let mut events = Vec::new();
+    for d in 9..14 {
+        events.push(format!(
+            r#"{{"title":"Standup","start":"2026-03-{d:02}T08:30:00Z","end":"2026-03-{d:02}T08:45:00Z"}}"#
+        ));
+    }
+    for i in 0..12u32 {
+        let d = 9 + i % 5;
+        let h = 9 + (i * 7) % 7;
+        events.push(format!(
+            r#"{{"title":"Meeting {i}","start":"2026-03-{d:02}T{h:02}:00:00Z","end":"2026-03-{d:02}T{h:02}:45:00Z"}}"#
+        ));
+    }
+    let json = format!(
+        r#"{{"timezone":"Europe/Berlin","today":"2026-03-09","currentTime":"2026-03-09T06:12:31Z",
+        "horizonDays":7,"preferences":{{"workdayStart":"08:00","workdayEnd":"18:00","maxFocusHours":6}},
+        "tasks":[{}],"blockedTime":[{}]}}"#,
+        tasks.join(","),
+        events.join(",")
+    );
+    lifeos_core::plan::PlanWeekRequest::from_json(&json)
+}

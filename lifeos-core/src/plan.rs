@@ -53,6 +53,12 @@ use uuid::Uuid;
 use crate::task::TaskStatus;
 pub use crate::time::ClockTime;
 
+pub mod week;
+pub use week::{
+    PlanWeekRequest, PlanWeekResponse, PlanWeekTask, PreviousBlock, WeekPreferences,
+    WeekScheduledTask, WorkingDays,
+};
+
 /// A calendar event already expanded from its recurrence, as the planner sees it
 /// (`blockedTime` entries of a plan request).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -107,7 +107,7 @@ fn offset_at(tz: Tz, secs: i64) -> i64 {
     )
 }
 
-fn wall(today: NaiveDate, clock: ClockTime, tz: Tz) -> i64 {
+pub(crate) fn wall(today: NaiveDate, clock: ClockTime, tz: Tz) -> i64 {
     let minutes = i64::from(clock.minutes());
     let date = if minutes >= 1440 {
         today.succ_opt().unwrap_or(today)

@@ -6,3 +6,5 @@ mod errors;
 mod golden;
 mod optimum;
 mod props;
+mod week;
+mod week_props;

@@ -1,0 +1,743 @@
+//! The week search: every task is placed by an exact best insertion against everything
+//! else (the best start of an unsplit task; for a split task the best chunk of each length
+//! on each day, then a dynamic program over the days for the chunk lengths), a greedy start
+//! (the previous plan kept where it still fits, or not), and large-neighbourhood search that
+//! removes a day's tasks, or a seeded random few, and re-inserts them and the unplaced tasks
+//! in several orders, keeping strictly better plans. Work is counted in units, never time;
+//! every step is deterministic.
+
+use super::model::{Kind, Week};
+
+/// Work units allowed for the whole local search.
+const LNS_BUDGET: u64 = 6_000_000;
+/// Work units one chunk-length program may use before it falls back to fewer lengths.
+const DP_CELLS: u64 = 400_000;
+
+/// A plan: each task's blocks as (grid slot, minutes), by start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub blocks: Vec<Vec<(usize, i64)>>,
+}
+
+/// A tiny deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// The plan's blocks and per-day minutes, kept in step with it.
+struct State {
+    plan: Plan,
+    /// Free blocks `(start, end, task)`, sorted and disjoint.
+    occ: Vec<(i64, i64, usize)>,
+    used: Vec<i64>,
+    value: Vec<i64>,
+}
+
+impl Plan {
+    pub(crate) fn empty(week: &Week) -> Plan {
+        Plan {
+            blocks: vec![Vec::new(); week.tasks.len()],
+        }
+    }
+
+    /// Minutes placed for task `c`.
+    pub(crate) fn minutes(&self, c: usize) -> i64 {
+        self.blocks[c].iter().map(|b| b.1).sum()
+    }
+
+    /// Whether task `c` is scheduled in full (pinned tasks always are).
+    pub(crate) fn full(&self, week: &Week, c: usize) -> bool {
+        match week.tasks[c].kind {
+            Kind::Pinned(..) => true,
+            Kind::NotActionable => false,
+            Kind::Free => !self.blocks[c].is_empty() && self.minutes(c) == week.tasks[c].minutes,
+        }
+    }
+
+    /// Score of task `c`'s blocks (0 when unscheduled; pinned tasks score their block).
+    #[cfg(test)]
+    pub(crate) fn task_value(&self, week: &Week, c: usize) -> i64 {
+        let t = &week.tasks[c];
+        match t.kind {
+            Kind::Pinned(s, k) => {
+                week.block_value(c, s, t.minutes, k) - week.delay(c, t.minutes * k as i64)
+            }
+            Kind::NotActionable => 0,
+            Kind::Free => blocks_value(week, c, &self.blocks[c]),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn score(&self, week: &Week) -> i64 {
+        (0..week.tasks.len())
+            .map(|c| self.task_value(week, c))
+            .sum()
+    }
+}
+
+fn blocks_value(week: &Week, c: usize, blocks: &[(usize, i64)]) -> i64 {
+    if blocks.is_empty() {
+        return 0;
+    }
+    let mut v = 0;
+    let mut weighted = 0;
+    for &(slot, m) in blocks {
+        let k = week.slot_day[slot];
+        v += week.block_value(c, week.grid[slot], m, k);
+        weighted += m * k as i64;
+    }
+    v - week.delay(c, weighted)
+}
+
+impl State {
+    fn new(week: &Week, plan: Plan) -> State {
+        let mut s = State {
+            plan: Plan::empty(week),
+            occ: Vec::new(),
+            used: vec![0; week.days.len()],
+            value: vec![0; week.tasks.len()],
+        };
+        for (c, blocks) in plan.blocks.into_iter().enumerate() {
+            s.set(week, c, blocks);
+        }
+        s
+    }
+
+    fn total(&self) -> i64 {
+        self.value.iter().sum()
+    }
+
+    fn remove(&mut self, week: &Week, c: usize) {
+        for &(slot, m) in &self.plan.blocks[c] {
+            self.used[week.slot_day[slot]] -= m;
+        }
+        if !self.plan.blocks[c].is_empty() {
+            self.occ.retain(|b| b.2 != c);
+        }
+        self.plan.blocks[c].clear();
+        self.value[c] = 0;
+    }
+
+    fn set(&mut self, week: &Week, c: usize, blocks: Vec<(usize, i64)>) {
+        self.remove(week, c);
+        for &(slot, m) in &blocks {
+            self.used[week.slot_day[slot]] += m;
+            let s = week.grid[slot];
+            let b = (s, s + m * 60, c);
+            let at = self.occ.partition_point(|x| *x < b);
+            self.occ.insert(at, b);
+        }
+        self.value[c] = blocks_value(week, c, &blocks);
+        self.plan.blocks[c] = blocks;
+    }
+}
+
+/// Where task `c` may go: (earliest start, latest end, must be placed in full), or none
+/// when a dependency is not done.
+fn bounds(week: &Week, plan: &Plan, c: usize) -> Option<(i64, i64, bool)> {
+    let t = &week.tasks[c];
+    if t.kind != Kind::Free || t.dep_never {
+        return None;
+    }
+    let mut lo = t.earliest;
+    for &d in &t.deps {
+        match week.tasks[d].kind {
+            Kind::Pinned(..) => {}
+            Kind::NotActionable => return None,
+            Kind::Free => {
+                if !plan.full(week, d) {
+                    return None;
+                }
+                for &(slot, m) in &plan.blocks[d] {
+                    lo = lo.max(week.grid[slot] + m * 60);
+                }
+            }
+        }
+    }
+    let mut hi = i64::MAX;
+    let mut required = false;
+    for &d in &t.dependents {
+        if let Some(&(slot, _)) = plan.blocks[d].first() {
+            hi = hi.min(week.grid[slot]);
+            required = true;
+        }
+    }
+    Some((lo, hi, required))
+}
+
+/// The longest free run from each slot of day `k` (seconds past its start), or 0.
+fn runs(week: &Week, occ: &[(i64, i64, usize)], k: usize, lo: i64, hi: i64, out: &mut Vec<i64>) {
+    out.clear();
+    let d = &week.days[k];
+    let (a, b) = d.slots;
+    let mut f = week
+        .forbidden
+        .partition_point(|&(_, e)| e <= week.grid.get(a).copied().unwrap_or(0));
+    let mut o = occ.partition_point(|&(_, e, _)| e <= week.grid.get(a).copied().unwrap_or(0));
+    for slot in a..b {
+        let g = week.grid[slot];
+        while f < week.forbidden.len() && week.forbidden[f].1 <= g {
+            f += 1;
+        }
+        while o < occ.len() && occ[o].1 <= g {
+            o += 1;
+        }
+        let mut end = d.win_end.min(hi);
+        let mut inside = g < lo;
+        if let Some(&(s, _)) = week.forbidden.get(f) {
+            inside |= s <= g;
+            end = end.min(s);
+        }
+        if let Some(&(s, _, _)) = occ.get(o) {
+            inside |= s <= g;
+            end = end.min(s);
+        }
+        out.push(if inside { 0 } else { (end - g).max(0) });
+    }
+}
+
+/// The best blocks for task `c` with everything else of `state` fixed (its own blocks
+/// removed), and their value; none when it cannot be placed.
+fn best_place(
+    week: &Week,
+    state: &State,
+    c: usize,
+    work: &mut u64,
+) -> Option<(Vec<(usize, i64)>, i64)> {
+    place(week, state, c, false, work)
+}
+
+/// As [`best_place`]; with `earliest`, an unsplit task takes its earliest feasible start
+/// instead (to leave room after it for a task that depends on it).
+fn place(
+    week: &Week,
+    state: &State,
+    c: usize,
+    earliest: bool,
+    work: &mut u64,
+) -> Option<(Vec<(usize, i64)>, i64)> {
+    let (lo, hi, required) = bounds(week, &state.plan, c)?;
+    let t = &week.tasks[c];
+    let hi = match (t.hard, t.due) {
+        (true, Some(due)) => hi.min(due),
+        _ => hi,
+    };
+    let mut run = Vec::new();
+    match t.split {
+        None => {
+            let mut best: Option<(i64, usize)> = None;
+            for (k, d) in week.days.iter().enumerate() {
+                if d.slots.0 == d.slots.1 || state.used[k] + t.minutes > d.cap_left {
+                    continue;
+                }
+                if earliest && best.is_some() {
+                    break;
+                }
+                runs(week, &state.occ, k, lo, hi, &mut run);
+                *work += run.len() as u64;
+                for (i, &r) in run.iter().enumerate() {
+                    if r >= t.minutes * 60 {
+                        let slot = d.slots.0 + i;
+                        let v = week.block_value(c, week.grid[slot], t.minutes, k)
+                            - week.delay(c, t.minutes * k as i64);
+                        if best.is_none_or(|(bv, _)| v > bv) {
+                            best = Some((v, slot));
+                        }
+                        if earliest {
+                            break;
+                        }
+                    }
+                }
+            }
+            best.map(|(v, slot)| (vec![(slot, t.minutes)], v))
+        }
+        Some((min, max)) => split_place(week, state, c, (min, max), (lo, hi), required, work),
+    }
+}
+
+/// A split task: the best chunk of each length on each day, then the chunk lengths by a
+/// program over (day, minutes placed) with the delay spread linearly (×60 to stay exact);
+/// the exact value is computed afterwards.
+fn split_place(
+    week: &Week,
+    state: &State,
+    c: usize,
+    (min, max): (i64, i64),
+    (lo, hi): (i64, i64),
+    required: bool,
+    work: &mut u64,
+) -> Option<(Vec<(usize, i64)>, i64)> {
+    let t = &week.tasks[c];
+    let units = (t.minutes / 5) as usize;
+    let (lmin, lmax) = ((min / 5) as usize, (max / 5) as usize);
+    let h = week.days.len();
+    // best[k][l - lmin] = (value x 60 with delay, slot) of the best chunk of l units.
+    let width = lmax - lmin + 1;
+    let mut best: Vec<Option<(i64, usize)>> = vec![None; h * width];
+    let mut run = Vec::new();
+    let mut any = false;
+    for (k, d) in week.days.iter().enumerate() {
+        let room = ((d.cap_left - state.used[k]) / 5).min(lmax as i64);
+        if d.slots.0 == d.slots.1 || room < lmin as i64 {
+            continue;
+        }
+        runs(week, &state.occ, k, lo, hi, &mut run);
+        for (i, &r) in run.iter().enumerate() {
+            let fit = ((r / 300) as usize).min(room as usize);
+            if fit < lmin {
+                continue;
+            }
+            let slot = d.slots.0 + i;
+            *work += (fit - lmin + 1) as u64;
+            for l in lmin..=fit {
+                let m = l as i64 * 5;
+                let v = week.block_value(c, week.grid[slot], m, k) * 60 - t.wu * m * k as i64;
+                let cell = &mut best[k * width + l - lmin];
+                if cell.is_none_or(|(bv, _)| v > bv) {
+                    *cell = Some((v, slot));
+                    any = true;
+                }
+            }
+        }
+    }
+    if !any {
+        return None;
+    }
+    // Lengths the program tries: all, unless that would be too much work.
+    let step = {
+        let cells = (h * (units + 1) * width) as u64;
+        if cells > DP_CELLS {
+            ((cells / DP_CELLS) as usize + 1).min(width.max(1))
+        } else {
+            1
+        }
+    };
+    // dp over days; choice[k][u] is the chunk (units) day k adds to reach u, 0 for none.
+    let mut dp: Vec<i64> = vec![i64::MIN; units + 1];
+    dp[0] = 0;
+    let mut choice: Vec<u16> = vec![0; h * (units + 1)];
+    for k in 0..h {
+        let prev = dp.clone();
+        for u in 0..=units {
+            if prev[u] == i64::MIN {
+                continue;
+            }
+            let mut l = lmin;
+            while l <= lmax && u + l <= units {
+                let tried = (l - lmin) % step == 0 || l == lmax || u + l == units;
+                if tried && let Some((v, _)) = best[k * width + l - lmin] {
+                    let nv = prev[u] + v;
+                    if nv > dp[u + l] {
+                        dp[u + l] = nv;
+                        choice[k * (units + 1) + u + l] = l as u16;
+                    }
+                }
+                l += 1;
+            }
+            *work += (lmax - lmin + 1) as u64;
+        }
+    }
+    let target = if t.progress && !required {
+        (lmin..=units)
+            .filter(|&u| dp[u] != i64::MIN)
+            .max_by_key(|&u| (dp[u], std::cmp::Reverse(u)))?
+    } else if dp[units] != i64::MIN {
+        units
+    } else {
+        return None;
+    };
+    let mut blocks = Vec::new();
+    let mut u = target;
+    for k in (0..h).rev() {
+        let l = choice[k * (units + 1) + u] as usize;
+        if l == 0 {
+            continue;
+        }
+        let (_, slot) = best[k * width + l - lmin]?;
+        blocks.push((slot, l as i64 * 5));
+        u -= l;
+    }
+    if u != 0 {
+        return None;
+    }
+    blocks.sort_unstable();
+    let v = blocks_value(week, c, &blocks);
+    Some((blocks, v))
+}
+
+/// Order of insertion: densest first (the best value per minute an empty week offers is
+/// approximated by weight, urgency and peak eligibility), then longer, then by id.
+fn density_key(week: &Week, c: usize) -> i64 {
+    let t = &week.tasks[c];
+    t.wu * (4 + i64::from(t.priority >= 2)) * 1000
+}
+
+fn density_order(week: &Week, cands: &mut [usize], rng: Option<&mut Rng>) {
+    let key = |c: usize| density_key(week, c);
+    let mut keys: Vec<(i64, i64, usize)> = cands
+        .iter()
+        .map(|&c| (key(c), week.tasks[c].minutes, c))
+        .collect();
+    if let Some(rng) = rng {
+        for k in &mut keys {
+            // Up to a third of a weight class of noise.
+            k.0 += (rng.below(1500) as i64) * week.tasks[k.2].wu;
+        }
+    }
+    keys.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    for (slot, k) in cands.iter_mut().zip(keys) {
+        *slot = k.2;
+    }
+}
+
+/// Inserts `order` (then retries what waited for a dependency) at each one's best place.
+fn insert_all(week: &Week, state: &mut State, order: &[usize], work: &mut u64) {
+    loop {
+        let mut changed = false;
+        for &c in order {
+            if !state.plan.blocks[c].is_empty() {
+                continue;
+            }
+            if let Some((blocks, _)) = best_place(week, state, c, work) {
+                state.set(week, c, blocks);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// The previous plan's blocks of each task, where they are still exact grid blocks that fit.
+fn keep_start(week: &Week, work: &mut u64) -> State {
+    let mut state = State::new(week, Plan::empty(week));
+    let mut order: Vec<usize> = (0..week.tasks.len())
+        .filter(|&c| week.tasks[c].kind == Kind::Free && !week.tasks[c].keep.is_empty())
+        .collect();
+    density_order(week, &mut order, None);
+    for &c in &order {
+        let t = &week.tasks[c];
+        let (min, max) = t.lengths();
+        let mut blocks = Vec::new();
+        let mut days = Vec::new();
+        for &(s, e) in &t.keep {
+            let m = (e - s) / 60;
+            let Ok(slot) = week.grid.binary_search(&s) else {
+                continue;
+            };
+            let k = week.slot_day[slot];
+            if (e - s) % 300 != 0 && t.split.is_some()
+                || m < min
+                || m > max
+                || days.contains(&k)
+                || e > week.days[k].win_end
+            {
+                continue;
+            }
+            days.push(k);
+            blocks.push((slot, m));
+        }
+        blocks.sort_unstable();
+        let total: i64 = blocks.iter().map(|b| b.1).sum();
+        let whole = total == t.minutes || (t.progress && total <= t.minutes);
+        if blocks.is_empty() || !whole {
+            continue;
+        }
+        *work += blocks.len() as u64;
+        if feasible(week, &state, c, &blocks) {
+            state.set(week, c, blocks);
+        }
+    }
+    let mut rest: Vec<usize> = (0..week.tasks.len()).collect();
+    density_order(week, &mut rest, None);
+    insert_all(week, &mut state, &rest, work);
+    state
+}
+
+/// Whether `blocks` for task `c` fit against the state (windows are assumed).
+fn feasible(week: &Week, state: &State, c: usize, blocks: &[(usize, i64)]) -> bool {
+    let Some((lo, hi, _)) = bounds(week, &state.plan, c) else {
+        return false;
+    };
+    let t = &week.tasks[c];
+    let mut used = state.used.clone();
+    for &(slot, m) in blocks {
+        let s = week.grid[slot];
+        let e = s + m * 60;
+        let k = week.slot_day[slot];
+        used[k] += m;
+        if used[k] > week.days[k].cap_left || s < lo || e > hi {
+            return false;
+        }
+        if t.hard && t.due.is_some_and(|d| e > d) {
+            return false;
+        }
+        let f = week.forbidden.partition_point(|&(_, fe)| fe <= s);
+        if week.forbidden.get(f).is_some_and(|&(fs, _)| fs < e) {
+            return false;
+        }
+        let o = state.occ.partition_point(|&(_, oe, _)| oe <= s);
+        if state.occ.get(o).is_some_and(|&(os, _, _)| os < e) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The free tasks `c` waits for, transitively, dependencies first, then `c`.
+fn dependency_chain(week: &Week, c: usize, out: &mut Vec<usize>) {
+    if out.contains(&c) || out.len() > 8 {
+        return;
+    }
+    for &d in &week.tasks[c].deps {
+        if week.tasks[d].kind == Kind::Free {
+            dependency_chain(week, d, out);
+        }
+    }
+    if !out.contains(&c) {
+        out.push(c);
+    }
+}
+
+/// Tasks that must leave with `c`: it and, transitively, its scheduled dependents.
+fn with_dependents(week: &Week, plan: &Plan, c: usize, out: &mut Vec<usize>) {
+    if out.contains(&c) {
+        return;
+    }
+    out.push(c);
+    for &d in &week.tasks[c].dependents {
+        if !plan.blocks[d].is_empty() {
+            with_dependents(week, plan, d, out);
+        }
+    }
+}
+
+/// Plans the free tasks of `week`.
+pub(crate) fn search(week: &Week) -> Plan {
+    let mut work = 0u64;
+    let free: Vec<usize> = (0..week.tasks.len())
+        .filter(|&c| week.tasks[c].kind == Kind::Free)
+        .collect();
+    let mut order = free.clone();
+    density_order(week, &mut order, None);
+    let mut state = State::new(week, Plan::empty(week));
+    insert_all(week, &mut state, &order, &mut work);
+    let kept = keep_start(week, &mut work);
+    if kept.total() > state.total() {
+        state = kept;
+    }
+    let seed = 0x9E37_79B9_7F4A_7C15 ^ ((free.len() as u64) << 20) ^ week.grid.len() as u64;
+    let mut rng = Rng(seed);
+    let mut stale = 0;
+    while work < LNS_BUDGET && stale < 2 && !free.is_empty() {
+        let before = state.total();
+        let mut hoods: Vec<Vec<usize>> = Vec::new();
+        for k in 0..week.days.len() {
+            let set: Vec<usize> = free
+                .iter()
+                .copied()
+                .filter(|&c| {
+                    state.plan.blocks[c]
+                        .iter()
+                        .any(|&(slot, _)| week.slot_day[slot] == k)
+                })
+                .collect();
+            if !set.is_empty() {
+                hoods.push(set);
+            }
+        }
+        let sched: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&c| !state.plan.blocks[c].is_empty())
+            .collect();
+        for _ in 0..(8 + free.len() / 2) {
+            let take = 1 + rng.below(5.min(sched.len().max(1)));
+            let mut set = Vec::new();
+            for _ in 0..take {
+                if let Some(&c) = sched.get(rng.below(sched.len())) {
+                    if !set.contains(&c) {
+                        set.push(c);
+                    }
+                }
+            }
+            // Neighbours in time of the first pick join it.
+            if let Some(&c) = set.first()
+                && let Some(&(slot, _)) = state.plan.blocks[c].first()
+            {
+                let g = week.grid[slot];
+                let i = state.occ.partition_point(|b| b.0 < g);
+                for b in state.occ[i.saturating_sub(2)..(i + 2).min(state.occ.len())].iter() {
+                    if !set.contains(&b.2) {
+                        set.push(b.2);
+                    }
+                }
+            }
+            hoods.push(set);
+        }
+        // Ejections: each unplaced task first into a day emptied of its tasks.
+        // Unplaced tasks, and placed ones that end late, with what they wait for.
+        let late = |c: usize| {
+            let t = &week.tasks[c];
+            t.due.is_some_and(|due| {
+                state.plan.blocks[c]
+                    .iter()
+                    .any(|&(slot, m)| week.grid[slot] + m * 60 > due)
+            })
+        };
+        let unplaced: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&c| state.plan.blocks[c].is_empty() || late(c))
+            .collect();
+        let mut firsts: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+        let key = |c: usize| density_key(week, c);
+        for &u in unplaced.iter().take(12) {
+            let mut chain = Vec::new();
+            dependency_chain(week, u, &mut chain);
+            for set in hoods.iter().take(week.days.len()) {
+                let mut set = set.clone();
+                set.extend(chain.iter().filter(|&&c| !state.plan.blocks[c].is_empty()));
+                firsts.push((set, chain.clone()));
+            }
+            let u = *chain.last().unwrap_or(&u);
+            // Room on every day: the less dense tasks, or all of them, leave first.
+            let lower: Vec<usize> = sched
+                .iter()
+                .copied()
+                .filter(|&c| key(c) <= key(u))
+                .collect();
+            firsts.push((lower, vec![u]));
+            firsts.push((sched.clone(), vec![u]));
+        }
+        let plain = hoods.into_iter().map(|set| (set, Vec::new()));
+        for (i, (set, first)) in plain.chain(firsts).enumerate() {
+            if work >= LNS_BUDGET {
+                break;
+            }
+            let variant = if first.is_empty() {
+                rng.below(3)
+            } else {
+                i % 3
+            };
+            try_hood(
+                week, &mut state, &free, &set, &first, variant, &mut rng, &mut work,
+            );
+        }
+        // Each scheduled task alone at its best place.
+        for &c in &free {
+            if work >= LNS_BUDGET || state.plan.blocks[c].is_empty() {
+                continue;
+            }
+            let has_dependents = week.tasks[c]
+                .dependents
+                .iter()
+                .any(|&d| !state.plan.blocks[d].is_empty());
+            let saved = state.plan.blocks[c].clone();
+            let old = state.value[c];
+            state.remove(week, c);
+            match best_place(week, &state, c, &mut work) {
+                Some((blocks, v))
+                    if v > old && (!has_dependents || blocks_full(week, c, &blocks)) =>
+                {
+                    state.set(week, c, blocks);
+                }
+                _ => state.set(week, c, saved),
+            }
+        }
+        if state.total() > before {
+            stale = 0;
+        } else {
+            stale += 1;
+        }
+    }
+    insert_all(week, &mut state, &free, &mut work);
+    state.plan
+}
+
+/// Removes `set` (with its scheduled dependents), inserts `first` and then every unplaced
+/// task in the order `variant` gives (0 densest first, 1 with noise, 2 longest first), and
+/// keeps the result only when it scores strictly more.
+#[allow(clippy::too_many_arguments)]
+fn try_hood(
+    week: &Week,
+    state: &mut State,
+    free: &[usize],
+    set: &[usize],
+    first: &[usize],
+    variant: usize,
+    rng: &mut Rng,
+    work: &mut u64,
+) -> bool {
+    let mut out = Vec::new();
+    for &c in set {
+        with_dependents(week, &state.plan, c, &mut out);
+    }
+    let old_total = state.total();
+    let saved: Vec<(usize, Vec<(usize, i64)>)> = out
+        .iter()
+        .map(|&c| (c, state.plan.blocks[c].clone()))
+        .collect();
+    for &c in &out {
+        state.remove(week, c);
+    }
+    let mut order: Vec<usize> = free
+        .iter()
+        .copied()
+        .filter(|&c| state.plan.blocks[c].is_empty() && !first.contains(&c))
+        .collect();
+    match variant {
+        0 => density_order(week, &mut order, None),
+        1 => density_order(week, &mut order, Some(rng)),
+        _ => {
+            density_order(week, &mut order, None);
+            order.sort_by_key(|&c| std::cmp::Reverse(week.tasks[c].minutes));
+        }
+    }
+    // Only unplaced tasks are inserted (and so cleared again by an undo).
+    let first: Vec<usize> = first
+        .iter()
+        .copied()
+        .filter(|&c| state.plan.blocks[c].is_empty())
+        .collect();
+    // The chain first, in order: what the last one depends on at its earliest.
+    for (i, &c) in first.iter().enumerate() {
+        if let Some((blocks, _)) = place(week, state, c, i + 1 < first.len(), work) {
+            state.set(week, c, blocks);
+        }
+    }
+    let all: Vec<usize> = first.iter().copied().chain(order).collect();
+    insert_all(week, state, &all, work);
+    if state.total() > old_total {
+        return true;
+    }
+    // Undo: clear what was inserted, restore what left.
+    for &c in &all {
+        if !saved.iter().any(|(x, _)| *x == c) {
+            state.remove(week, c);
+        }
+    }
+    for (c, blocks) in saved {
+        state.set(week, c, blocks);
+    }
+    false
+}
+
+fn blocks_full(week: &Week, c: usize, blocks: &[(usize, i64)]) -> bool {
+    blocks.iter().map(|b| b.1).sum::<i64>() == week.tasks[c].minutes
+}
