@@ -114,3 +114,90 @@ fn values_json_cannot_carry_are_named_too() {
     );
     assert_eq!(err, built.check().unwrap_err());
 }
+
+/// One mistake, made both in the typed request and in its JSON.
+fn mistake(kind: u8, k: usize, json: &mut serde_json::Value, built: &mut PlanDayRequest) {
+    let n = built.tasks.len();
+    let e = built.blocked_time.len();
+    match kind {
+        0 if n > 0 => {
+            let p = 4 + (k % 200) as u8;
+            built.tasks[k % n].priority = p;
+            json["tasks"][k % n]["priority"] = p.into();
+        }
+        1 if n > 0 => {
+            let m = if k.is_multiple_of(2) {
+                0
+            } else {
+                1441 + k as u32
+            };
+            built.tasks[k % n].estimated_minutes = m;
+            json["tasks"][k % n]["estimatedMinutes"] = m.into();
+        }
+        2 => {
+            let m = 1441 + k as u32;
+            built.preferences.meeting_buffer_minutes = m;
+            json["preferences"]["meetingBufferMinutes"] = m.into();
+        }
+        3 => {
+            let h = 25 + (k % 50) as u32;
+            built.preferences.max_focus_hours = f64::from(h);
+            json["preferences"]["maxFocusHours"] = h.into();
+        }
+        4 => {
+            let start = built.preferences.workday_start;
+            built.preferences.workday_end = start;
+            json["preferences"]["workdayEnd"] = start.to_string().into();
+        }
+        5 if n > 1 => {
+            let id = built.tasks[0].id;
+            built.tasks[1 + k % (n - 1)].id = id;
+            json["tasks"][1 + k % (n - 1)]["id"] = id.to_string().into();
+        }
+        6 if n > 1 => {
+            let (a, b) = (0, 1 + k % (n - 1));
+            let (ida, idb) = (built.tasks[a].id, built.tasks[b].id);
+            built.tasks[a].depends_on.push(idb);
+            built.tasks[b].depends_on.push(ida);
+            json["tasks"][a]["dependsOn"] =
+                serde_json::to_value(&built.tasks[a].depends_on).unwrap();
+            json["tasks"][b]["dependsOn"] =
+                serde_json::to_value(&built.tasks[b].depends_on).unwrap();
+        }
+        7 if e > 0 => {
+            let ev = &mut built.blocked_time[k % e];
+            ev.end = ev.start - chrono::Duration::minutes(1 + k as i64 % 90);
+            json["blockedTime"][k % e]["end"] = ev.end.to_rfc3339().into();
+        }
+        8 if n > 0 => {
+            let t = at("2026-03-08T15:00:00.25Z");
+            built.tasks[k % n].pinned_start = Some(t);
+            json["tasks"][k % n]["pinnedStart"] = t.to_rfc3339().into();
+        }
+        _ => {}
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any mix of mistakes gives the same errors, in the same order, from Rust and JSON.
+    #[test]
+    fn rust_and_json_requests_get_the_same_errors(
+        seed in proptest::prelude::any::<u64>(),
+        mistakes in proptest::collection::vec((0u8..9, 0usize..1000), 1..4),
+    ) {
+        let mut json = crate::props::request(seed, 8);
+        let Ok(mut built) = PlanDayRequest::from_value(&json) else { return Ok(()) };
+        if json.get("preferences").is_none_or(|p| !p.is_object()) {
+            json["preferences"] = serde_json::json!({});
+        }
+        for (kind, k) in mistakes {
+            mistake(kind, k, &mut json, &mut built);
+        }
+        let from_json = PlanDayRequest::from_value(&json).err();
+        let from_rust = built.check().err();
+        proptest::prop_assert_eq!(&from_rust, &from_json);
+        proptest::prop_assert_eq!(plan_day(&built).err(), from_rust);
+    }
+}
