@@ -4,7 +4,7 @@
 //! cargo run --example expand_json < cases.jsonl
 //! ```
 //!
-//! The format is issue 3's (`lifeos_core::recurrence::expand_json_line`). The exit status is
+//! The format is issue 3's (`lifeos::core::recurrence::expand_json_line`). The exit status is
 //! 0 unless stdin cannot be read.
 
 use std::io::{BufRead, Write};
@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     for line in stdin.lock().lines() {
         let line = line?;
-        writeln!(out, "{}", lifeos_core::recurrence::expand_json_line(&line))?;
+        writeln!(out, "{}", lifeos::core::recurrence::expand_json_line(&line))?;
     }
     out.flush()?;
     Ok(())

@@ -11,8 +11,8 @@
 use std::error::Error;
 use std::io::{Read, Write};
 
-use lifeos_core::plan::{PlanDayRequest, PlanError, PlanFieldError, PlanWeekRequest};
-use lifeos_scheduler::{plan_day, plan_week};
+use lifeos::core::plan::{PlanDayRequest, PlanError, PlanFieldError, PlanWeekRequest};
+use lifeos::scheduler::{plan_day, plan_week};
 use serde::Serialize;
 use serde_json::Value;
 

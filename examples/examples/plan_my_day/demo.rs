@@ -4,11 +4,11 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use lifeos::LifeOs;
-use lifeos::store::CalendarEventInput;
-use lifeos_core::{
+use lifeos::core::{
     EventStatus, EventTime, NewProfile, NewTask, PreferencesPatch, Profile, Provider, Transparency,
     UserId,
 };
+use lifeos::store::CalendarEventInput;
 
 type Result<T> = std::result::Result<T, lifeos_examples::Report>;
 
@@ -49,7 +49,7 @@ fn at(day: NaiveDate, h: u32, m: u32, tz: Tz) -> EventTime {
 }
 
 fn instant(day: NaiveDate, h: u32, m: u32, tz: Tz) -> DateTime<Utc> {
-    lifeos_core::time::resolve_local(
+    lifeos::core::time::resolve_local(
         day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN)),
         tz,
     )

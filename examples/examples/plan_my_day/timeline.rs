@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use lifeos_core::Task;
-use lifeos_core::plan::{PlanDayRequest, PlanDayResponse};
+use lifeos::core::Task;
+use lifeos::core::plan::{PlanDayRequest, PlanDayResponse};
 
 /// Everything the timeline shows.
 pub struct Day<'a> {
@@ -50,8 +50,8 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
             .map_or("(unknown task)", |t| t.title.as_str())
     };
     let day_start =
-        lifeos_core::time::resolve_local(day.today.and_time(chrono::NaiveTime::MIN), day.tz);
-    let day_end = lifeos_core::time::resolve_local(
+        lifeos::core::time::resolve_local(day.today.and_time(chrono::NaiveTime::MIN), day.tz);
+    let day_end = lifeos::core::time::resolve_local(
         (day.today + chrono::Days::new(1)).and_time(chrono::NaiveTime::MIN),
         day.tz,
     );
