@@ -43,8 +43,8 @@ use async_nats::jetstream::context::PublishAckFuture;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::error::{Error, Result};
-use crate::model::StoredEvent;
 use crate::postgres::PostgresConfig;
+use crate::stored_event::StoredEvent;
 
 /// How the relay publishes. Built with [`RelayConfig::new`] and its setters.
 ///

@@ -18,13 +18,16 @@ use lifeos_core::{
 };
 use uuid::Uuid;
 
+use crate::change::{TaskChange, TaskOp};
 use crate::crypto::OAuthSecret;
 use crate::error::{Error, Result};
+use crate::export::UserExport;
 use crate::hub::EventStream;
-use crate::model::{
-    CalendarEventInput, Cursor, EventPage, EventQuery, Page, StoredEvent, SubscriptionInput,
-    TaskChange, TaskOp, TaskQuery, Upserted,
-};
+use crate::page::{Cursor, EventPage, Page};
+use crate::query::{EventQuery, TaskQuery};
+use crate::stored_event::StoredEvent;
+use crate::upserted::Upserted;
+use lifeos_core::{CalendarEventInput, SubscriptionInput};
 
 /// Tasks: create, read, change with optimistic concurrency, list, search.
 #[async_trait]
@@ -526,14 +529,14 @@ pub trait Store:
     /// [`Error::Backend`]; nothing is deleted then.
     async fn erase_user(&self, user: UserId) -> Result<Erasure>;
 
-    /// One JSON document with everything of the user: profile, projects, tasks (deleted
-    /// ones too), calendar events, subscriptions, OAuth token records (metadata only: the
-    /// ciphertexts stay in the store), and the event log with `seq`. After
-    /// [`Store::erase_user`] only the tombstone remains in it.
+    /// Everything of the user: profile, projects, tasks (deleted ones too), calendar
+    /// events, subscriptions, OAuth token records (metadata only: the ciphertexts stay in
+    /// the store), and the event log with `seq`; serialises to one JSON document (see
+    /// [`UserExport`]). After [`Store::erase_user`] only the tombstone remains in it.
     ///
     /// # Errors
-    /// [`Error::Backend`].
-    async fn export_user(&self, user: UserId) -> Result<serde_json::Value> {
+    /// [`Error::Backend`] (also for a stored row that cannot be decoded).
+    async fn export_user(&self, user: UserId) -> Result<UserExport> {
         crate::export::export_user(self, user).await
     }
 }

@@ -1378,7 +1378,7 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
             .await
             .unwrap();
     }
-    let v_before = store.export_user(v).await.unwrap();
+    let v_before = store.export_user(v).await.unwrap().to_json().unwrap();
     let mut stream = store.subscribe(u);
     let erased = store.erase_user(u).await.unwrap();
     let want: BTreeMap<String, u64> = [
@@ -1399,7 +1399,7 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
         other => panic!("{other:?}"),
     }
     assert_eq!(stream.try_recv().unwrap().unwrap(), erased.tombstone);
-    let doc = store.export_user(u).await.unwrap();
+    let doc = store.export_user(u).await.unwrap().to_json().unwrap();
     assert_eq!(doc["profile"], serde_json::Value::Null);
     for key in [
         "projects",
@@ -1415,7 +1415,10 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
         serde_json::json!([serde_json::to_value(&erased.tombstone).unwrap()])
     );
     // The other user is untouched.
-    assert_eq!(store.export_user(v).await.unwrap(), v_before);
+    assert_eq!(
+        store.export_user(v).await.unwrap().to_json().unwrap(),
+        v_before
+    );
     assert_eq!(v_before["tasks"].as_array().unwrap().len(), 1);
     assert_eq!(v_before["events"].as_array().unwrap().len(), 7);
     assert!(
@@ -1426,7 +1429,7 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
     let again = store.erase_user(u).await.unwrap();
     assert_eq!(again.counts.values().sum::<u64>(), 0);
     assert_eq!(
-        store.export_user(u).await.unwrap()["events"]
+        store.export_user(u).await.unwrap().to_json().unwrap()["events"]
             .as_array()
             .unwrap()
             .len(),
@@ -1576,7 +1579,7 @@ pub async fn usable_as_a_trait_object<S: Store + 'static>(make: &impl Make<S>) {
     let t = store.create_task(u, NewTask::titled("dyn")).await.unwrap();
     assert_eq!(store.get_task(u, t.id).await.unwrap(), t);
     assert_eq!(
-        store.export_user(u).await.unwrap()["tasks"][0]["title"],
+        store.export_user(u).await.unwrap().to_json().unwrap()["tasks"][0]["title"],
         "dyn"
     );
 }
@@ -1782,6 +1785,8 @@ pub async fn tenant_isolation<S: Store>(make: &impl Make<S>, ops: Vec<Op>) {
                 let doc = store
                     .export_user(users[w as usize])
                     .await
+                    .unwrap()
+                    .to_json()
                     .unwrap()
                     .to_string();
                 let other = 1 - w as usize;

@@ -159,6 +159,14 @@ async fn script<S: Store>(store: &S) -> Vec<String> {
         "{:?}",
         store.read_all_events(u, &EventQuery::new()).await.unwrap()
     ));
-    out.push(store.export_user(u).await.unwrap().to_string());
+    out.push(
+        store
+            .export_user(u)
+            .await
+            .unwrap()
+            .to_json()
+            .unwrap()
+            .to_string(),
+    );
     out
 }
