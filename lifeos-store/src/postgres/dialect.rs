@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 use super::{APP_ROLE, DELIVERY_WAIT, Pending, PostgresStore, USER_LOCK_NAMESPACE};
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::sql::{Arg, Dialect, SqlBuf, Statements, db, impl_fetch, like_pattern};
+use crate::sql::{Arg, Dialect, SqlBuf, Statements, TitleSearch, db, impl_fetch, like_pattern};
 use crate::stored_event::StoredEvent;
 
 impl_fetch!(PostgresStore, Postgres, PgConnection, |labels: Vec<
@@ -175,7 +175,15 @@ impl Dialect for PostgresStore {
             .push("]::text[]");
     }
 
-    fn push_title_search(&self, q: &mut SqlBuf, folded: &str) {
+    async fn title_search(&self, _conn: &mut PgConnection, _folded: &str) -> Result<TitleSearch> {
+        Ok(TitleSearch::Index)
+    }
+
+    fn tasks_table(&self, _search: Option<TitleSearch>) -> &'static str {
+        "tasks"
+    }
+
+    fn push_title_search(&self, q: &mut SqlBuf, folded: &str, _how: TitleSearch) {
         // The trigram-indexed `LIKE` runs in `search_task_ids` (see migration 0002: RLS
         // keeps a non-leakproof operator from using the index here); the same condition
         // is repeated so the result never depends on the function alone.

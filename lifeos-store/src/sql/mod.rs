@@ -105,6 +105,16 @@ impl SqlBuf {
     }
 }
 
+/// How a title search runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TitleSearch {
+    /// Candidates from the dialect's title index, then re-checked.
+    Index,
+    /// The user's rows scanned in listing order (the query is short, or too common for
+    /// the index to narrow it down).
+    Scan,
+}
+
 /// What differs between the SQL backends; everything else is written once in this module.
 #[async_trait]
 pub(crate) trait Dialect: Fetch {
@@ -133,8 +143,12 @@ pub(crate) trait Dialect: Fetch {
 
     /// Appends the condition "the task carries `label`".
     fn push_label(&self, q: &mut SqlBuf, label: String);
+    /// How a title search for `folded` runs (a dialect may consult its index first).
+    async fn title_search(&self, conn: &mut Self::Conn, folded: &str) -> Result<TitleSearch>;
+    /// The table expression a task listing reads, given how its title search runs.
+    fn tasks_table(&self, search: Option<TitleSearch>) -> &'static str;
     /// Appends the condition "the folded title contains `folded`" (`%` and `_` literal).
-    fn push_title_search(&self, q: &mut SqlBuf, folded: &str);
+    fn push_title_search(&self, q: &mut SqlBuf, folded: &str, how: TitleSearch);
     /// Deletes every row of `user` but the log's tombstones; the counts per table.
     async fn erase(&self, conn: &mut Self::Conn, user: UserId) -> Result<BTreeMap<String, u64>>;
 }

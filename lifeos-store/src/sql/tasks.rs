@@ -3,7 +3,7 @@
 use lifeos_core::{EventPayload, EventSource, NewTask, Task, TaskId, TaskStatus, UserId};
 
 use super::rows::TaskRow;
-use super::{Arg, Dialect, SqlBuf, Step, Stmt, mutate, opt_nanos, to_json, version};
+use super::{Arg, Dialect, SqlBuf, Step, Stmt, TitleSearch, mutate, opt_nanos, to_json, version};
 use crate::change::TaskChange;
 use crate::error::{Error, Result};
 use crate::page::Page;
@@ -160,9 +160,14 @@ pub(crate) async fn list_tasks<D: Dialect>(
         statuses.into_iter().map(Some).collect()
     };
     let mut tx = d.snapshot(user).await?;
+    let title = query.title_contains.as_deref().map(fold);
+    let search = match &title {
+        Some(t) => Some((t.as_str(), d.title_search(&mut tx, t).await?)),
+        None => None,
+    };
     let mut rows = Vec::new();
     for status in parts {
-        let mut q = select(d, user, query, status);
+        let mut q = select(d, user, query, status, search);
         rows.extend(d.keyed_rows(&mut tx, q.stmt("listing tasks")).await?);
     }
     d.finish(tx).await?;
@@ -193,10 +198,12 @@ fn select<D: Dialect>(
     user: UserId,
     query: &TaskQuery,
     status: Option<TaskStatus>,
+    search: Option<(&str, TitleSearch)>,
 ) -> SqlBuf {
+    let table = d.tasks_table(search.map(|(_, how)| how));
     let mut q = SqlBuf::new(
         d.sql().style,
-        "SELECT created_at, id, data FROM tasks WHERE user_id = ",
+        &format!("SELECT created_at, id, data FROM {table} WHERE user_id = "),
     );
     q.bind(Arg::Uuid(*user.as_uuid()));
     if let Some(s) = status {
@@ -218,8 +225,8 @@ fn select<D: Dialect>(
     if let Some(r) = query.scheduled {
         push_range(&mut q, "scheduled_start", r);
     }
-    if let Some(text) = &query.title_contains {
-        d.push_title_search(&mut q, &fold(text));
+    if let Some((folded, how)) = search {
+        d.push_title_search(&mut q, folded, how);
     }
     if let Some(c) = query.after {
         q.push(" AND (created_at, id) > (")

@@ -12,7 +12,9 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 use super::SqliteStore;
 use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::sql::{Arg, Dialect, SqlBuf, Statements, db, impl_fetch, like_pattern, to_json};
+use crate::sql::{
+    Arg, Dialect, SqlBuf, Statements, TitleSearch, db, impl_fetch, like_pattern, to_json,
+};
 use crate::stored_event::StoredEvent;
 
 impl_fetch!(SqliteStore, Sqlite, SqliteConnection, |labels: Vec<
@@ -67,6 +69,15 @@ impl std::ops::DerefMut for Read {
 /// Titles shorter than this many characters are searched by a scan: the trigram index
 /// needs at least one whole trigram.
 const TRIGRAM: usize = 3;
+
+/// Up to this many index candidates (of all users), a title search reads them by rowid;
+/// beyond, it scans the user's rows in listing order.
+const INDEX_CANDIDATES: i64 = 1000;
+
+/// `folded` as an FTS5 phrase: every character literal.
+fn phrase(folded: &str) -> String {
+    format!("\"{}\"", folded.replace('"', "\"\""))
+}
 
 /// The tables erased, in order; the log keeps the user's earlier tombstones.
 const ERASE: [(&str, &str); 7] = [
@@ -149,13 +160,41 @@ impl Dialect for SqliteStore {
             .push(")");
     }
 
-    fn push_title_search(&self, q: &mut SqlBuf, folded: &str) {
-        if folded.chars().count() >= TRIGRAM {
+    async fn title_search(&self, conn: &mut SqliteConnection, folded: &str) -> Result<TitleSearch> {
+        if folded.chars().count() < TRIGRAM {
+            return Ok(TitleSearch::Scan);
+        }
+        // The index holds every user's titles: when the text is common, scanning this
+        // user's rows in listing order (which stops after a page) is cheaper.
+        let candidates: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM tasks_fts WHERE tasks_fts MATCH ? LIMIT ?)",
+        )
+        .bind(phrase(folded))
+        .bind(INDEX_CANDIDATES + 1)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db("searching tasks"))?;
+        Ok(if candidates <= INDEX_CANDIDATES {
+            TitleSearch::Index
+        } else {
+            TitleSearch::Scan
+        })
+    }
+
+    fn tasks_table(&self, search: Option<TitleSearch>) -> &'static str {
+        match search {
+            // Rows are fetched by rowid from the index's candidates, not in index order.
+            Some(TitleSearch::Index) => "tasks NOT INDEXED",
+            _ => "tasks",
+        }
+    }
+
+    fn push_title_search(&self, q: &mut SqlBuf, folded: &str, how: TitleSearch) {
+        if how == TitleSearch::Index {
             // The trigram index finds the candidates (a phrase of the folded text: `%`
             // and `_` are plain characters there); the LIKE below keeps the result exact.
-            let phrase = format!("\"{}\"", folded.replace('"', "\"\""));
             q.push(" AND rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ")
-                .bind(Arg::Text(phrase))
+                .bind(Arg::Text(phrase(folded)))
                 .push(")");
         }
         q.push(" AND title_folded LIKE ")
