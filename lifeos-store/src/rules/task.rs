@@ -174,3 +174,29 @@ pub(crate) fn create_tasks(
         Err(_) => Ok((tasks, events)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn batch_errors_name_every_bad_task_by_index() {
+        let ctx = Ctx::new(crate::StoreOptions::new());
+        let user = UserId::from_uuid(uuid::Uuid::from_u128(1));
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let batch = vec![
+            NewTask::titled("  "),
+            NewTask::titled("fine"),
+            NewTask::titled(""),
+        ];
+        let err = create_tasks(&ctx, user, batch, now).unwrap_err();
+        let fields: Vec<&str> = err.validation().unwrap().fields().collect();
+        assert_eq!(fields, ["tasks[0].title", "tasks[2].title"]);
+        // A single task keeps its plain field names.
+        let err = create_tasks(&ctx, user, vec![NewTask::titled("")], now).unwrap_err();
+        assert_eq!(err.field(), Some("title"));
+        let (tasks, events) = create_tasks(&ctx, user, vec![NewTask::titled("a")], now).unwrap();
+        assert_eq!((tasks.len(), events.len()), (1, 1));
+    }
+}

@@ -95,3 +95,100 @@ async fn answers_equal_the_memory_backend() {
         crate::differential::script(&sqlite).await
     );
 }
+
+/// The FTS5 index follows every insert, rename, soft delete and erasure in the same
+/// transaction: the indexed search and the scan agree, and erasure leaves no index entry.
+#[tokio::test]
+async fn title_index_follows_every_change() {
+    let path = temp_path("fts.sqlite");
+    let store = SqliteStore::open(&path, options(9)).await.unwrap();
+    let (u, v) = (user(1), user(2));
+    let mut ids = Vec::new();
+    for title in [
+        "Quarterly Report",
+        "report draft",
+        "50% off_sale",
+        "Ünïcode Straße",
+    ] {
+        ids.push(store.create_task(u, NewTask::titled(title)).await.unwrap());
+    }
+    store
+        .create_task(v, NewTask::titled("someone else's report"))
+        .await
+        .unwrap();
+    let titles = |page: lifeos_store::Page<lifeos_core::Task>| -> Vec<String> {
+        page.items.into_iter().map(|t| t.title).collect()
+    };
+    let search = |text: &'static str| store.search_tasks(u, text, None, 50);
+    assert_eq!(
+        titles(search("REPORT").await.unwrap()),
+        ["Quarterly Report", "report draft"]
+    );
+    assert_eq!(titles(search("% off_").await.unwrap()), ["50% off_sale"]);
+    assert_eq!(titles(search("aße").await.unwrap()), ["Ünïcode Straße"]);
+    assert!(search("off%sale").await.unwrap().items.is_empty());
+    // A rename moves the title in the index.
+    let patch = lifeos_core::TaskPatch {
+        title: Some("Annual summary".into()),
+        ..Default::default()
+    };
+    store
+        .update_task(u, ids[0].id, ids[0].version, patch)
+        .await
+        .unwrap();
+    assert_eq!(titles(search("report").await.unwrap()), ["report draft"]);
+    assert_eq!(titles(search("annual").await.unwrap()), ["Annual summary"]);
+    // A soft-deleted task is not found; restored, it is again.
+    store.delete_task(u, ids[1].id).await.unwrap();
+    assert!(search("report").await.unwrap().items.is_empty());
+    store.restore_task(u, ids[1].id).await.unwrap();
+    assert_eq!(titles(search("report").await.unwrap()), ["report draft"]);
+    // Erasure empties the user's index entries in its own transaction.
+    store.erase_user(u).await.unwrap();
+    assert!(search("report").await.unwrap().items.is_empty());
+    store.close().await;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let indexed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tasks_fts WHERE tasks_fts MATCH '\"report\"'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(indexed, 1, "only the other user's task stays indexed");
+}
+
+/// A stored row that does not decode is an error naming its table and id, never a
+/// default value.
+#[tokio::test]
+async fn a_corrupt_row_is_an_error_naming_table_and_id() {
+    let path = temp_path("corrupt.sqlite");
+    let store = SqliteStore::open(&path, options(10)).await.unwrap();
+    let u = user(1);
+    let t = store.create_task(u, NewTask::titled("fine")).await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE tasks SET data = '{\"not\": \"a task\"}' WHERE id = ?")
+        .bind(*t.id.as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = store.get_task(u, t.id).await.unwrap_err();
+    assert!(err.is_backend());
+    assert_eq!(
+        err.to_string(),
+        format!("stored tasks row {} cannot be decoded", t.id)
+    );
+    assert!(matches!(
+        err,
+        lifeos_store::Error::Corrupt { table: "tasks", .. }
+    ));
+    assert!(
+        store
+            .list_tasks(u, &lifeos_store::TaskQuery::new())
+            .await
+            .is_err()
+    );
+    assert!(store.export_user(u).await.is_err());
+}
