@@ -409,12 +409,7 @@ impl Relay {
             let full = rows.len() == self.config.batch as usize;
             let mut acks: Vec<PublishAckFuture> = Vec::with_capacity(rows.len());
             for (seq, envelope) in rows {
-                let event = serde_json::from_str(&envelope)
-                    .map_err(|e| Error::backend("decoding an event to relay", e))?;
-                let stored = StoredEvent {
-                    seq: u64::try_from(seq).unwrap_or(0),
-                    event,
-                };
+                let stored = StoredEvent::try_from(crate::sql::EventRow { seq, envelope })?;
                 acks.push(self.publish(&stored).await?);
             }
             for ack in acks {
