@@ -363,7 +363,7 @@ fn seeded(rt: &Runtime, url: &str) -> (PostgresStore, UserId) {
                     EventTime::Utc(start),
                     EventTime::Utc(start + chrono::Duration::minutes(30)),
                 );
-                input.rrule = Some(if i % 2 == 0 { "FREQ=WEEKLY".into() } else { "FREQ=DAILY;COUNT=400".into() });
+                input.rrule = Some(if i % 2 == 0 { "FREQ=WEEKLY" } else { "FREQ=DAILY;COUNT=400" }.parse().unwrap());
                 store.upsert_calendar_event(me, input).await.unwrap();
             }
             store.close().await;

@@ -14,9 +14,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(rule) = text.parse::<RecurrenceRule>() {
-        let printed = rule.to_string();
+        let printed = rule.canonical();
         let again: RecurrenceRule = printed.parse().unwrap_or_else(|e| panic!("{printed}: {e}"));
-        assert_eq!(again, rule, "{printed}");
+        assert!(again.same_parts(&rule), "{printed}");
+        assert_eq!(again.canonical(), printed);
+        let reread: RecurrenceRule = rule.as_str().parse().unwrap_or_else(|e| panic!("{rule}: {e}"));
+        assert_eq!(reread, rule, "{rule}");
     }
     let local = NaiveDate::from_ymd_opt(2024, 3, 10)
         .and_then(|d| d.and_hms_opt(2, 30, 0))

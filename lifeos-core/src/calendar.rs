@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Validator};
 use crate::id::{CalendarEventId, UserId};
+use crate::recurrence::{RecurrenceRule, Series};
 
 /// A calendar time as the calendar wrote it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -183,8 +184,9 @@ pub struct CalendarEvent {
     /// still ends at the same wall time. `None` means `end - start` exactly.
     #[serde(default)]
     pub duration: Option<NominalDuration>,
-    /// RRULE value (without `RRULE:`), for a series master.
-    pub rrule: Option<String>,
+    /// The recurrence rule, for a series master: parsed and valid, stored as its RRULE
+    /// text (without `RRULE:`); [`CalendarEvent::validate`] checks it against `start`.
+    pub rrule: Option<RecurrenceRule>,
     /// Extra instances (RDATE).
     pub rdates: Vec<EventTime>,
     /// Removed instances (EXDATE).
@@ -224,7 +226,9 @@ impl CalendarEvent {
 
     /// Checks the event's own fields: a title of at most 1,000 characters, a start and end
     /// of the same kind (a date with a date, a floating time with a floating time; zoned and
-    /// UTC times mix) and an end at or after the start.
+    /// UTC times mix), an end at or after the start, and a recurrence rule that suits the
+    /// start (no hour, minute or second parts on an all-day event; every sub-daily `BYxxx`
+    /// value reachable with its `INTERVAL`), the last named `rrule`.
     ///
     /// # Errors
     /// [`Error::Invalid`] listing every problem.
@@ -259,6 +263,11 @@ impl CalendarEvent {
                 format_event_time(&self.end),
                 "at or after start",
             ),
+        }
+        if let Some(rule) = &self.rrule
+            && let Err(e) = Series::from_rule(self.start, Some(rule.clone()))
+        {
+            v.push(crate::recurrence::rule_field_error(rule.as_str(), &e));
         }
         v.finish(())
     }

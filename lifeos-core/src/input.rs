@@ -31,8 +31,8 @@ pub struct CalendarEventInput {
     pub end: EventTime,
     /// Nominal length (iCalendar `DURATION`), when the calendar gave one instead of an end.
     pub duration: Option<NominalDuration>,
-    /// RRULE value for a series master.
-    pub rrule: Option<String>,
+    /// Recurrence rule for a series master (parsed: an invalid rule never gets this far).
+    pub rrule: Option<crate::RecurrenceRule>,
     /// Extra instances.
     pub rdates: Vec<EventTime>,
     /// Removed instances.

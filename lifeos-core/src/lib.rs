@@ -30,10 +30,12 @@
 //! - [`task`]: [`Task`], its lifecycle ([`TaskStatus`]), [`NewTask`] and [`TaskPatch`].
 //! - [`project`], [`profile`] (with planning [`Preferences`]), [`oauth`], [`billing`].
 //! - [`calendar`]: [`CalendarEvent`] and [`EventTime`] (all-day, floating, zoned, UTC).
-//! - [`recurrence`]: RRULE parsing and bounded expansion across DST; events to `blockedTime`.
+//! - [`recurrence`]: [`RecurrenceRule`] (parsed and checked when written, stored as its
+//!   RRULE text) and bounded expansion across DST; events to `blockedTime`.
 //! - [`ical`]: `.ics` import and export (Google, Outlook, Apple).
 //! - [`event`]: [`DomainEvent`], the envelope and typed payloads of the append-only log.
-//! - [`plan`]: the Plan My Day wire types (`PLANNER.md`).
+//! - [`plan`]: the Plan My Day wire types (`PLANNER.md`), their JSON reader, and
+//!   [`plan::PlanDayRequest::check`], the one gate of the planner's rules.
 //! - [`time`]: local wall-clock times resolved to instants across DST.
 //!
 //! # Errors

@@ -1,9 +1,11 @@
-//! The planner's wire types (`PLANNER.md`): serde only, no planning logic.
+//! The planner's wire types (`PLANNER.md`), and the one gate every request passes.
 //!
 //! A [`PlanDayRequest`] is read with [`PlanDayRequest::from_json`] (or serde, which goes
 //! through the same checks): every problem is collected into one [`PlanError`] whose
 //! `errors` name each field by its path from the request root, in `PLANNER.md`'s order.
-//! Absent and `null` fields take `PLANNER.md`'s defaults.
+//! Absent and `null` fields take `PLANNER.md`'s defaults. A request built in code is
+//! checked by [`PlanDayRequest::check`], the same rules the reader runs, so both give the
+//! same errors; the planner runs it on every request.
 //!
 //! ```
 //! use lifeos_core::plan::PlanDayRequest;
@@ -17,16 +19,32 @@
 //! assert_eq!(request.tasks[0].estimated_minutes, 30);
 //! assert_eq!(request.preferences.meeting_buffer_minutes, 15);
 //!
+//! let mut built = request.clone();
+//! built.tasks[0].priority = 7;
+//! assert_eq!(built.check().unwrap_err().field, "tasks[0].priority");
+//!
 //! let err = PlanDayRequest::from_json(r#"{"timezone": "Mars/Olympus", "today": "x"}"#)
 //!     .unwrap_err();
 //! assert_eq!(err.field, "timezone");
 //! assert_eq!(err.errors.len(), 4); // timezone, today, currentTime, tasks
 //! ```
+//!
+//! # Design
+//! - this file: the wire types, serde only;
+//! - [`field`]: [`FieldPath`], where a problem sits, ordered as `PLANNER.md` lists errors;
+//! - `check`: [`PlanDayRequest::check`], every rule on values, on the typed request;
+//! - `decode`: the JSON reader, which checks only the text's shape (types and formats)
+//!   and then runs `check`'s rules on what it read.
 
-use std::collections::HashMap;
+mod check;
+mod decode;
+pub mod field;
+
+pub use field::{EventField, FieldPath, PreferenceField, TaskField};
+
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -353,606 +371,18 @@ impl PlanDayRequest {
         Self::from_value(&value)
     }
 
-    /// Reads a request from a JSON value, collecting every problem.
+    /// Reads a request from a JSON value, collecting every problem: the shape of each
+    /// field, then the rules of [`PlanDayRequest::check`].
     ///
     /// # Errors
     /// [`PlanError`] naming every bad field, ordered as `PLANNER.md` says.
     pub fn from_value(value: &Value) -> Result<Self, PlanError> {
-        let mut c = Collector::default();
-        let Some(root) = value.as_object() else {
-            return Err(PlanError::single("", "a request must be a JSON object"));
-        };
-        let get = |k: &str| root.get(k).filter(|v| !v.is_null());
-        let timezone = match get("timezone") {
-            Some(Value::String(s)) => s.parse::<Tz>().ok().or_else(|| {
-                c.push(
-                    key(0, 0, 0, 0),
-                    "timezone",
-                    format!("unknown IANA zone {s:?}"),
-                );
-                None
-            }),
-            other => c.bad(key(0, 0, 0, 0), "timezone", other, "an IANA zone name"),
-        };
-        let today = match get("today") {
-            Some(Value::String(s)) => parse_date(s).or_else(|| {
-                c.push(
-                    key(1, 0, 0, 0),
-                    "today",
-                    format!("expected YYYY-MM-DD, got {s:?}"),
-                );
-                None
-            }),
-            other => c.bad(key(1, 0, 0, 0), "today", other, "a date YYYY-MM-DD"),
-        };
-        let current_time = c.instant(key(2, 0, 0, 0), "currentTime", get("currentTime"), true);
-        let preferences = c.preferences(get("preferences"));
-        let tasks = match get("tasks") {
-            Some(Value::Array(items)) => c.tasks(items),
-            other => {
-                c.bad::<()>(key(4, 0, 0, 0), "tasks", other, "an array of tasks");
-                Vec::new()
-            }
-        };
-        let blocked_time = match get("blockedTime") {
-            None => Vec::new(),
-            Some(Value::Array(items)) => c.events(items),
-            Some(other) => {
-                c.bad::<()>(key(5, 0, 0, 0), "blockedTime", Some(other), "an array");
-                Vec::new()
-            }
-        };
-        c.finish()?;
-        match (timezone, today, current_time) {
-            (Some(timezone), Some(today), Some(current_time)) => Ok(Self {
-                timezone,
-                today,
-                current_time,
-                preferences,
-                tasks,
-                blocked_time,
-            }),
-            _ => Err(PlanError::single("", "invalid request")),
-        }
+        decode::from_value(value)
     }
 
     /// The request as compact JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
-/// Sort key of an error: (section, index, field position, sub-index).
-type Key = (u8, usize, u8, usize);
-
-fn key(section: u8, index: usize, field: u8, sub: usize) -> Key {
-    (section, index, field, sub)
-}
-
-#[derive(Default)]
-struct Collector {
-    errors: Vec<(Key, PlanFieldError)>,
-}
-
-fn describe(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "nothing".to_owned(),
-        Some(v) => {
-            let text = v.to_string();
-            if text.chars().count() > 60 {
-                let cut: String = text.chars().take(60).collect();
-                format!("{cut}…")
-            } else {
-                text
-            }
-        }
-    }
-}
-
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
-fn as_int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            let f = n.as_f64()?;
-            // Integral floats within i64 range are integers; truncation is exact.
-            #[allow(clippy::cast_possible_truncation)]
-            (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
-        }),
-        _ => None,
-    }
-}
-
-impl Collector {
-    fn push(&mut self, k: Key, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push((
-            k,
-            PlanFieldError {
-                field: field.into(),
-                message: message.into(),
-            },
-        ));
-    }
-
-    fn bad<T>(&mut self, k: Key, field: &str, v: Option<&Value>, expected: &str) -> Option<T> {
-        self.push(
-            k,
-            field,
-            format!("expected {expected}, got {}", describe(v)),
-        );
-        None
-    }
-
-    fn instant(
-        &mut self,
-        k: Key,
-        field: &str,
-        v: Option<&Value>,
-        required: bool,
-    ) -> Option<DateTime<Utc>> {
-        match v {
-            None if !required => None,
-            Some(Value::String(s)) => match DateTime::parse_from_rfc3339(s) {
-                Ok(t) => Some(t.with_timezone(&Utc)),
-                Err(_) => self.bad(k, field, v, "an RFC 3339 instant"),
-            },
-            _ => self.bad(k, field, v, "an RFC 3339 instant"),
-        }
-    }
-
-    fn preferences(&mut self, v: Option<&Value>) -> PlanPreferences {
-        let mut p = PlanPreferences::default();
-        let obj = match v {
-            None => return p,
-            Some(Value::Object(o)) => o,
-            Some(other) => {
-                self.bad::<()>(key(3, 0, 0, 0), "preferences", Some(other), "an object");
-                return p;
-            }
-        };
-        let get = |k: &str| obj.get(k).filter(|v| !v.is_null());
-        let names = [
-            "workdayStart",
-            "workdayEnd",
-            "peakHoursStart",
-            "peakHoursEnd",
-        ];
-        let mut clocks = [
-            p.workday_start,
-            p.workday_end,
-            p.peak_hours_start,
-            p.peak_hours_end,
-        ];
-        let mut ok = [true; 4];
-        for (i, name) in names.iter().enumerate() {
-            let field = format!("preferences.{name}");
-            #[allow(clippy::cast_possible_truncation)]
-            let k = key(3, 0, i as u8, 0);
-            let is_end = i % 2 == 1;
-            match get(name) {
-                None => {}
-                Some(Value::String(s)) => {
-                    match ClockTime::parse(s).filter(|t| is_end || *t < ClockTime::END_OF_DAY) {
-                        Some(t) => clocks[i] = t,
-                        None => {
-                            ok[i] = false;
-                            let range = if is_end {
-                                "00:00 to 24:00"
-                            } else {
-                                "00:00 to 23:59"
-                            };
-                            self.push(
-                                k,
-                                field.clone(),
-                                format!("expected HH:MM from {range}, got {s:?}"),
-                            );
-                        }
-                    }
-                }
-                other => {
-                    ok[i] = false;
-                    self.bad::<()>(k, &field, other, "a time HH:MM");
-                }
-            }
-            if is_end && ok[i] && ok[i - 1] && clocks[i] <= clocks[i - 1] {
-                self.push(
-                    k,
-                    field,
-                    format!(
-                        "{} must be after {} ({})",
-                        clocks[i],
-                        names[i - 1],
-                        clocks[i - 1]
-                    ),
-                );
-            }
-        }
-        [
-            p.workday_start,
-            p.workday_end,
-            p.peak_hours_start,
-            p.peak_hours_end,
-        ] = clocks;
-        match get("maxFocusHours") {
-            None => {}
-            Some(Value::Number(n)) if n.as_f64().is_some_and(|h| (0.0..=24.0).contains(&h)) => {
-                p.max_focus_hours = n.as_f64().unwrap_or(6.0);
-            }
-            other => {
-                self.bad::<()>(
-                    key(3, 0, 4, 0),
-                    "preferences.maxFocusHours",
-                    other,
-                    "a number of hours in 0..=24",
-                );
-            }
-        }
-        match get("meetingBufferMinutes") {
-            None => {}
-            Some(v) => match as_int(v).filter(|m| (0..=1440).contains(m)) {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                Some(m) => p.meeting_buffer_minutes = m as u32,
-                None => {
-                    self.bad::<()>(
-                        key(3, 0, 5, 0),
-                        "preferences.meetingBufferMinutes",
-                        Some(v),
-                        "an integer in 0..=1440",
-                    );
-                }
-            },
-        }
-        p
-    }
-
-    fn tasks(&mut self, items: &[Value]) -> Vec<PlanTask> {
-        let mut out = Vec::with_capacity(items.len());
-        let mut seen: HashMap<Uuid, usize> = HashMap::new();
-        let mut deps_ok = vec![false; items.len()];
-        for (i, item) in items.iter().enumerate() {
-            let path = |f: &str| format!("tasks[{i}].{f}");
-            let Some(obj) = item.as_object() else {
-                self.bad::<()>(
-                    key(4, i, 0, 0),
-                    &format!("tasks[{i}]"),
-                    Some(item),
-                    "a task object",
-                );
-                out.push(PlanTask::new(Uuid::nil()));
-                continue;
-            };
-            let get = |k: &str| obj.get(k).filter(|v| !v.is_null());
-            let mut task = PlanTask::new(Uuid::nil());
-            match get("id") {
-                Some(Value::String(s)) => match Uuid::parse_str(s) {
-                    Ok(id) => {
-                        if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(id) {
-                            slot.insert(i);
-                        } else {
-                            self.push(
-                                key(4, i, 0, 0),
-                                path("id"),
-                                format!("duplicate task id {id}"),
-                            );
-                        }
-                        task.id = id;
-                    }
-                    Err(_) => {
-                        self.bad::<()>(key(4, i, 0, 0), &path("id"), get("id"), "a UUID");
-                    }
-                },
-                other => {
-                    self.bad::<()>(key(4, i, 0, 0), &path("id"), other, "a UUID");
-                }
-            }
-            match get("title") {
-                None => {}
-                Some(Value::String(s)) => task.title.clone_from(s),
-                other => {
-                    self.bad::<()>(key(4, i, 1, 0), &path("title"), other, "a string");
-                }
-            }
-            match get("priority") {
-                None => {}
-                Some(v) => match as_int(v).filter(|p| (0..=3).contains(p)) {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    Some(p) => task.priority = p as u8,
-                    None => {
-                        self.bad::<()>(
-                            key(4, i, 2, 0),
-                            &path("priority"),
-                            Some(v),
-                            "an integer in 0..=3",
-                        );
-                    }
-                },
-            }
-            match get("estimatedMinutes") {
-                None => {}
-                Some(v) => match as_int(v).filter(|m| (1..=1440).contains(m)) {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    Some(m) => task.estimated_minutes = m as u32,
-                    None => {
-                        self.bad::<()>(
-                            key(4, i, 3, 0),
-                            &path("estimatedMinutes"),
-                            Some(v),
-                            "an integer in 1..=1440",
-                        );
-                    }
-                },
-            }
-            task.due_date = self.instant(key(4, i, 4, 0), &path("dueDate"), get("dueDate"), false);
-            match get("hardDeadline") {
-                None => {}
-                Some(Value::Bool(b)) => task.hard_deadline = *b,
-                other => {
-                    self.bad::<()>(
-                        key(4, i, 5, 0),
-                        &path("hardDeadline"),
-                        other,
-                        "true or false",
-                    );
-                }
-            }
-            match get("labels") {
-                None => {}
-                Some(Value::Array(labels)) => {
-                    for (j, l) in labels.iter().enumerate() {
-                        match l {
-                            Value::String(s) => task.labels.push(s.clone()),
-                            other => {
-                                self.bad::<()>(
-                                    key(4, i, 6, j),
-                                    &format!("tasks[{i}].labels[{j}]"),
-                                    Some(other),
-                                    "a string",
-                                );
-                            }
-                        }
-                    }
-                }
-                other => {
-                    self.bad::<()>(
-                        key(4, i, 6, 0),
-                        &path("labels"),
-                        other,
-                        "an array of strings",
-                    );
-                }
-            }
-            match get("dependsOn") {
-                None => deps_ok[i] = true,
-                Some(Value::Array(deps)) => {
-                    deps_ok[i] = true;
-                    for (j, d) in deps.iter().enumerate() {
-                        match d.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
-                            Some(id) => task.depends_on.push(id),
-                            None => {
-                                deps_ok[i] = false;
-                                self.bad::<()>(
-                                    key(4, i, 7, j + 1),
-                                    &format!("tasks[{i}].dependsOn[{j}]"),
-                                    Some(d),
-                                    "a UUID",
-                                );
-                            }
-                        }
-                    }
-                }
-                other => {
-                    self.bad::<()>(
-                        key(4, i, 7, 0),
-                        &path("dependsOn"),
-                        other,
-                        "an array of UUIDs",
-                    );
-                }
-            }
-            match get("pinnedStart") {
-                None => {}
-                Some(v) => {
-                    if let Some(t) =
-                        self.instant(key(4, i, 8, 0), &path("pinnedStart"), Some(v), true)
-                    {
-                        if t.nanosecond() == 0 {
-                            task.pinned_start = Some(t);
-                        } else {
-                            self.push(
-                                key(4, i, 8, 0),
-                                path("pinnedStart"),
-                                "a pinned start must be in whole seconds",
-                            );
-                        }
-                    }
-                }
-            }
-            match get("status") {
-                None => {}
-                Some(v) => match v.as_str() {
-                    Some("pending") => task.status = TaskStatus::Pending,
-                    Some("in_progress") => task.status = TaskStatus::InProgress,
-                    Some("completed") => task.status = TaskStatus::Completed,
-                    Some("cancelled") => task.status = TaskStatus::Cancelled,
-                    _ => {
-                        self.bad::<()>(
-                            key(4, i, 9, 0),
-                            &path("status"),
-                            Some(v),
-                            "one of pending, in_progress, completed, cancelled",
-                        );
-                    }
-                },
-            }
-            out.push(task);
-        }
-        self.cycles(&out, &seen);
-        out
-    }
-
-    /// One error per dependency cycle, at `tasks[i].dependsOn` for its lowest index.
-    fn cycles(&mut self, tasks: &[PlanTask], index: &HashMap<Uuid, usize>) {
-        let n = tasks.len();
-        let edges: Vec<Vec<usize>> = tasks
-            .iter()
-            .map(|t| {
-                let mut e: Vec<usize> = t
-                    .depends_on
-                    .iter()
-                    .filter_map(|d| index.get(d).copied())
-                    .collect();
-                e.sort_unstable();
-                e.dedup();
-                e
-            })
-            .collect();
-        // Tarjan's strongly connected components, iteratively.
-        let mut idx = vec![usize::MAX; n];
-        let mut low = vec![0; n];
-        let mut on_stack = vec![false; n];
-        let mut stack = Vec::new();
-        let mut counter = 0;
-        let mut in_cycle_min: Vec<usize> = Vec::new();
-        for root in 0..n {
-            if idx[root] != usize::MAX {
-                continue;
-            }
-            let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-            idx[root] = counter;
-            low[root] = counter;
-            counter += 1;
-            stack.push(root);
-            on_stack[root] = true;
-            while let Some(&mut (v, ref mut ei)) = call.last_mut() {
-                if *ei < edges[v].len() {
-                    let w = edges[v][*ei];
-                    *ei += 1;
-                    if idx[w] == usize::MAX {
-                        idx[w] = counter;
-                        low[w] = counter;
-                        counter += 1;
-                        stack.push(w);
-                        on_stack[w] = true;
-                        call.push((w, 0));
-                    } else if on_stack[w] {
-                        low[v] = low[v].min(idx[w]);
-                    }
-                } else {
-                    call.pop();
-                    if let Some(&(parent, _)) = call.last() {
-                        low[parent] = low[parent].min(low[v]);
-                    }
-                    if low[v] == idx[v] {
-                        let mut comp = Vec::new();
-                        while let Some(w) = stack.pop() {
-                            on_stack[w] = false;
-                            comp.push(w);
-                            if w == v {
-                                break;
-                            }
-                        }
-                        let cyclic = comp.len() > 1 || edges[v].contains(&v);
-                        if cyclic {
-                            in_cycle_min.push(comp.iter().copied().min().unwrap_or(v));
-                        }
-                    }
-                }
-            }
-        }
-        for i in in_cycle_min {
-            self.push(
-                key(4, i, 7, 0),
-                format!("tasks[{i}].dependsOn"),
-                "dependency cycle among the tasks",
-            );
-        }
-    }
-
-    fn events(&mut self, items: &[Value]) -> Vec<BlockedTime> {
-        let mut out = Vec::new();
-        for (j, item) in items.iter().enumerate() {
-            let path = |f: &str| format!("blockedTime[{j}].{f}");
-            let Some(obj) = item.as_object() else {
-                self.bad::<()>(
-                    key(5, j, 0, 0),
-                    &format!("blockedTime[{j}]"),
-                    Some(item),
-                    "an event object",
-                );
-                continue;
-            };
-            let get = |k: &str| obj.get(k).filter(|v| !v.is_null());
-            let title = match get("title") {
-                None => String::new(),
-                Some(Value::String(s)) => s.clone(),
-                other => {
-                    self.bad::<()>(key(5, j, 0, 0), &path("title"), other, "a string");
-                    String::new()
-                }
-            };
-            let start = self.instant(key(5, j, 1, 0), &path("start"), get("start"), true);
-            let end = self.instant(key(5, j, 2, 0), &path("end"), get("end"), true);
-            if let (Some(s), Some(e)) = (start, end)
-                && e < s
-            {
-                self.push(
-                    key(5, j, 2, 0),
-                    path("end"),
-                    "an event cannot end before it starts",
-                );
-            }
-            let is_all_day = match get("isAllDay") {
-                None => false,
-                Some(Value::Bool(b)) => *b,
-                other => {
-                    self.bad::<()>(key(5, j, 3, 0), &path("isAllDay"), other, "true or false");
-                    false
-                }
-            };
-            let busy = match get("busy") {
-                None => None,
-                Some(Value::Bool(b)) => Some(*b),
-                other => {
-                    self.bad::<()>(key(5, j, 4, 0), &path("busy"), other, "true or false");
-                    None
-                }
-            };
-            if let (Some(start), Some(end)) = (start, end) {
-                out.push(BlockedTime {
-                    title,
-                    start,
-                    end,
-                    is_all_day,
-                    busy,
-                });
-            }
-        }
-        out
-    }
-
-    fn finish(mut self) -> Result<(), PlanError> {
-        if self.errors.is_empty() {
-            return Ok(());
-        }
-        self.errors.sort_by_key(|e| e.0);
-        let errors: Vec<PlanFieldError> = self.errors.into_iter().map(|(_, e)| e).collect();
-        Err(PlanError {
-            field: errors[0].field.clone(),
-            message: errors[0].message.clone(),
-            errors,
-        })
     }
 }
 
@@ -1056,5 +486,61 @@ mod tests {
         let r = PlanDayRequest::from_json(&base(&format!(r#"[{{"id":"{ID}"}}]"#))).unwrap();
         let back: PlanDayRequest = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn integers_must_be_written_as_integers() {
+        // PLANNER.md: `priority`, `estimatedMinutes` and `meetingBufferMinutes` are integers.
+        let text = format!(
+            r#"{{"timezone":"UTC","today":"2026-03-08","currentTime":"2026-03-08T14:02:00Z",
+                "preferences":{{"meetingBufferMinutes":15.0}},
+                "tasks":[{{"id":"{ID}","priority":2.0,"estimatedMinutes":3e1}}]}}"#
+        );
+        let err = PlanDayRequest::from_json(&text).unwrap_err();
+        let found: Vec<(&str, &str)> = err
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "preferences.meetingBufferMinutes",
+                    "expected an integer in 0..=1440, got 15.0"
+                ),
+                ("tasks[0].priority", "expected an integer in 0..=3, got 2.0"),
+                (
+                    "tasks[0].estimatedMinutes",
+                    "expected an integer in 1..=1440, got 30.0"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn check_gives_the_readers_errors_for_a_request_built_in_code() {
+        let read = PlanDayRequest::from_json(&base(&format!(r#"[{{"id":"{ID}"}}]"#))).unwrap();
+        assert_eq!(read.check(), Ok(()));
+        let mut built = read.clone();
+        built.tasks[0].estimated_minutes = 2000;
+        built.tasks.push(PlanTask::new(read.tasks[0].id));
+        built.preferences.peak_hours_end = ClockTime::hour(8);
+        let err = built.check().unwrap_err();
+        let text = base(&format!(
+            r#"[{{"id":"{ID}","estimatedMinutes":2000}},{{"id":"{ID}"}}],"preferences":{{"peakHoursEnd":"08:00"}}"#
+        ));
+        assert_eq!(PlanDayRequest::from_json(&text).unwrap_err(), err);
+        assert_eq!(
+            err.errors
+                .iter()
+                .map(|e| e.field.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "preferences.peakHoursEnd",
+                "tasks[0].estimatedMinutes",
+                "tasks[1].id"
+            ]
+        );
     }
 }

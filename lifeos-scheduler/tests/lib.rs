@@ -1,6 +1,8 @@
-//! Integration tests of the planner: golden cases, committed exact optima, properties.
+//! Integration tests of the planner: golden cases, committed exact optima, properties, and
+//! the errors of its one gate.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod errors;
 mod golden;
 mod optimum;
 mod props;

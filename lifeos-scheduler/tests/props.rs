@@ -44,7 +44,7 @@ fn instant(day: &str, minute: u64, second: u64) -> String {
 }
 
 /// A request as JSON; about 5% are deliberately invalid.
-fn request(seed: u64, max_tasks: u64) -> Value {
+pub(crate) fn request(seed: u64, max_tasks: u64) -> Value {
     let mut r = R(ChaCha8Rng::seed_from_u64(seed));
     let day = *r.pick(&DAYS);
     let n = r.below(max_tasks + 1);

@@ -64,7 +64,7 @@ async fn seed_calendar(store: &SqliteStore, user: UserId, tz: Tz, today: NaiveDa
         at(monday, 9, 30, tz),
         at(monday, 9, 45, tz),
     );
-    standup.rrule = Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR".into());
+    standup.rrule = Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR".parse()?);
     standup.conference_url = Some("https://meet.example.invalid/standup".into());
     events.push(standup);
 
@@ -74,7 +74,7 @@ async fn seed_calendar(store: &SqliteStore, user: UserId, tz: Tz, today: NaiveDa
         at(monday, 14, 0, tz),
         at(monday, 14, 30, tz),
     );
-    one_on_one.rrule = Some("FREQ=WEEKLY;BYDAY=MO,TH".into());
+    one_on_one.rrule = Some("FREQ=WEEKLY;BYDAY=MO,TH".parse()?);
     events.push(one_on_one);
 
     let mut planning = CalendarEventInput::new(
@@ -83,7 +83,7 @@ async fn seed_calendar(store: &SqliteStore, user: UserId, tz: Tz, today: NaiveDa
         at(monday + Days::new(2), 11, 0, tz),
         at(monday + Days::new(2), 12, 0, tz),
     );
-    planning.rrule = Some("FREQ=WEEKLY;INTERVAL=1;BYDAY=WE".into());
+    planning.rrule = Some("FREQ=WEEKLY;INTERVAL=1;BYDAY=WE".parse()?);
     events.push(planning);
 
     let mut lunch = CalendarEventInput::new(
@@ -92,7 +92,7 @@ async fn seed_calendar(store: &SqliteStore, user: UserId, tz: Tz, today: NaiveDa
         at(monday, 12, 30, tz),
         at(monday, 13, 15, tz),
     );
-    lunch.rrule = Some("FREQ=DAILY".into());
+    lunch.rrule = Some("FREQ=DAILY".parse()?);
     events.push(lunch);
 
     // One-offs: a customer call today, and a tentative design review tomorrow that still

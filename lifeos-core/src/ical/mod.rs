@@ -313,10 +313,13 @@ fn read_event<R: RngCore + ?Sized>(
     };
     let rrule = match c.get("RRULE") {
         Some(p) => {
-            let value = p.value.trim().to_string();
-            crate::recurrence::Series::new(start, Some(&value))
+            let rule: crate::recurrence::RecurrenceRule = p
+                .value
+                .parse()
+                .map_err(|e: Error| err(p.line, e.to_string()))?;
+            crate::recurrence::Series::from_rule(start, Some(rule.clone()))
                 .map_err(|e| err(p.line, e.to_string()))?;
-            Some(value)
+            Some(rule)
         }
         None => None,
     };
@@ -519,7 +522,7 @@ pub fn export(events: &[CalendarEvent]) -> String {
             None => line(&fmt_time("DTEND", &e.end)),
         }
         if let Some(r) = &e.rrule {
-            line(&format!("RRULE:{}", r.replace(['\r', '\n'], "")));
+            line(&format!("RRULE:{}", r.as_str().replace(['\r', '\n'], "")));
         }
         for r in &e.rdates {
             line(&fmt_time("RDATE", r));

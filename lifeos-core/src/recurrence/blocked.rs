@@ -24,7 +24,7 @@ pub(crate) fn series_of(
     master: &CalendarEvent,
     events: &[CalendarEvent],
 ) -> Result<(Series, Vec<usize>), Error> {
-    let mut series = Series::new(master.start, master.rrule.as_deref())?;
+    let mut series = Series::from_rule(master.start, master.rrule.clone())?;
     series.rdates.clone_from(&master.rdates);
     series.exdates.clone_from(&master.exdates);
     series.length = length_of(master);
@@ -85,14 +85,41 @@ pub struct EventOccurrence {
     pub recurrence_id: EventTime,
 }
 
-/// A user's occurrences in a window, and whether an expansion was cut short by its bounds.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// An event left out of an expansion because its series cannot be expanded (a rule that
+/// does not suit its start, such as `FREQ=HOURLY` on an all-day event, stored before
+/// rules were checked against their start). The rest of the day is still expanded.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SkippedEvent {
+    /// The event left out.
+    pub event_id: CalendarEventId,
+    /// Its title.
+    pub title: String,
+    /// Why ([`Error::Recurrence`] naming the rule part).
+    pub error: Error,
+}
+
+impl SkippedEvent {
+    /// A sentence for a person: which event was left out and why.
+    pub fn warning(&self) -> String {
+        format!(
+            "calendar event {} ({:?}) was left out: {}",
+            self.event_id, self.title, self.error
+        )
+    }
+}
+
+/// A user's occurrences in a window, whether an expansion was cut short by its bounds, and
+/// the events left out.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventOccurrences {
     /// The occurrences, sorted by start, end, title and event id.
     pub entries: Vec<EventOccurrence>,
     /// Whether some series hit [`super::MAX_OCCURRENCES`] or [`super::MAX_ITERATIONS`].
     pub truncated: bool,
+    /// Events whose series could not be expanded, in input order.
+    pub skipped: Vec<SkippedEvent>,
 }
 
 /// The occurrences of `events` overlapping `[from, to)`, read by a user in `tz`.
@@ -101,10 +128,11 @@ pub struct EventOccurrences {
 /// master and that carry a `recurrence_id`); cancelled and deleted events and instances are
 /// left out. All-day events span the instants of their local midnights in `tz`; floating
 /// times are read in `tz`. An instant occurrence (start == end) counts when it lies in the
-/// window.
+/// window. An event whose series cannot be expanded (its rule does not suit its start) is
+/// left out and listed in [`EventOccurrences::skipped`]: one bad event never fails the day.
 ///
 /// # Errors
-/// [`Error::Recurrence`] when an event's rule is invalid.
+/// None today; the `Result` is kept for errors a later rule check may add.
 pub fn occurrences(
     events: &[CalendarEvent],
     tz: Tz,
@@ -113,6 +141,7 @@ pub fn occurrences(
 ) -> Result<EventOccurrences, Error> {
     let mut out = Vec::new();
     let mut truncated = false;
+    let mut skipped = Vec::new();
     let masters: Vec<_> = events
         .iter()
         .filter(|e| e.deleted_at.is_none())
@@ -127,7 +156,18 @@ pub fn occurrences(
         {
             continue;
         }
-        let (series, override_events) = series_of(master, events)?;
+        let skip = |error: Error| SkippedEvent {
+            event_id: master.id,
+            title: master.title.clone(),
+            error,
+        };
+        let (series, override_events) = match series_of(master, events) {
+            Ok(found) => found,
+            Err(error) => {
+                skipped.push(skip(error));
+                continue;
+            }
+        };
         let window = match master.start {
             EventTime::Zoned { .. } | EventTime::Utc(_) => Window::Instants { from, to },
             EventTime::Date(_) | EventTime::Floating(_) => Window::Local {
@@ -135,7 +175,13 @@ pub fn occurrences(
                 to: shift(to.with_timezone(&tz).naive_local(), 2),
             },
         };
-        let expansion = series.expand_overlapping(&window)?;
+        let expansion = match series.expand_overlapping(&window) {
+            Ok(expansion) => expansion,
+            Err(error) => {
+                skipped.push(skip(error));
+                continue;
+            }
+        };
         truncated |= expansion.truncated;
         for occ in expansion.occurrences {
             let source = occ
@@ -166,25 +212,30 @@ pub fn occurrences(
     Ok(EventOccurrences {
         entries: out,
         truncated,
+        skipped,
     })
 }
 
-/// A user's `blockedTime` entries, and whether an expansion was cut short by its bounds.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A user's `blockedTime` entries, whether an expansion was cut short by its bounds, and
+/// the events left out.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BlockedTimes {
     /// The entries, sorted by start, end and title.
     pub entries: Vec<BlockedTime>,
     /// Whether some series hit [`super::MAX_OCCURRENCES`] or [`super::MAX_ITERATIONS`].
     pub truncated: bool,
+    /// Events whose series could not be expanded (see [`occurrences`]).
+    pub skipped: Vec<SkippedEvent>,
 }
 
 /// The planner's `blockedTime` entries for `events` overlapping `[from, to)`, read by a user
 /// in `tz`: the [`occurrences`] as the planner's wire entries, `busy` set from each event's
-/// transparency (free events are `busy: false`).
+/// transparency (free events are `busy: false`). Events that cannot be expanded are
+/// left out and listed in [`BlockedTimes::skipped`].
 ///
 /// # Errors
-/// [`Error::Recurrence`] when an event's rule is invalid.
+/// As [`occurrences`].
 pub fn blocked_time(
     events: &[CalendarEvent],
     tz: Tz,
@@ -205,5 +256,6 @@ pub fn blocked_time(
             })
             .collect(),
         truncated: found.truncated,
+        skipped: found.skipped,
     })
 }

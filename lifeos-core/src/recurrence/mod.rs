@@ -69,8 +69,11 @@ mod iter;
 mod json;
 mod rule;
 
-pub use blocked::{BlockedTimes, EventOccurrence, EventOccurrences, blocked_time, occurrences};
+pub use blocked::{
+    BlockedTimes, EventOccurrence, EventOccurrences, SkippedEvent, blocked_time, occurrences,
+};
 pub use json::{expand_json_line, parse_case_json};
+pub(crate) use rule::field_error as rule_field_error;
 pub use rule::{ByDay, Frequency, MAX_RULE_LEN, RecurrenceRule, Until, Weekday};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -238,6 +241,17 @@ impl Series {
             Some(text) => Some(text.parse::<RecurrenceRule>()?),
             None => None,
         };
+        Series::from_rule(start, rule)
+    }
+
+    /// A series starting at `start` with an optional parsed rule, checked against the
+    /// start (see [`Series::validate`]).
+    ///
+    /// # Errors
+    /// [`Error::Recurrence`] naming the part when the rule has time parts (`FREQ=HOURLY`,
+    /// `BYHOUR`, ...) on a date series, or a sub-daily `BYxxx` value its `INTERVAL` never
+    /// reaches from the start.
+    pub fn from_rule(start: EventTime, rule: Option<RecurrenceRule>) -> Result<Self, Error> {
         let series = Series {
             start,
             rule,

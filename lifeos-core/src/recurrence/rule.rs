@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::error::Error;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, FieldError};
 
 /// Longest RRULE text accepted, in bytes; longer text is refused before parsing.
 pub const MAX_RULE_LEN: usize = 4096;
@@ -73,41 +75,65 @@ pub struct ByDay {
     pub nth: Option<i32>,
 }
 
-/// A parsed and validated RRULE (RFC 5545 3.3.10).
+/// A parsed and validated RRULE (RFC 5545 3.3.10), with the text it was read from.
 ///
-/// Parse with [`FromStr`]; [`fmt::Display`] prints a canonical form that parses back to an
-/// equal rule. Validation refuses out-of-range values and combinations RFC 5545 forbids,
-/// naming the part (`BYMONTHDAY=32`); `X-` parts are ignored.
+/// Parse with [`FromStr`] (an `RRULE:` prefix and surrounding whitespace are dropped).
+/// Validation refuses out-of-range values and combinations RFC 5545 forbids, naming the
+/// part (`BYMONTHDAY=32`); `X-` parts are ignored. A value of this type is always valid, so
+/// a rule is checked once, when it is written, never when a day is planned.
+///
+/// The rule keeps its text as written: [`RecurrenceRule::as_str`], [`fmt::Display`] and
+/// serde all give that text, so stored JSON round-trips unchanged (serde reads and writes a
+/// plain string, and refuses an invalid rule with an error naming `rrule` and the part).
+/// [`RecurrenceRule::canonical`] prints a canonical form that parses back to the same
+/// rule parts. Two rules are equal when their texts are.
+///
+/// ```
+/// use lifeos_core::recurrence::{RecurrenceRule, Until};
+///
+/// let rule: RecurrenceRule = "freq=weekly;byday=mo,we;until=20260401".parse()?;
+/// assert_eq!(rule.as_str(), "freq=weekly;byday=mo,we;until=20260401");
+/// assert_eq!(rule.canonical(), "FREQ=WEEKLY;UNTIL=20260401;BYDAY=MO,WE");
+/// assert!(matches!(rule.until(), Some(Until::Date(_))));
+/// assert_eq!(rule.count(), None);
+///
+/// let err = "FREQ=MONTHLY;BYMONTHDAY=32".parse::<RecurrenceRule>().unwrap_err();
+/// assert_eq!(err.field(), Some("rrule"));
+/// assert!(err.to_string().contains("BYMONTHDAY=32"));
+/// # Ok::<(), lifeos_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RecurrenceRule {
+    /// The rule as written (trimmed, without `RRULE:`).
+    text: String,
     /// `FREQ`.
-    pub freq: Frequency,
+    pub(crate) freq: Frequency,
     /// `INTERVAL`, at least 1.
-    pub interval: u32,
+    pub(crate) interval: u32,
     /// `COUNT`, at least 1.
-    pub count: Option<u32>,
+    pub(crate) count: Option<u32>,
     /// `UNTIL`.
-    pub until: Option<Until>,
+    pub(crate) until: Option<Until>,
     /// `BYSECOND`, 0..=59.
-    pub by_second: Vec<u8>,
+    pub(crate) by_second: Vec<u8>,
     /// `BYMINUTE`, 0..=59.
-    pub by_minute: Vec<u8>,
+    pub(crate) by_minute: Vec<u8>,
     /// `BYHOUR`, 0..=23.
-    pub by_hour: Vec<u8>,
+    pub(crate) by_hour: Vec<u8>,
     /// `BYDAY`.
-    pub by_day: Vec<ByDay>,
+    pub(crate) by_day: Vec<ByDay>,
     /// `BYMONTHDAY`, ±1..=31.
-    pub by_month_day: Vec<i32>,
+    pub(crate) by_month_day: Vec<i32>,
     /// `BYYEARDAY`, ±1..=366.
-    pub by_year_day: Vec<i32>,
+    pub(crate) by_year_day: Vec<i32>,
     /// `BYWEEKNO`, ±1..=53.
-    pub by_week_no: Vec<i32>,
+    pub(crate) by_week_no: Vec<i32>,
     /// `BYMONTH`, 1..=12.
-    pub by_month: Vec<u8>,
+    pub(crate) by_month: Vec<u8>,
     /// `BYSETPOS`, ±1..=366.
-    pub by_set_pos: Vec<i32>,
+    pub(crate) by_set_pos: Vec<i32>,
     /// `WKST`, Monday = 0 (the default).
-    pub wkst: Weekday,
+    pub(crate) wkst: Weekday,
 }
 
 fn err(part: impl Into<String>, message: impl Into<String>) -> Error {
@@ -214,6 +240,7 @@ impl FromStr for RecurrenceRule {
             .unwrap_or(text);
         let mut freq = None;
         let mut rule = RecurrenceRule {
+            text: text.to_string(),
             freq: Frequency::Daily,
             interval: 1,
             count: None,
@@ -443,50 +470,202 @@ fn fmt_byday(d: &ByDay) -> String {
     }
 }
 
+impl RecurrenceRule {
+    /// The rule as written (surrounding whitespace and an `RRULE:` prefix dropped): what
+    /// serde writes and what iCalendar export prints.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The rule in canonical form: parts in a fixed order, upper case, defaults
+    /// (`INTERVAL=1`, `WKST=MO`) and `X-` parts left out. It parses back to the same parts.
+    pub fn canonical(&self) -> String {
+        Canonical(self).to_string()
+    }
+
+    /// Whether `other` has the same parts (the same rule, however it was written).
+    pub fn same_parts(&self, other: &RecurrenceRule) -> bool {
+        RecurrenceRule {
+            text: String::new(),
+            ..self.clone()
+        } == RecurrenceRule {
+            text: String::new(),
+            ..other.clone()
+        }
+    }
+
+    /// `FREQ`.
+    pub fn freq(&self) -> Frequency {
+        self.freq
+    }
+
+    /// `INTERVAL`, at least 1 (1 when absent).
+    pub fn interval(&self) -> u32 {
+        self.interval
+    }
+
+    /// `COUNT`, at least 1, when the rule has one.
+    pub fn count(&self) -> Option<u32> {
+        self.count
+    }
+
+    /// `UNTIL`, in the form it was written, when the rule has one.
+    pub fn until(&self) -> Option<Until> {
+        self.until
+    }
+
+    /// `BYSECOND` values, 0..=59.
+    pub fn by_second(&self) -> &[u8] {
+        &self.by_second
+    }
+
+    /// `BYMINUTE` values, 0..=59.
+    pub fn by_minute(&self) -> &[u8] {
+        &self.by_minute
+    }
+
+    /// `BYHOUR` values, 0..=23.
+    pub fn by_hour(&self) -> &[u8] {
+        &self.by_hour
+    }
+
+    /// `BYDAY` entries.
+    pub fn by_day(&self) -> &[ByDay] {
+        &self.by_day
+    }
+
+    /// `BYMONTHDAY` values, ±1..=31.
+    pub fn by_month_day(&self) -> &[i32] {
+        &self.by_month_day
+    }
+
+    /// `BYYEARDAY` values, ±1..=366.
+    pub fn by_year_day(&self) -> &[i32] {
+        &self.by_year_day
+    }
+
+    /// `BYWEEKNO` values, ±1..=53.
+    pub fn by_week_no(&self) -> &[i32] {
+        &self.by_week_no
+    }
+
+    /// `BYMONTH` values, 1..=12.
+    pub fn by_month(&self) -> &[u8] {
+        &self.by_month
+    }
+
+    /// `BYSETPOS` values, ±1..=366.
+    pub fn by_set_pos(&self) -> &[i32] {
+        &self.by_set_pos
+    }
+
+    /// `WKST`, Monday = 0 (the default).
+    pub fn wkst(&self) -> Weekday {
+        self.wkst
+    }
+}
+
+/// The text as written (see [`RecurrenceRule::as_str`]); [`RecurrenceRule::canonical`]
+/// gives the canonical form.
 impl fmt::Display for RecurrenceRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "FREQ={}", self.freq.name())?;
-        if self.interval != 1 {
-            write!(f, ";INTERVAL={}", self.interval)?;
+        f.write_str(&self.text)
+    }
+}
+
+impl AsRef<str> for RecurrenceRule {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl TryFrom<&str> for RecurrenceRule {
+    type Error = Error;
+    fn try_from(text: &str) -> Result<Self, Error> {
+        text.parse()
+    }
+}
+
+impl From<RecurrenceRule> for String {
+    fn from(rule: RecurrenceRule) -> Self {
+        rule.text
+    }
+}
+
+/// The field error a rule that cannot be read gives: `rrule`, the text, and the part at
+/// fault with what is wrong with it.
+pub(crate) fn field_error(text: &str, error: &Error) -> FieldError {
+    let expected = match error {
+        Error::Recurrence { part, message } => {
+            format!("a valid recurrence rule ({part}: {message})")
         }
-        if let Some(c) = self.count {
+        other => format!("a valid recurrence rule ({other})"),
+    };
+    FieldError::new("rrule", text, expected)
+}
+
+impl Serialize for RecurrenceRule {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecurrenceRule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse()
+            .map_err(|e| serde::de::Error::custom(field_error(&text, &e)))
+    }
+}
+
+/// Writes a rule's parts in canonical order and spelling.
+struct Canonical<'a>(&'a RecurrenceRule);
+
+impl fmt::Display for Canonical<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rule = self.0;
+        write!(f, "FREQ={}", rule.freq.name())?;
+        if rule.interval != 1 {
+            write!(f, ";INTERVAL={}", rule.interval)?;
+        }
+        if let Some(c) = rule.count {
             write!(f, ";COUNT={c}")?;
         }
-        match self.until {
+        match rule.until {
             Some(Until::Date(d)) => write!(f, ";UNTIL={}", d.format("%Y%m%d"))?,
             Some(Until::Local(t)) => write!(f, ";UNTIL={}", t.format("%Y%m%dT%H%M%S"))?,
             Some(Until::Utc(t)) => write!(f, ";UNTIL={}", t.format("%Y%m%dT%H%M%SZ"))?,
             None => {}
         }
         let lists: [(&str, String, bool); 9] = [
-            ("BYMONTH", join(&self.by_month), self.by_month.is_empty()),
+            ("BYMONTH", join(&rule.by_month), rule.by_month.is_empty()),
             (
                 "BYWEEKNO",
-                join(&self.by_week_no),
-                self.by_week_no.is_empty(),
+                join(&rule.by_week_no),
+                rule.by_week_no.is_empty(),
             ),
             (
                 "BYYEARDAY",
-                join(&self.by_year_day),
-                self.by_year_day.is_empty(),
+                join(&rule.by_year_day),
+                rule.by_year_day.is_empty(),
             ),
             (
                 "BYMONTHDAY",
-                join(&self.by_month_day),
-                self.by_month_day.is_empty(),
+                join(&rule.by_month_day),
+                rule.by_month_day.is_empty(),
             ),
             (
                 "BYDAY",
-                join(&self.by_day.iter().map(fmt_byday).collect::<Vec<_>>()),
-                self.by_day.is_empty(),
+                join(&rule.by_day.iter().map(fmt_byday).collect::<Vec<_>>()),
+                rule.by_day.is_empty(),
             ),
-            ("BYHOUR", join(&self.by_hour), self.by_hour.is_empty()),
-            ("BYMINUTE", join(&self.by_minute), self.by_minute.is_empty()),
-            ("BYSECOND", join(&self.by_second), self.by_second.is_empty()),
+            ("BYHOUR", join(&rule.by_hour), rule.by_hour.is_empty()),
+            ("BYMINUTE", join(&rule.by_minute), rule.by_minute.is_empty()),
+            ("BYSECOND", join(&rule.by_second), rule.by_second.is_empty()),
             (
                 "BYSETPOS",
-                join(&self.by_set_pos),
-                self.by_set_pos.is_empty(),
+                join(&rule.by_set_pos),
+                rule.by_set_pos.is_empty(),
             ),
         ];
         for (name, value, empty) in lists {
@@ -494,9 +673,9 @@ impl fmt::Display for RecurrenceRule {
                 write!(f, ";{name}={value}")?;
             }
         }
-        if self.wkst != 0 {
+        if rule.wkst != 0 {
             let name = DAY_NAMES
-                .get(usize::from(self.wkst))
+                .get(usize::from(rule.wkst))
                 .copied()
                 .unwrap_or("MO");
             write!(f, ";WKST={name}")?;
@@ -541,11 +720,47 @@ mod tests {
             "freq=monthly;byday=2TU,-1fr;interval=2;until=20250101T000000Z;wkst=SU;X-FOO=1"
                 .parse()
                 .unwrap();
-        let text = r.to_string();
+        let text = r.canonical();
         assert_eq!(
             text,
             "FREQ=MONTHLY;INTERVAL=2;UNTIL=20250101T000000Z;BYDAY=2TU,-1FR;WKST=SU"
         );
-        assert_eq!(text.parse::<RecurrenceRule>().unwrap(), r);
+        let again = text.parse::<RecurrenceRule>().unwrap();
+        assert!(again.same_parts(&r));
+        assert_eq!(again.canonical(), text);
+        assert_eq!(again.as_str(), text);
+    }
+
+    #[test]
+    fn keeps_its_text_and_serialises_as_it() {
+        let r: RecurrenceRule = "  RRULE:freq=weekly;INTERVAL=1;byday=we ".parse().unwrap();
+        assert_eq!(r.as_str(), "freq=weekly;INTERVAL=1;byday=we");
+        assert_eq!(r.to_string(), r.as_str());
+        assert_eq!(r.canonical(), "FREQ=WEEKLY;BYDAY=WE");
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json, r#""freq=weekly;INTERVAL=1;byday=we""#);
+        let back: RecurrenceRule = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn serde_refuses_an_invalid_rule_naming_the_field_and_part() {
+        let err = serde_json::from_str::<RecurrenceRule>(r#""FREQ=MONTHLY;BYMONTHDAY=32""#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("rrule: "), "{err}");
+        assert!(err.contains("BYMONTHDAY=32"), "{err}");
+    }
+
+    #[test]
+    fn until_and_count_are_read_from_the_rule() {
+        let r: RecurrenceRule = "FREQ=DAILY;UNTIL=20260305T090000Z".parse().unwrap();
+        let at = NaiveDate::from_ymd_opt(2026, 3, 5)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .unwrap();
+        assert_eq!(r.until(), Some(Until::Utc(at)));
+        assert_eq!(r.count(), None);
+        let r: RecurrenceRule = "FREQ=DAILY;COUNT=3".parse().unwrap();
+        assert_eq!((r.until(), r.count()), (None, Some(3)));
     }
 }

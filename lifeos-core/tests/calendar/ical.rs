@@ -5,7 +5,7 @@ use lifeos_core::ical::{ImportOptions, export, import};
 use lifeos_core::recurrence::{Window, blocked_time};
 use lifeos_core::{
     AttendeeResponse, CalendarEvent, Error, EventStatus, EventTime, Provider, RecurrenceRange,
-    Transparency, UserId,
+    RecurrenceRule, Transparency, UserId,
 };
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
@@ -70,7 +70,7 @@ fn google_export() {
     );
     assert_eq!(standup.start, la("20250303T093000"));
     assert_eq!(
-        standup.rrule.as_deref(),
+        standup.rrule.as_ref().map(RecurrenceRule::as_str),
         Some("FREQ=WEEKLY;WKST=SU;BYDAY=MO,WE,FR")
     );
     assert_eq!(standup.exdates.len(), 3);
@@ -209,7 +209,7 @@ fn apple_export() {
     );
     assert_eq!(blocks[0].end.to_rfc3339(), "2024-04-06T17:00:00+00:00");
     let birthday = &events[2];
-    let series = lifeos_core::Series::new(birthday.start, birthday.rrule.as_deref()).unwrap();
+    let series = lifeos_core::Series::from_rule(birthday.start, birthday.rrule.clone()).unwrap();
     let occ = series
         .expand(&Window::Local {
             from: NaiveDate::from_ymd_opt(2020, 1, 1)
@@ -389,7 +389,7 @@ mod round_trip {
                 start,
                 end,
                 duration,
-                rrule: rule.map(str::to_string),
+                rrule: rule.map(|r| r.parse().unwrap()),
                 rdates,
                 exdates,
                 series_id: None,

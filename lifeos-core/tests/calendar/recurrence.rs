@@ -222,7 +222,7 @@ fn event(
         start,
         end,
         duration: None,
-        rrule: rrule.map(str::to_string),
+        rrule: rrule.map(|r| r.parse().unwrap()),
         rdates: vec![],
         exdates: vec![],
         series_id: None,
@@ -385,4 +385,85 @@ fn this_and_future_shifts_do_not_add_up_and_cancel_the_rest() {
             "2025-01-11T17:00:00Z",
         ]
     );
+}
+
+#[test]
+fn an_invalid_rule_is_refused_when_written_with_a_field_error() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let standup = event(
+        &mut rng,
+        "Standup",
+        ny("2025-03-03 09:00"),
+        ny("2025-03-03 09:15"),
+        Some("FREQ=DAILY"),
+    );
+    // Reading: a stored or posted event with a malformed rule does not decode.
+    let mut json = serde_json::to_value(&standup).unwrap();
+    json["rrule"] = "FREQ=MONTHLY;BYMONTHDAY=32".into();
+    let err = serde_json::from_value::<CalendarEvent>(json)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("rrule: "), "{err}");
+    assert!(err.contains("BYMONTHDAY=32"), "{err}");
+
+    // Validating: a well-formed rule that does not suit the start names `rrule` too.
+    let d = |d| EventTime::Date(NaiveDate::from_ymd_opt(2025, 3, d).unwrap());
+    let hourly = event(&mut rng, "Offsite", d(3), d(4), Some("FREQ=HOURLY"));
+    let err = hourly.validate().unwrap_err();
+    assert_eq!(err.field(), Some("rrule"));
+    let problem = err.validation().unwrap().first();
+    assert_eq!(problem.value, "FREQ=HOURLY");
+    assert!(problem.expected.contains("FREQ=HOURLY"), "{problem}");
+    assert!(standup.validate().is_ok());
+}
+
+#[test]
+fn a_json_round_trip_keeps_the_rule_text() {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let text = "freq=weekly;interval=1;byday=we;X-SOURCE=demo";
+    let e = event(
+        &mut rng,
+        "Planning",
+        ny("2025-03-05 10:00"),
+        ny("2025-03-05 11:00"),
+        Some(text),
+    );
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["rrule"], text);
+    let back: CalendarEvent = serde_json::from_value(json).unwrap();
+    assert_eq!(back.rrule.as_ref().map(|r| r.as_str()), Some(text));
+    assert_eq!(back, e);
+}
+
+#[test]
+fn blocked_time_skips_an_event_whose_rule_does_not_suit_its_start() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let d = |d| EventTime::Date(NaiveDate::from_ymd_opt(2025, 3, d).unwrap());
+    // Stored before rules were checked against their start.
+    let legacy = event(&mut rng, "Legacy", d(3), d(4), Some("FREQ=HOURLY"));
+    let standup = event(
+        &mut rng,
+        "Standup",
+        ny("2025-03-03 09:00"),
+        ny("2025-03-03 09:15"),
+        Some("FREQ=DAILY"),
+    );
+    let tz = chrono_tz::America::New_York;
+    let from = tz
+        .with_ymd_and_hms(2025, 3, 11, 0, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    let result = blocked_time(
+        &[legacy.clone(), standup],
+        tz,
+        from,
+        from + chrono::Duration::days(1),
+    )
+    .unwrap();
+    assert_eq!(result.entries.len(), 1);
+    assert_eq!(result.entries[0].title, "Standup");
+    assert_eq!(result.skipped.len(), 1);
+    assert_eq!(result.skipped[0].event_id, legacy.id);
+    assert_eq!(result.skipped[0].error.field(), Some("rrule"));
+    assert!(result.skipped[0].warning().contains("Legacy"));
 }

@@ -40,6 +40,21 @@ pub fn text() -> impl Strategy<Value = String> {
     "\\PC{0,40}"
 }
 
+/// Valid recurrence rules, written in several ways (lower case, defaults spelled out, `X-`
+/// parts), so a round trip must keep the text, not a canonical form.
+pub fn rule() -> impl Strategy<Value = RecurrenceRule> {
+    prop::sample::select(vec![
+        "FREQ=DAILY",
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        "freq=weekly;interval=1;byday=we",
+        "FREQ=MONTHLY;BYDAY=-1FR;COUNT=12",
+        "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=8;UNTIL=20300101",
+        "FREQ=DAILY;UNTIL=20260305T090000Z;X-NAME=kept",
+        "FREQ=HOURLY;INTERVAL=3;WKST=SU",
+    ])
+    .prop_map(|text| text.parse().unwrap())
+}
+
 pub fn ids<T: From<uuid::Uuid> + std::fmt::Debug>() -> impl Strategy<Value = T> {
     uuid().prop_map(T::from)
 }
@@ -334,7 +349,7 @@ pub fn calendar_event() -> impl Strategy<Value = CalendarEvent> {
                 (0i64..400, 0i64..86_400)
                     .prop_map(|(days, seconds)| NominalDuration { days, seconds }),
             ),
-            option::of(text()),
+            option::of(rule()),
             vec(event_time(), 0..3),
             vec(event_time(), 0..3),
         ),

@@ -1,9 +1,10 @@
 //! The coarse instants the calendar window pre-filter compares, identical in every
 //! backend.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use lifeos_core::CalendarEvent;
 use lifeos_core::calendar::EventTime;
+use lifeos_core::recurrence::{RecurrenceRule, Until};
 
 /// What kind of calendar row an event is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,19 +59,11 @@ fn coarse(t: &EventTime) -> (DateTime<Utc>, DateTime<Utc>) {
     }
 }
 
-/// The UNTIL of an RRULE value as a coarse latest instant, if it has one.
-fn rrule_until(rrule: &str) -> Option<DateTime<Utc>> {
-    let value = rrule
-        .split(';')
-        .find_map(|part| part.trim().strip_prefix("UNTIL="))?;
-    let text = value.trim_end_matches('Z');
-    let naive = if text.len() == 8 {
-        NaiveDate::parse_from_str(text, "%Y%m%d")
-            .ok()?
-            .and_time(chrono::NaiveTime::MIN)
-            + Duration::days(1)
-    } else {
-        NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").ok()?
+/// The UNTIL of a rule as a coarse latest instant, if it has one.
+fn rrule_until(rule: &RecurrenceRule) -> Option<DateTime<Utc>> {
+    let naive = match rule.until()? {
+        Until::Date(d) => d.and_time(chrono::NaiveTime::MIN) + Duration::days(1),
+        Until::Local(t) | Until::Utc(t) => t,
     };
     Some(naive.and_utc() + slack())
 }
@@ -135,16 +128,21 @@ mod tests {
 
     #[test]
     fn rrule_until_forms() {
+        let until = |text: &str| rrule_until(&text.parse().unwrap());
         assert_eq!(
-            rrule_until("FREQ=DAILY;UNTIL=20260310T120000Z"),
+            until("FREQ=DAILY;UNTIL=20260310T120000Z"),
             Some(at(10, 12) + slack())
         );
         assert_eq!(
-            rrule_until("FREQ=DAILY;UNTIL=20260310"),
+            until("FREQ=DAILY;UNTIL=20260310"),
             Some(at(11, 0) + slack())
         );
-        assert_eq!(rrule_until("FREQ=DAILY;COUNT=3"), None);
-        assert_eq!(rrule_until("FREQ=DAILY;UNTIL=garbage"), None);
+        assert_eq!(until("FREQ=DAILY;COUNT=3"), None);
+        assert!(
+            "FREQ=DAILY;UNTIL=garbage"
+                .parse::<RecurrenceRule>()
+                .is_err()
+        );
     }
 
     #[test]
@@ -156,7 +154,7 @@ mod tests {
             EventTime::Utc(at(1, 9)),
             EventTime::Utc(at(1, 10)),
         );
-        input.rrule = Some("FREQ=DAILY;UNTIL=20260305T090000Z".into());
+        input.rrule = Some("FREQ=DAILY;UNTIL=20260305T090000Z".parse().unwrap());
         input.rdates = vec![EventTime::Utc(at(20, 9))];
         let user = UserId::from_uuid(uuid::Uuid::from_u128(1));
         let (e, _) = super::super::upsert_calendar_event(&ctx, user, input, None, None, at(1, 0))

@@ -1210,17 +1210,17 @@ pub async fn calendar_upsert_and_window<S: Store>(make: &impl Make<S>) {
     let mut daily = mk("daily", -48, -47);
     daily.external_id = Some("series".into());
     daily.provider = Provider::Google;
-    daily.rrule = Some("FREQ=DAILY".into());
+    daily.rrule = Some("FREQ=DAILY".parse().unwrap());
     let daily = store
         .upsert_calendar_event(u, daily)
         .await
         .unwrap()
         .into_inner();
     let mut ended = mk("ended", -48, -47);
-    ended.rrule = Some("FREQ=DAILY;UNTIL=20260307T000000Z".into());
+    ended.rrule = Some("FREQ=DAILY;UNTIL=20260307T000000Z".parse().unwrap());
     store.upsert_calendar_event(u, ended).await.unwrap();
     let mut future = mk("future series", 72, 73);
-    future.rrule = Some("FREQ=WEEKLY".into());
+    future.rrule = Some("FREQ=WEEKLY".parse().unwrap());
     store.upsert_calendar_event(u, future).await.unwrap();
     // An override of `daily`, linked by external id, moved far away: still returned.
     let mut moved = mk("daily moved", 200, 201);
@@ -1311,7 +1311,7 @@ pub async fn occurrences_expand_series_with_overrides<S: Store>(make: &impl Make
         local(6, 9, 45),
     );
     standup.external_id = Some("standup".into());
-    standup.rrule = Some("FREQ=DAILY;COUNT=10".into());
+    standup.rrule = Some("FREQ=DAILY;COUNT=10".parse().unwrap());
     standup.exdates = vec![local(10, 9, 30)];
     store
         .upsert_calendar_event(u, standup.clone())
