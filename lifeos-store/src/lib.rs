@@ -93,6 +93,7 @@
 //! backend. Time comes from the [`Clock`]; ids from the injected RNG; AES-GCM nonces from
 //! the OS RNG.
 
+pub mod calendar_window;
 mod change;
 pub mod clock;
 pub mod crypto;
@@ -117,6 +118,7 @@ mod stored_event;
 pub mod traits;
 mod upserted;
 
+pub use calendar_window::{CalendarWindow, UnreadableEvent, WindowOccurrences};
 pub use change::{TaskChange, TaskOp};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use crypto::{EncryptionKey, Keyring, OAuthSecret};

@@ -1,10 +1,13 @@
 //! Calendar events over SQL: upsert by key, soft-delete, listings, the window read.
 
 use chrono::{DateTime, Utc};
+use lifeos_core::recurrence::RecurrenceRule;
 use lifeos_core::{CalendarEvent, CalendarEventId, CalendarEventInput, UserId};
 
+use super::DataRow;
 use super::rows::CalendarRow;
 use super::{Arg, Dialect, Step, Stmt, mutate, name, opt_nanos, to_json};
+use crate::calendar_window::{CalendarWindow, UnreadableEvent};
 use crate::error::{Error, Result};
 use crate::rules::{self, CalIndex, nanos};
 use crate::upserted::Upserted;
@@ -163,12 +166,12 @@ pub(crate) async fn list_calendar_events<D: Dialect>(
     CalendarRow::decode_all(d.data_rows(&mut conn, stmt).await?)
 }
 
-pub(crate) async fn list_events_for_window<D: Dialect>(
+pub(crate) async fn calendar_window<D: Dialect>(
     d: &D,
     user: UserId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<CalendarEvent>> {
+) -> Result<CalendarWindow> {
     if to < from {
         return Err(Error::invalid("to", to.to_rfc3339(), "at or after from"));
     }
@@ -179,5 +182,28 @@ pub(crate) async fn list_events_for_window<D: Dialect>(
         Arg::Int(nanos(to)),
     ];
     let stmt = Stmt::new(&d.sql().calendar_window, args, "listing calendar events");
-    CalendarRow::decode_all(d.data_rows(&mut conn, stmt).await?)
+    let mut window = CalendarWindow::default();
+    for row in d.data_rows(&mut conn, stmt).await? {
+        match CalendarEvent::try_from(CalendarRow(row.clone())) {
+            Ok(event) => window.events.push(event),
+            Err(e) => window.skipped.push(unreadable_rule(&row).ok_or(e)?),
+        }
+    }
+    Ok(window)
+}
+
+/// The row as an event left out, when its rule is what cannot be read and the rest of
+/// it is sound; `None` for any other damage.
+fn unreadable_rule(row: &DataRow) -> Option<UnreadableEvent> {
+    let mut value: serde_json::Value = serde_json::from_str(&row.data).ok()?;
+    let rrule = value.get("rrule")?.as_str()?.to_owned();
+    let reason = rrule.parse::<RecurrenceRule>().err()?.to_string();
+    value["rrule"] = serde_json::Value::Null;
+    let event: CalendarEvent = serde_json::from_value(value).ok()?;
+    Some(UnreadableEvent {
+        event_id: event.id,
+        title: Some(event.title),
+        rrule,
+        reason,
+    })
 }

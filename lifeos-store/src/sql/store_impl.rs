@@ -127,7 +127,18 @@ macro_rules! impl_store {
                 from: chrono::DateTime<chrono::Utc>,
                 to: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<lifeos_core::CalendarEvent>> {
-                $crate::sql::calendar::list_events_for_window(self, user, from, to).await
+                Ok($crate::sql::calendar::calendar_window(self, user, from, to)
+                    .await?
+                    .events)
+            }
+
+            async fn calendar_window(
+                &self,
+                user: lifeos_core::UserId,
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<$crate::CalendarWindow> {
+                $crate::sql::calendar::calendar_window(self, user, from, to).await
             }
         }
 

@@ -6,7 +6,7 @@ use lifeos_store::prelude::*;
 use lifeos_store::{EventQuery, MemoryStore, SqliteStore};
 use sqlx::Connection;
 
-use crate::conformance::{options, user};
+use crate::conformance::{options, t0, user};
 
 fn temp_path(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -191,4 +191,84 @@ async fn a_corrupt_row_is_an_error_naming_table_and_id() {
             .is_err()
     );
     assert!(store.export_user(u).await.is_err());
+}
+
+/// A legacy calendar row whose rule cannot be parsed (written by raw SQL, as before rules
+/// were checked) does not fail the day: the window read returns the other events and
+/// names the one left out; any other damage to a row is still an error.
+#[tokio::test]
+async fn unreadable_legacy_rule_is_skipped_with_a_warning() {
+    use lifeos_core::calendar::{EventTime, Provider};
+    use lifeos_store::CalendarEventInput;
+
+    let path = temp_path("legacy_rule.sqlite");
+    let store = SqliteStore::open(&path, options(11)).await.unwrap();
+    let u = user(1);
+    let at = |h: i64| EventTime::Utc(t0() + chrono::Duration::hours(h));
+    let single = store
+        .upsert_calendar_event(
+            u,
+            CalendarEventInput::new(Provider::Manual, "standup", at(1), at(2)),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let mut series = CalendarEventInput::new(Provider::Manual, "gym", at(3), at(4));
+    series.rrule = Some("FREQ=DAILY".parse().unwrap());
+    let series = store
+        .upsert_calendar_event(u, series)
+        .await
+        .unwrap()
+        .into_inner();
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE calendar_events SET data = json_set(data, '$.rrule', 'FREQ=SOMETIMES') WHERE id = ?")
+        .bind(*series.id.as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (from, to) = (t0(), t0() + chrono::Duration::days(1));
+    let window = store.calendar_window(u, from, to).await.unwrap();
+    assert_eq!(window.events, [single.clone()]);
+    assert_eq!(window.skipped.len(), 1);
+    let skipped = &window.skipped[0];
+    assert_eq!(
+        (
+            skipped.event_id,
+            skipped.title.as_deref(),
+            skipped.rrule.as_str()
+        ),
+        (series.id, Some("gym"), "FREQ=SOMETIMES")
+    );
+    assert!(
+        skipped.warning().contains(&series.id.to_string()),
+        "{}",
+        skipped.warning()
+    );
+    // The day still expands, with the warning beside it.
+    let day = store
+        .window_occurrences(u, from, to, chrono_tz::UTC)
+        .await
+        .unwrap();
+    assert_eq!(day.occurrences.entries.len(), 1);
+    assert_eq!(day.unreadable, window.skipped);
+    assert_eq!(
+        store.list_events_for_window(u, from, to).await.unwrap(),
+        [single.clone()]
+    );
+    // Other damage is an error naming the table and the row.
+    sqlx::query("UPDATE calendar_events SET data = '{}' WHERE id = ?")
+        .bind(*single.id.as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = store.calendar_window(u, from, to).await.unwrap_err();
+    assert!(matches!(
+        err,
+        lifeos_store::Error::Corrupt {
+            table: "calendar_events",
+            ..
+        }
+    ));
 }
