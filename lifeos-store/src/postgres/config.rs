@@ -36,7 +36,7 @@ DO $$ BEGIN
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;";
 
-/// Where and how a [`PostgresStore`] connects. Built with [`PostgresConfig::new`].
+/// Where and how a [`super::PostgresStore`] connects. Built with [`PostgresConfig::new`].
 ///
 /// Defaults: schema `public`, at most 8 connections.
 #[derive(Debug, Clone, PartialEq, Eq)]

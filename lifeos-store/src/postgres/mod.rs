@@ -116,8 +116,8 @@ impl PostgresStore {
     /// starts listening for committed events.
     ///
     /// # Errors
-    /// [`Error::Invalid`] (`schema`, or a `role` that is a superuser or bypasses RLS);
-    /// [`Error::Backend`] when the server cannot be reached or migrated.
+    /// [`crate::Error::Invalid`] (`schema`, or a `role` that is a superuser or bypasses RLS);
+    /// [`crate::Error::Backend`] when the server cannot be reached or migrated.
     pub async fn connect(config: impl Into<PostgresConfig>, options: StoreOptions) -> Result<Self> {
         let config = config.into();
         let pool = prepare(&config).await?;
