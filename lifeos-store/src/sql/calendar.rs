@@ -184,9 +184,12 @@ pub(crate) async fn calendar_window<D: Dialect>(
     let stmt = Stmt::new(&d.sql().calendar_window, args, "listing calendar events");
     let mut window = CalendarWindow::default();
     for row in d.data_rows(&mut conn, stmt).await? {
-        match CalendarEvent::try_from(CalendarRow(row.clone())) {
+        match serde_json::from_str::<CalendarEvent>(&row.data) {
             Ok(event) => window.events.push(event),
-            Err(e) => window.skipped.push(unreadable_rule(&row).ok_or(e)?),
+            Err(e) => match unreadable_rule(&row) {
+                Some(skipped) => window.skipped.push(skipped),
+                None => return Err(Error::corrupt("calendar_events", row.id, e)),
+            },
         }
     }
     Ok(window)
