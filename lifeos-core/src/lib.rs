@@ -56,6 +56,7 @@ pub mod error;
 pub mod event;
 pub mod ical;
 pub mod id;
+pub mod input;
 pub mod oauth;
 pub mod plan;
 pub mod profile;
@@ -73,6 +74,7 @@ pub use calendar::{
 pub use error::{Error, ErrorKind, FieldError, ValidationErrors, Validator};
 pub use event::{DomainEvent, EventPayload, EventSource};
 pub use id::{CalendarEventId, EventId, OAuthTokenId, ProjectId, SubscriptionId, TaskId, UserId};
+pub use input::{CalendarEventInput, SubscriptionInput};
 pub use oauth::OAuthToken;
 pub use profile::{NewProfile, Preferences, PreferencesPatch, Profile, ProfilePatch};
 pub use project::{NewProject, Project, ProjectPatch};

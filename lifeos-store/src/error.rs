@@ -67,18 +67,33 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// A stored row cannot be decoded (written by something else, or damaged): the store
+    /// never substitutes a default. The cause is the `source()`.
+    #[error("stored {table} row {id} cannot be decoded")]
+    Corrupt {
+        /// The table (`tasks`, `events`, ...).
+        table: &'static str,
+        /// The row's key (an id, or an event's `seq`).
+        id: String,
+        /// What failed.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     /// A token could not be sealed or opened (wrong or missing key, tampered ciphertext).
     #[error("token encryption: {message}")]
     Crypto {
         /// What failed (never key or token bytes).
         message: String,
     },
-    /// An event subscriber fell behind; `missed` events were dropped for it. Read the log
-    /// from the last `seq` seen to catch up.
-    #[error("event subscriber lagged and missed {missed} events")]
+    /// An event subscriber missed events: it fell more than the buffer behind, or the
+    /// store's notification connection dropped and reconnected. Read the log after
+    /// `last_seq` to catch up.
+    #[error("event subscriber lagged and missed events")]
     Lagged {
-        /// How many events were dropped.
-        missed: u64,
+        /// How many events were dropped, when known (a lost connection cannot tell).
+        missed: Option<u64>,
+        /// The `seq` of the last event the subscriber received (`None`: none yet).
+        last_seq: Option<u64>,
     },
 }
 
@@ -89,7 +104,7 @@ impl Error {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Conflict { .. } | Error::Duplicate { .. } => ErrorKind::Conflict,
             Error::Invalid(_) => ErrorKind::Invalid,
-            Error::Backend { .. } => ErrorKind::Backend,
+            Error::Backend { .. } | Error::Corrupt { .. } => ErrorKind::Backend,
             Error::Crypto { .. } => ErrorKind::Crypto,
             Error::Lagged { .. } => ErrorKind::Lagged,
         }
@@ -141,6 +156,19 @@ impl Error {
         expected: impl Into<String>,
     ) -> Self {
         Error::from(lifeos_core::Error::invalid(field, value, expected))
+    }
+
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    pub(crate) fn corrupt(
+        table: &'static str,
+        id: impl std::fmt::Display,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Error::Corrupt {
+            table,
+            id: id.to_string(),
+            source: source.into(),
+        }
     }
 
     pub(crate) fn backend(

@@ -42,10 +42,15 @@
 //! - `SqliteStore` (feature `sqlite`): a file (WAL) or in memory; migrations embedded.
 //! - `PostgresStore` (feature `postgres`): RLS-enforced tenancy; `relay` (feature `nats`)
 //!   feeds the log to NATS JetStream.
-//! - [`model`]: queries ([`TaskQuery`], [`EventQuery`]), keyset [`Page`]s with opaque
-//!   [`Cursor`]s on `(created_at, id)`, task operations ([`TaskOp`]), [`StoredEvent`]s.
+//! - [`query`]: [`TaskQuery`], [`EventQuery`]; [`page`]: keyset [`Page`]s with opaque
+//!   [`Cursor`]s on `(created_at, id)`; task operations ([`TaskChange`], [`TaskOp`]);
+//!   [`StoredEvent`]s; [`Upserted`]. Inputs that mirror domain types
+//!   ([`CalendarEventInput`], [`SubscriptionInput`]) live in `lifeos_core` and are
+//!   re-exported here.
+//! - [`export`]: [`UserExport`], the typed GDPR export.
 //! - [`crypto`]: AES-256-GCM sealing of OAuth tokens under an app-supplied [`Keyring`].
-//! - [`clock`]: [`StoreOptions`] with the [`Clock`] and the RNG ids are drawn from.
+//! - [`options`]: [`StoreOptions`] with the [`Clock`] ([`clock`]) and the RNG ids are
+//!   drawn from.
 //!
 //! Opening the embedded default (a file, as Plan My Day does) is shown on `SqliteStore`.
 //!
@@ -88,39 +93,53 @@
 //! backend. Time comes from the [`Clock`]; ids from the injected RNG; AES-GCM nonces from
 //! the OS RNG.
 
+pub mod calendar_window;
+mod change;
 pub mod clock;
 pub mod crypto;
+mod ctx;
 pub mod error;
 pub mod export;
 mod hub;
-mod logic;
 pub mod memory;
-pub mod model;
+pub mod options;
+pub mod page;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod query;
 #[cfg(feature = "nats")]
 pub mod relay;
+mod rules;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+mod stored_event;
 pub mod traits;
+mod upserted;
 
-pub use clock::{Clock, ManualClock, StoreOptions, SystemClock};
+pub use calendar_window::{CalendarWindow, UnreadableEvent, WindowOccurrences};
+pub use change::{TaskChange, TaskOp};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use crypto::{EncryptionKey, Keyring, OAuthSecret};
 pub use error::{Error, ErrorKind, Result};
+pub use export::{TokenMetadata, UserExport};
 pub use hub::EventStream;
+pub use lifeos_core::{CalendarEventInput, SubscriptionInput};
 pub use memory::MemoryStore;
-pub use model::{
-    CalendarEventInput, Cursor, EventPage, EventQuery, Page, StoredEvent, SubscriptionInput,
-    TaskChange, TaskOp, TaskQuery, TimeRange, Upserted, fold,
-};
+pub use options::StoreOptions;
+pub use page::{Cursor, EventPage, Page};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresConfig, PostgresStore};
+pub use query::{EventQuery, TaskQuery, TimeRange, fold};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
+pub use stored_event::StoredEvent;
 pub use traits::{
     CalendarStore, Erasure, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
     SubscriptionStore, TaskStore,
 };
+pub use upserted::Upserted;
 
 /// The store traits, to bring their methods into scope: `use lifeos_store::prelude::*;`.
 pub mod prelude {

@@ -43,8 +43,8 @@ use async_nats::jetstream::context::PublishAckFuture;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::error::{Error, Result};
-use crate::model::StoredEvent;
 use crate::postgres::PostgresConfig;
+use crate::stored_event::StoredEvent;
 
 /// How the relay publishes. Built with [`RelayConfig::new`] and its setters.
 ///
@@ -409,12 +409,7 @@ impl Relay {
             let full = rows.len() == self.config.batch as usize;
             let mut acks: Vec<PublishAckFuture> = Vec::with_capacity(rows.len());
             for (seq, envelope) in rows {
-                let event = serde_json::from_str(&envelope)
-                    .map_err(|e| Error::backend("decoding an event to relay", e))?;
-                let stored = StoredEvent {
-                    seq: u64::try_from(seq).unwrap_or(0),
-                    event,
-                };
+                let stored = StoredEvent::try_from(crate::sql::EventRow { seq, envelope })?;
                 acks.push(self.publish(&stored).await?);
             }
             for ack in acks {

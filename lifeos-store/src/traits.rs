@@ -18,13 +18,17 @@ use lifeos_core::{
 };
 use uuid::Uuid;
 
+use crate::calendar_window::{CalendarWindow, WindowOccurrences};
+use crate::change::{TaskChange, TaskOp};
 use crate::crypto::OAuthSecret;
 use crate::error::{Error, Result};
+use crate::export::UserExport;
 use crate::hub::EventStream;
-use crate::model::{
-    CalendarEventInput, Cursor, EventPage, EventQuery, Page, StoredEvent, SubscriptionInput,
-    TaskChange, TaskOp, TaskQuery, Upserted,
-};
+use crate::page::{Cursor, EventPage, Page};
+use crate::query::{EventQuery, TaskQuery};
+use crate::stored_event::StoredEvent;
+use crate::upserted::Upserted;
+use lifeos_core::{CalendarEventInput, SubscriptionInput};
 
 /// Tasks: create, read, change with optimistic concurrency, list, search.
 #[async_trait]
@@ -320,13 +324,53 @@ pub trait CalendarStore: Send + Sync {
         to: DateTime<Utc>,
     ) -> Result<Vec<CalendarEvent>>;
 
+    /// As [`CalendarStore::list_events_for_window`], and the stored events left out
+    /// because their recurrence rule cannot be read (a legacy row): one such row never
+    /// fails the window.
+    ///
+    /// # Errors
+    /// As [`CalendarStore::list_events_for_window`]; [`Error::Corrupt`] for a row damaged
+    /// otherwise.
+    async fn calendar_window(
+        &self,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<CalendarWindow> {
+        Ok(CalendarWindow::new(
+            self.list_events_for_window(user, from, to).await?,
+        ))
+    }
+
+    /// The occurrences of the user's events that touch `[from, to)`, as seen by a reader in
+    /// `tz` (see [`CalendarStore::list_occurrences`]), and the stored events the window
+    /// read left out because their rule cannot be read.
+    ///
+    /// # Errors
+    /// As [`CalendarStore::calendar_window`].
+    async fn window_occurrences(
+        &self,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<WindowOccurrences> {
+        let window = self.calendar_window(user, from, to).await?;
+        Ok(WindowOccurrences {
+            occurrences: recurrence::occurrences(&window.events, tz, from, to)?,
+            unreadable: window.skipped,
+        })
+    }
+
     /// The occurrences of the user's events that touch `[from, to)`, as seen by a reader in
     /// `tz` (all-day and floating times are read there): series expanded with
     /// [`lifeos_core::recurrence`], overrides applied, cancelled and deleted instances left
-    /// out. `truncated` says whether a series hit the expansion bounds.
+    /// out. `truncated` says whether a series hit the expansion bounds; a series that
+    /// cannot be expanded is listed in `skipped`, and a stored event whose rule cannot be
+    /// read is left out (see [`CalendarStore::window_occurrences`] for those).
     ///
     /// # Errors
-    /// [`Error::Invalid`] when `to` is before `from` or a stored rule cannot be expanded.
+    /// [`Error::Invalid`] when `to` is before `from`.
     async fn list_occurrences(
         &self,
         user: UserId,
@@ -334,8 +378,10 @@ pub trait CalendarStore: Send + Sync {
         to: DateTime<Utc>,
         tz: Tz,
     ) -> Result<EventOccurrences> {
-        let events = self.list_events_for_window(user, from, to).await?;
-        Ok(recurrence::occurrences(&events, tz, from, to)?)
+        Ok(self
+            .window_occurrences(user, from, to, tz)
+            .await?
+            .occurrences)
     }
 }
 
@@ -526,14 +572,14 @@ pub trait Store:
     /// [`Error::Backend`]; nothing is deleted then.
     async fn erase_user(&self, user: UserId) -> Result<Erasure>;
 
-    /// One JSON document with everything of the user: profile, projects, tasks (deleted
-    /// ones too), calendar events, subscriptions, OAuth token records (metadata only: the
-    /// ciphertexts stay in the store), and the event log with `seq`. After
-    /// [`Store::erase_user`] only the tombstone remains in it.
+    /// Everything of the user: profile, projects, tasks (deleted ones too), calendar
+    /// events, subscriptions, OAuth token records (metadata only: the ciphertexts stay in
+    /// the store), and the event log with `seq`; serialises to one JSON document (see
+    /// [`UserExport`]). After [`Store::erase_user`] only the tombstone remains in it.
     ///
     /// # Errors
-    /// [`Error::Backend`].
-    async fn export_user(&self, user: UserId) -> Result<serde_json::Value> {
+    /// [`Error::Backend`] (also for a stored row that cannot be decoded).
+    async fn export_user(&self, user: UserId) -> Result<UserExport> {
         crate::export::export_user(self, user).await
     }
 }

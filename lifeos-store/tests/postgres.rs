@@ -1,6 +1,7 @@
 //! The conformance suite on PostgreSQL (each store in its own schema of this binary's
 //! database), and the RLS and append-only tests by raw SQL through the application role.
-//! Needs `LIFEOS_TEST_DATABASE_URL` (skips without it; fails without it when `CI=true`).
+//! Needs `LIFEOS_TEST_DATABASE_URL`: without it every test reports itself ignored with the
+//! reason (with `CI=true` the binary fails). Runs under libtest-mimic (`harness = false`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[macro_use]
@@ -21,6 +22,11 @@ fn make(
     })
 }
 
-conformance_suite!(make);
-
+mod differential;
 mod postgres_only;
+
+fn main() {
+    let mut trials = conformance_suite!(trials make);
+    trials.extend(postgres_only::trials());
+    pg_support::run(trials, &["LIFEOS_TEST_DATABASE_URL"]);
+}

@@ -1,8 +1,9 @@
 //! The NATS JetStream relay against the machine's PostgreSQL and NATS: concurrent
 //! writers, the relay killed midway and restarted; every event lands in the stream
 //! exactly once (after deduplication), none is missing, each user's in `seq` order.
-//! Needs `LIFEOS_TEST_DATABASE_URL` and `LIFEOS_TEST_NATS_URL` (skips without them;
-//! fails without them when `CI=true`). The stream and subject prefix are
+//! Needs `LIFEOS_TEST_DATABASE_URL` and `LIFEOS_TEST_NATS_URL`: without them every test
+//! reports itself ignored with the reason (with `CI=true` the binary fails). Runs under
+//! libtest-mimic (`harness = false`). The stream and subject prefix are
 //! `lifeos_t_<random>`; the stream is deleted at the end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -22,10 +23,31 @@ use lifeos_store::{EventQuery, PostgresConfig, PostgresStore};
 
 use crate::conformance::{options, user};
 
+fn main() {
+    use crate::conformance::{Trials, block_on};
+    let trials: Trials = vec![
+        (
+            "relay_killed_midway_publishes_every_event_exactly_once",
+            Box::new(|| block_on(relay_killed_midway_publishes_every_event_exactly_once())),
+        ),
+        (
+            "sqlite_relay_watermark_is_the_last_seq",
+            Box::new(|| block_on(sqlite_relay_watermark_is_the_last_seq())),
+        ),
+        (
+            "running_relay_publishes_on_notification",
+            Box::new(|| block_on(running_relay_publishes_on_notification())),
+        ),
+    ];
+    pg_support::run(
+        trials,
+        &["LIFEOS_TEST_DATABASE_URL", "LIFEOS_TEST_NATS_URL"],
+    );
+}
+
 const WRITERS: u128 = 4;
 const TASKS_PER_WRITER: u64 = 60;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_killed_midway_publishes_every_event_exactly_once() {
     let nats_url = pg_support::nats_url();
     let db_url = pg_support::database_url().await;
@@ -177,7 +199,6 @@ async fn relay_killed_midway_publishes_every_event_exactly_once() {
 /// On SQLite the watermark is the last `seq` published: a pass sends only what is new,
 /// and a rewound watermark re-sends what JetStream then drops.
 #[cfg(feature = "sqlite")]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_relay_watermark_is_the_last_seq() {
     let nats_url = pg_support::nats_url();
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -231,7 +252,6 @@ async fn sqlite_relay_watermark_is_the_last_seq() {
 }
 
 /// `run` wakes on the store's commit notifications, well before its poll interval.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn running_relay_publishes_on_notification() {
     let nats_url = pg_support::nats_url();
     let db_url = pg_support::database_url().await;

@@ -31,4 +31,5 @@ mod on_file {
     conformance_suite!(make);
 }
 
+mod differential;
 mod sqlite_only;

@@ -23,10 +23,27 @@ use proptest::prelude::*;
 use rand_core::SeedableRng;
 use uuid::Uuid;
 
-/// Generates one `#[tokio::test]` per conformance test for the backend `make` builds.
+/// Generates one `#[tokio::test]` per conformance test for the backend `make` builds;
+/// `conformance_suite!(trials make)` instead returns them as [`Trials`] for a binary with
+/// its own harness (the service tests).
 macro_rules! conformance_suite {
     ($make:expr) => {
-        conformance_suite!(@async $make;
+        conformance_suite!(@list tests $make);
+
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..proptest::prelude::ProptestConfig::default() })]
+            #[test]
+            fn tenant_isolation(ops in crate::conformance::ops()) {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(crate::conformance::tenant_isolation(&$make, ops));
+            }
+        }
+    };
+    (trials $make:expr) => {
+        conformance_suite!(@list trials $make)
+    };
+    (@list $mode:ident $make:expr) => {
+        conformance_suite! { @ $mode $make;
             task_lifecycle_appends_events,
             stale_version_is_a_conflict,
             no_lost_update_with_concurrent_writers,
@@ -46,18 +63,9 @@ macro_rules! conformance_suite {
             recorded_events_and_slow_subscribers,
             changes_and_record_commit_together,
             usable_as_a_trait_object
-        );
-
-        proptest::proptest! {
-            #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..proptest::prelude::ProptestConfig::default() })]
-            #[test]
-            fn tenant_isolation(ops in crate::conformance::ops()) {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-                rt.block_on(crate::conformance::tenant_isolation(&$make, ops));
-            }
         }
     };
-    (@async $make:expr; $($name:ident),*) => {
+    (@tests $make:expr; $($name:ident),*) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
@@ -65,6 +73,54 @@ macro_rules! conformance_suite {
             }
         )*
     };
+    (@trials $make:expr; $($name:ident),*) => {{
+        let trials: crate::conformance::Trials = vec![
+            $(
+                (
+                    stringify!($name),
+                    Box::new(|| crate::conformance::block_on(crate::conformance::$name(&$make))),
+                ),
+            )*
+            (
+                "tenant_isolation",
+                Box::new(|| crate::conformance::tenant_isolation_cases(&$make)),
+            ),
+        ];
+        trials
+    }};
+}
+
+/// Named test bodies for a binary with its own harness (`harness = false`).
+pub type Trials = Vec<(&'static str, Box<dyn FnOnce() + Send>)>;
+
+/// Runs `f` to completion on a fresh two-worker runtime (what `#[tokio::test]` does).
+pub fn block_on<F: Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// The `tenant_isolation` property, 24 cases, as the `proptest!` block runs it.
+pub fn tenant_isolation_cases<S: Store>(make: &impl Make<S>) {
+    let config = ProptestConfig {
+        cases: 24,
+        ..ProptestConfig::default()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let outcome = runner.run(&ops(), |ops| {
+        rt.block_on(tenant_isolation(make, ops));
+        Ok(())
+    });
+    if let Err(e) = outcome {
+        panic!("tenant_isolation: {e}");
+    }
 }
 
 pub fn t0() -> DateTime<Utc> {
@@ -1378,7 +1434,7 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
             .await
             .unwrap();
     }
-    let v_before = store.export_user(v).await.unwrap();
+    let v_before = store.export_user(v).await.unwrap().to_json().unwrap();
     let mut stream = store.subscribe(u);
     let erased = store.erase_user(u).await.unwrap();
     let want: BTreeMap<String, u64> = [
@@ -1399,7 +1455,7 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
         other => panic!("{other:?}"),
     }
     assert_eq!(stream.try_recv().unwrap().unwrap(), erased.tombstone);
-    let doc = store.export_user(u).await.unwrap();
+    let doc = store.export_user(u).await.unwrap().to_json().unwrap();
     assert_eq!(doc["profile"], serde_json::Value::Null);
     for key in [
         "projects",
@@ -1415,7 +1471,10 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
         serde_json::json!([serde_json::to_value(&erased.tombstone).unwrap()])
     );
     // The other user is untouched.
-    assert_eq!(store.export_user(v).await.unwrap(), v_before);
+    assert_eq!(
+        store.export_user(v).await.unwrap().to_json().unwrap(),
+        v_before
+    );
     assert_eq!(v_before["tasks"].as_array().unwrap().len(), 1);
     assert_eq!(v_before["events"].as_array().unwrap().len(), 7);
     assert!(
@@ -1426,7 +1485,7 @@ pub async fn erasure_leaves_only_a_tombstone<S: Store>(make: &impl Make<S>) {
     let again = store.erase_user(u).await.unwrap();
     assert_eq!(again.counts.values().sum::<u64>(), 0);
     assert_eq!(
-        store.export_user(u).await.unwrap()["events"]
+        store.export_user(u).await.unwrap().to_json().unwrap()["events"]
             .as_array()
             .unwrap()
             .len(),
@@ -1576,7 +1635,7 @@ pub async fn usable_as_a_trait_object<S: Store + 'static>(make: &impl Make<S>) {
     let t = store.create_task(u, NewTask::titled("dyn")).await.unwrap();
     assert_eq!(store.get_task(u, t.id).await.unwrap(), t);
     assert_eq!(
-        store.export_user(u).await.unwrap()["tasks"][0]["title"],
+        store.export_user(u).await.unwrap().to_json().unwrap()["tasks"][0]["title"],
         "dyn"
     );
 }
@@ -1782,6 +1841,8 @@ pub async fn tenant_isolation<S: Store>(make: &impl Make<S>, ops: Vec<Op>) {
                 let doc = store
                     .export_user(users[w as usize])
                     .await
+                    .unwrap()
+                    .to_json()
                     .unwrap()
                     .to_string();
                 let other = 1 - w as usize;

@@ -1,6 +1,7 @@
 //! Test isolation on the shared PostgreSQL server (DESIGN.md): one database
-//! `lifeos_t_<pid>_<random>` per test binary, one schema per store inside it. Databases
-//! left by earlier runs (their process gone) are dropped when a binary starts.
+//! `lifeos_t_<pid>_<random>` per test binary, one schema per store inside it, dropped when
+//! the binary ends ([`run`]). Databases left by earlier runs (their process gone) are
+//! dropped when a binary starts.
 
 #![allow(dead_code)]
 
@@ -19,23 +20,84 @@ pub fn random_u64() -> u64 {
     h.finish()
 }
 
-/// `LIFEOS_TEST_DATABASE_URL`, or: with `CI=true` a failure, otherwise a note that the
-/// PostgreSQL tests skip and the end of this test binary (exit status 0).
+/// `LIFEOS_TEST_DATABASE_URL` (the harness of [`run`] ignores the tests without it).
 pub fn server_url() -> String {
-    match std::env::var("LIFEOS_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but LIFEOS_TEST_DATABASE_URL is not set: the PostgreSQL tests must run"
-            );
-            // Not through eprintln!: the test harness would capture it.
-            let _ = std::io::stderr().write_all(
-                b"\nLIFEOS_TEST_DATABASE_URL is not set: skipping the PostgreSQL tests of this binary\n",
-            );
-            std::process::exit(0);
-        }
+    service("LIFEOS_TEST_DATABASE_URL")
+        .expect("LIFEOS_TEST_DATABASE_URL is set (the harness ignores these tests otherwise)")
+}
+
+/// A service variable's value, if set and not empty.
+fn service(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.is_empty())
+}
+
+/// Runs `trials` under libtest-mimic. Without every variable of `needs`, each test is
+/// reported ignored with the reason, unless `CI=true`, where a missing service fails the
+/// binary. This binary's database is dropped at the end, whatever the outcome.
+pub fn run(trials: crate::conformance::Trials, needs: &[&str]) -> ! {
+    let args = libtest_mimic::Arguments::from_args();
+    let missing: Vec<&str> = needs
+        .iter()
+        .copied()
+        .filter(|v| service(v).is_none())
+        .collect();
+    if !missing.is_empty() && std::env::var("CI").as_deref() == Ok("true") {
+        let _ = writeln!(
+            std::io::stderr(),
+            "CI=true but {} is not set: the service tests must run",
+            missing.join(" and ")
+        );
+        std::process::exit(101);
     }
+    let reason = (!missing.is_empty()).then(|| format!("skipped: {} not set", missing.join(", ")));
+    let trials = trials
+        .into_iter()
+        .map(|(name, body)| {
+            let trial = libtest_mimic::Trial::test(name, move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|panic| {
+                    let message = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_else(|| "panicked".to_owned());
+                    libtest_mimic::Failed::from(message)
+                })
+            });
+            match &reason {
+                Some(reason) => trial.with_ignored_flag(true).with_kind(reason.clone()),
+                None => trial,
+            }
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop_database();
+    conclusion.exit()
+}
+
+/// Drops this binary's database, if a test created it.
+fn drop_database() {
+    let Some(url) = DATABASE.get() else { return };
+    let Some(name) = url.rsplit('/').next().map(str::to_owned) else {
+        return;
+    };
+    let Some(server) = service("LIFEOS_TEST_DATABASE_URL") else {
+        return;
+    };
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return;
+    }
+    crate::conformance::block_on(async move {
+        if let Ok(admin) = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&server)
+            .await
+        {
+            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&admin)
+                .await;
+            admin.close().await;
+        }
+    });
 }
 
 /// `url` with another database (and optionally another user).
@@ -118,20 +180,8 @@ pub fn with_user(url: &str, user: &str) -> String {
     with_database(url, &database, Some(user))
 }
 
-/// `LIFEOS_TEST_NATS_URL`, or: with `CI=true` a failure, otherwise a note that the NATS
-/// tests skip and the end of this test binary (exit status 0).
+/// `LIFEOS_TEST_NATS_URL` (the harness of [`run`] ignores the tests without it).
 pub fn nats_url() -> String {
-    match std::env::var("LIFEOS_TEST_NATS_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but LIFEOS_TEST_NATS_URL is not set: the NATS tests must run"
-            );
-            let _ = std::io::stderr().write_all(
-                b"\nLIFEOS_TEST_NATS_URL is not set: skipping the NATS tests of this binary\n",
-            );
-            std::process::exit(0);
-        }
-    }
+    service("LIFEOS_TEST_NATS_URL")
+        .expect("LIFEOS_TEST_NATS_URL is set (the harness ignores these tests otherwise)")
 }

@@ -3,11 +3,11 @@
 
 use chrono::Duration;
 use lifeos_core::calendar::{EventTime, Provider};
-use lifeos_core::{NewProfile, NewProject, NewTask, SubscriptionStatus, TaskPatch, Tier, UserId};
+use lifeos_core::{NewProfile, NewProject, NewTask, SubscriptionStatus, Tier, UserId};
 use lifeos_store::prelude::*;
 use lifeos_store::{
     CalendarEventInput, EventQuery, MemoryStore, OAuthSecret, PostgresConfig, PostgresStore, Store,
-    SubscriptionInput, TaskQuery,
+    SubscriptionInput,
 };
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -122,8 +122,7 @@ async fn as_app<'c>(
     tx
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rls_hides_other_users_rows_and_the_log_is_append_only() {
+pub async fn rls_hides_other_users_rows_and_the_log_is_append_only() {
     let url = pg_support::database_url().await;
     let schema = pg_support::schema();
     let store = PostgresStore::connect(
@@ -279,8 +278,7 @@ async fn rls_hides_other_users_rows_and_the_log_is_append_only() {
 /// `subscribe` goes through LISTEN/NOTIFY: a store sees another store's (another
 /// process's) commits on the same schema, only its user's, in `seq` order, read through
 /// RLS.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscribers_see_other_stores_commits() {
+pub async fn subscribers_see_other_stores_commits() {
     let url = pg_support::database_url().await;
     let schema = pg_support::schema();
     let config = PostgresConfig::new(url).schema(schema);
@@ -316,8 +314,7 @@ async fn subscribers_see_other_stores_commits() {
 
 /// One script on both backends with the same clock and seed: every answer is identical.
 /// (Title search goes through the trigram index and RLS here.)
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_equal_the_memory_backend() {
+pub async fn answers_equal_the_memory_backend() {
     let memory = MemoryStore::new(options(42));
     let url = pg_support::database_url().await;
     let postgres = PostgresStore::connect(
@@ -326,74 +323,97 @@ async fn answers_equal_the_memory_backend() {
     )
     .await
     .unwrap();
-    assert_eq!(script(&memory).await, script(&postgres).await);
+    assert_eq!(
+        crate::differential::script(&memory).await,
+        crate::differential::script(&postgres).await
+    );
 }
 
-async fn script<S: Store>(store: &S) -> Vec<String> {
-    let (u, v) = (user(1), user(2));
-    let titles = [
-        "Alpha",
-        "alphabet soup",
-        "ΑΛΦΑ",
-        "Straße",
-        "50% off",
-        "under_score",
-        "Ǆ",
-        "plain",
-    ];
-    let mut ids = Vec::new();
-    for (i, title) in titles.iter().enumerate() {
-        let new = NewTask {
-            labels: vec![format!("l{}", i % 3)],
-            due_date: Some(t0() + Duration::hours(i as i64 * 5)),
-            priority: (i % 4) as i64,
-            ..NewTask::titled(*title)
-        };
-        ids.push(store.create_task(u, new).await.unwrap().id);
-        store
-            .create_task(v, NewTask::titled(format!("v {title}")))
+/// These tests as trials for the binary's harness.
+pub fn trials() -> crate::conformance::Trials {
+    use crate::conformance::block_on;
+    vec![
+        (
+            "postgres_only::rls_hides_other_users_rows_and_the_log_is_append_only",
+            Box::new(|| block_on(rls_hides_other_users_rows_and_the_log_is_append_only())),
+        ),
+        (
+            "postgres_only::subscribers_see_other_stores_commits",
+            Box::new(|| block_on(subscribers_see_other_stores_commits())),
+        ),
+        (
+            "postgres_only::answers_equal_the_memory_backend",
+            Box::new(|| block_on(answers_equal_the_memory_backend())),
+        ),
+        (
+            "postgres_only::listener_reconnect_lags_subscribers",
+            Box::new(|| block_on(listener_reconnect_lags_subscribers())),
+        ),
+    ]
+}
+
+/// A subscriber whose store's LISTEN connection dropped and reconnected gets
+/// `Error::Lagged` naming the last `seq` it saw, instead of silently missing the events
+/// committed meanwhile; the stream then goes on.
+pub async fn listener_reconnect_lags_subscribers() {
+    let url = pg_support::database_url().await;
+    let schema = pg_support::schema();
+    let store = PostgresStore::connect(
+        PostgresConfig::new(url.clone()).schema(schema.clone()),
+        options(5),
+    )
+    .await
+    .unwrap();
+    let u = user(1);
+    let mut stream = store.subscribe(u);
+    store.create_task(u, NewTask::titled("seen")).await.unwrap();
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(10), stream.recv())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    // End the listener's connection from outside, as a network failure would.
+    let mut admin = PgConnection::connect(&url).await.unwrap();
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+         AND query ILIKE 'LISTEN %' AND query LIKE '%' || $1 || '.events%'",
+    )
+    .bind(&schema)
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(ended, [true], "one listener connection ended");
+    let err = loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), stream.recv())
             .await
-            .unwrap();
+            .unwrap()
+            .unwrap()
+        {
+            Err(e) => break e,
+            // An event committed just before the connection ended may still arrive.
+            Ok(e) => assert!(e.seq > seen.seq),
+        }
+    };
+    match err {
+        lifeos_store::Error::Lagged { last_seq, .. } => assert_eq!(last_seq, Some(seen.seq)),
+        other => panic!("{other:?}"),
     }
-    store.complete_task(u, ids[1]).await.unwrap();
-    store.delete_task(u, ids[2]).await.unwrap();
-    store
-        .update_task(
-            u,
-            ids[3],
-            1,
-            TaskPatch {
-                title: Some("STRASSE".into()),
-                ..TaskPatch::default()
-            },
-        )
+    // The stream goes on once the listener has reconnected.
+    let later = store
+        .create_task(u, NewTask::titled("later"))
         .await
         .unwrap();
-    let mut out = Vec::new();
-    for q in ["alpha", "ΑΛΦΑ", "strasse", "%", "_", "ǆ", "", "x"] {
-        let page = store.search_tasks(u, q, None, 100).await.unwrap();
-        out.push(format!("{q}: {:?}", page.items));
-    }
-    for q in [
-        TaskQuery::new().limit(3),
-        TaskQuery::actionable(),
-        TaskQuery::new().label("l1").include_deleted(true),
-        TaskQuery::new().due(lifeos_store::TimeRange::new(
-            t0() + Duration::hours(6),
-            t0() + Duration::hours(26),
-        )),
-    ] {
-        let page = store.list_tasks(u, &q).await.unwrap();
-        out.push(format!(
-            "{:?} {:?}",
-            page.items,
-            page.next.map(|c| c.to_string())
-        ));
-    }
-    out.push(format!(
-        "{:?}",
-        store.read_all_events(u, &EventQuery::new()).await.unwrap()
-    ));
-    out.push(store.export_user(u).await.unwrap().to_string());
-    out
+    let next = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let Ok(e) = stream.recv().await.unwrap()
+                && e.event.entity_id() == *later.id.as_uuid()
+            {
+                return e;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(next.seq > seen.seq);
 }

@@ -1,10 +1,9 @@
 //! Tests only SQLite needs: the append-only trigger by raw SQL, reopening a file, and
 //! results identical to the memory backend.
 
-use chrono::Duration;
-use lifeos_core::{NewTask, TaskPatch};
+use lifeos_core::NewTask;
 use lifeos_store::prelude::*;
-use lifeos_store::{EventQuery, MemoryStore, SqliteStore, Store, TaskQuery};
+use lifeos_store::{EventQuery, MemoryStore, SqliteStore};
 use sqlx::Connection;
 
 use crate::conformance::{options, t0, user};
@@ -91,74 +90,185 @@ async fn reopening_a_file_keeps_rows_events_and_seq() {
 async fn answers_equal_the_memory_backend() {
     let memory = MemoryStore::new(options(42));
     let sqlite = SqliteStore::open_in_memory(options(42)).await.unwrap();
-    assert_eq!(script(&memory).await, script(&sqlite).await);
+    assert_eq!(
+        crate::differential::script(&memory).await,
+        crate::differential::script(&sqlite).await
+    );
 }
 
-async fn script<S: Store>(store: &S) -> Vec<String> {
+/// The FTS5 index follows every insert, rename, soft delete and erasure in the same
+/// transaction: the indexed search and the scan agree, and erasure leaves no index entry.
+#[tokio::test]
+async fn title_index_follows_every_change() {
+    let path = temp_path("fts.sqlite");
+    let store = SqliteStore::open(&path, options(9)).await.unwrap();
     let (u, v) = (user(1), user(2));
-    let titles = [
-        "Alpha",
-        "alphabet soup",
-        "ΑΛΦΑ",
-        "Straße",
-        "50% off",
-        "under_score",
-        "Ǆ",
-        "plain",
-    ];
     let mut ids = Vec::new();
-    for (i, title) in titles.iter().enumerate() {
-        let new = NewTask {
-            labels: vec![format!("l{}", i % 3)],
-            due_date: Some(t0() + Duration::hours(i as i64 * 5)),
-            priority: (i % 4) as i64,
-            ..NewTask::titled(*title)
-        };
-        ids.push(store.create_task(u, new).await.unwrap().id);
-        store
-            .create_task(v, NewTask::titled(format!("v {title}")))
-            .await
-            .unwrap();
+    for title in [
+        "Quarterly Report",
+        "report draft",
+        "50% off_sale",
+        "Ünïcode Straße",
+    ] {
+        ids.push(store.create_task(u, NewTask::titled(title)).await.unwrap());
     }
-    store.complete_task(u, ids[1]).await.unwrap();
-    store.delete_task(u, ids[2]).await.unwrap();
     store
-        .update_task(
-            u,
-            ids[3],
-            1,
-            TaskPatch {
-                title: Some("STRASSE".into()),
-                ..TaskPatch::default()
-            },
-        )
+        .create_task(v, NewTask::titled("someone else's report"))
         .await
         .unwrap();
-    let mut out = Vec::new();
-    for q in ["alpha", "ΑΛΦΑ", "strasse", "%", "_", "ǆ", "", "x"] {
-        let page = store.search_tasks(u, q, None, 100).await.unwrap();
-        out.push(format!("{q}: {:?}", page.items));
-    }
-    for q in [
-        TaskQuery::new().limit(3),
-        TaskQuery::actionable(),
-        TaskQuery::new().label("l1").include_deleted(true),
-        TaskQuery::new().due(lifeos_store::TimeRange::new(
-            t0() + Duration::hours(6),
-            t0() + Duration::hours(26),
-        )),
-    ] {
-        let page = store.list_tasks(u, &q).await.unwrap();
-        out.push(format!(
-            "{:?} {:?}",
-            page.items,
-            page.next.map(|c| c.to_string())
-        ));
-    }
-    out.push(format!(
-        "{:?}",
-        store.read_all_events(u, &EventQuery::new()).await.unwrap()
+    let titles = |page: lifeos_store::Page<lifeos_core::Task>| -> Vec<String> {
+        page.items.into_iter().map(|t| t.title).collect()
+    };
+    let search = |text: &'static str| store.search_tasks(u, text, None, 50);
+    assert_eq!(
+        titles(search("REPORT").await.unwrap()),
+        ["Quarterly Report", "report draft"]
+    );
+    assert_eq!(titles(search("% off_").await.unwrap()), ["50% off_sale"]);
+    assert_eq!(titles(search("aße").await.unwrap()), ["Ünïcode Straße"]);
+    assert!(search("off%sale").await.unwrap().items.is_empty());
+    // A rename moves the title in the index.
+    let patch = lifeos_core::TaskPatch {
+        title: Some("Annual summary".into()),
+        ..Default::default()
+    };
+    store
+        .update_task(u, ids[0].id, ids[0].version, patch)
+        .await
+        .unwrap();
+    assert_eq!(titles(search("report").await.unwrap()), ["report draft"]);
+    assert_eq!(titles(search("annual").await.unwrap()), ["Annual summary"]);
+    // A soft-deleted task is not found; restored, it is again.
+    store.delete_task(u, ids[1].id).await.unwrap();
+    assert!(search("report").await.unwrap().items.is_empty());
+    store.restore_task(u, ids[1].id).await.unwrap();
+    assert_eq!(titles(search("report").await.unwrap()), ["report draft"]);
+    // Erasure empties the user's index entries in its own transaction.
+    store.erase_user(u).await.unwrap();
+    assert!(search("report").await.unwrap().items.is_empty());
+    store.close().await;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let indexed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tasks_fts WHERE tasks_fts MATCH '\"report\"'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(indexed, 1, "only the other user's task stays indexed");
+}
+
+/// A stored row that does not decode is an error naming its table and id, never a
+/// default value.
+#[tokio::test]
+async fn a_corrupt_row_is_an_error_naming_table_and_id() {
+    let path = temp_path("corrupt.sqlite");
+    let store = SqliteStore::open(&path, options(10)).await.unwrap();
+    let u = user(1);
+    let t = store.create_task(u, NewTask::titled("fine")).await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE tasks SET data = '{\"not\": \"a task\"}' WHERE id = ?")
+        .bind(*t.id.as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = store.get_task(u, t.id).await.unwrap_err();
+    assert!(err.is_backend());
+    assert_eq!(
+        err.to_string(),
+        format!("stored tasks row {} cannot be decoded", t.id)
+    );
+    assert!(matches!(
+        err,
+        lifeos_store::Error::Corrupt { table: "tasks", .. }
     ));
-    out.push(store.export_user(u).await.unwrap().to_string());
-    out
+    assert!(
+        store
+            .list_tasks(u, &lifeos_store::TaskQuery::new())
+            .await
+            .is_err()
+    );
+    assert!(store.export_user(u).await.is_err());
+}
+
+/// A legacy calendar row whose rule cannot be parsed (written by raw SQL, as before rules
+/// were checked) does not fail the day: the window read returns the other events and
+/// names the one left out; any other damage to a row is still an error.
+#[tokio::test]
+async fn unreadable_legacy_rule_is_skipped_with_a_warning() {
+    use lifeos_core::calendar::{EventTime, Provider};
+    use lifeos_store::CalendarEventInput;
+
+    let path = temp_path("legacy_rule.sqlite");
+    let store = SqliteStore::open(&path, options(11)).await.unwrap();
+    let u = user(1);
+    let at = |h: i64| EventTime::Utc(t0() + chrono::Duration::hours(h));
+    let single = store
+        .upsert_calendar_event(
+            u,
+            CalendarEventInput::new(Provider::Manual, "standup", at(1), at(2)),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let mut series = CalendarEventInput::new(Provider::Manual, "gym", at(3), at(4));
+    series.rrule = Some("FREQ=DAILY".parse().unwrap());
+    let series = store
+        .upsert_calendar_event(u, series)
+        .await
+        .unwrap()
+        .into_inner();
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE calendar_events SET data = json_set(data, '$.rrule', 'FREQ=SOMETIMES') WHERE id = ?")
+        .bind(*series.id.as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (from, to) = (t0(), t0() + chrono::Duration::days(1));
+    let window = store.calendar_window(u, from, to).await.unwrap();
+    assert_eq!(window.events, std::slice::from_ref(&single));
+    assert_eq!(window.skipped.len(), 1);
+    let skipped = &window.skipped[0];
+    assert_eq!(
+        (
+            skipped.event_id,
+            skipped.title.as_deref(),
+            skipped.rrule.as_str()
+        ),
+        (series.id, Some("gym"), "FREQ=SOMETIMES")
+    );
+    assert!(
+        skipped.warning().contains(&series.id.to_string()),
+        "{}",
+        skipped.warning()
+    );
+    // The day still expands, with the warning beside it.
+    let day = store
+        .window_occurrences(u, from, to, chrono_tz::UTC)
+        .await
+        .unwrap();
+    assert_eq!(day.occurrences.entries.len(), 1);
+    assert_eq!(day.unreadable, window.skipped);
+    assert_eq!(
+        store.list_events_for_window(u, from, to).await.unwrap(),
+        std::slice::from_ref(&single)
+    );
+    // Other damage is an error naming the table and the row.
+    sqlx::query("UPDATE calendar_events SET data = '{}' WHERE id = ?")
+        .bind(*single.id.as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = store.calendar_window(u, from, to).await.unwrap_err();
+    assert!(matches!(
+        err,
+        lifeos_store::Error::Corrupt {
+            table: "calendar_events",
+            ..
+        }
+    ));
 }

@@ -1,0 +1,130 @@
+//! Calendar events in memory.
+
+use super::prelude::*;
+
+#[async_trait]
+impl CalendarStore for MemoryStore {
+    async fn upsert_calendar_event(
+        &self,
+        user: UserId,
+        input: CalendarEventInput,
+    ) -> Result<Upserted<CalendarEvent>> {
+        let now = self.ctx.now();
+        self.mutate(|state, ctx| {
+            let mine = || state.calendar.values().filter(|e| e.user_id == user);
+            let key = rules::recurrence_key(input.recurrence_id.as_ref());
+            let existing = input.external_id.as_ref().and_then(|x| {
+                mine().find(|e| {
+                    e.provider == input.provider
+                        && e.external_id.as_ref() == Some(x)
+                        && rules::recurrence_key(e.recurrence_id.as_ref()) == key
+                })
+            });
+            let series_id = match input.series_id {
+                Some(s) => {
+                    if own(&state.calendar, &s, user, |e| e.user_id).is_none() {
+                        return Err(Error::invalid("series_id", s, "an event of this user"));
+                    }
+                    Some(s)
+                }
+                None if input.recurrence_id.is_some() => input.external_id.as_ref().and_then(|x| {
+                    mine()
+                        .find(|e| {
+                            e.provider == input.provider
+                                && e.external_id.as_ref() == Some(x)
+                                && e.recurrence_id.is_none()
+                        })
+                        .map(|e| e.id)
+                }),
+                None => None,
+            };
+            let existing = existing.cloned();
+            match rules::upsert_calendar_event(ctx, user, input, existing.as_ref(), series_id, now)?
+            {
+                None => Ok((
+                    Upserted::Unchanged(
+                        existing.ok_or_else(|| Error::not_found("calendar_event", "?"))?,
+                    ),
+                    vec![],
+                )),
+                Some((row, e)) => {
+                    state.calendar.insert(row.id, row.clone());
+                    let out = if existing.is_some() {
+                        Upserted::Updated(row)
+                    } else {
+                        Upserted::Created(row)
+                    };
+                    Ok((out, vec![e]))
+                }
+            }
+        })
+    }
+
+    async fn get_calendar_event(&self, user: UserId, id: CalendarEventId) -> Result<CalendarEvent> {
+        self.read(|s| own(&s.calendar, &id, user, |e| e.user_id).cloned())
+            .ok_or_else(|| Error::not_found("calendar_event", id))
+    }
+
+    async fn delete_calendar_event(
+        &self,
+        user: UserId,
+        id: CalendarEventId,
+    ) -> Result<CalendarEvent> {
+        let now = self.ctx.now();
+        self.mutate(|state, ctx| {
+            let current = own(&state.calendar, &id, user, |e| e.user_id)
+                .ok_or_else(|| Error::not_found("calendar_event", id))?;
+            let (row, e) = rules::delete_calendar_event(ctx, current, now)?;
+            state.calendar.insert(id, row.clone());
+            Ok((row, vec![e]))
+        })
+    }
+
+    async fn list_calendar_events(
+        &self,
+        user: UserId,
+        include_deleted: bool,
+    ) -> Result<Vec<CalendarEvent>> {
+        Ok(self.read(|s| {
+            s.calendar
+                .values()
+                .filter(|e| e.user_id == user && (include_deleted || e.deleted_at.is_none()))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    async fn list_events_for_window(
+        &self,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CalendarEvent>> {
+        if to < from {
+            return Err(Error::invalid("to", to.to_rfc3339(), "at or after from"));
+        }
+        Ok(self.read(|s| {
+            let live: Vec<(&CalendarEvent, CalIndex)> = s
+                .calendar
+                .values()
+                .filter(|e| e.user_id == user && e.deleted_at.is_none())
+                .map(|e| (e, CalIndex::of(e)))
+                .collect();
+            let masters: BTreeSet<CalendarEventId> = live
+                .iter()
+                .filter(|(_, i)| i.kind == CalKind::Master && i.series_may_touch(from, to))
+                .map(|(e, _)| e.id)
+                .collect();
+            live.into_iter()
+                .filter(|(e, i)| match i.kind {
+                    CalKind::Single => i.overlaps(from, to),
+                    CalKind::Master => masters.contains(&e.id),
+                    CalKind::Override => {
+                        i.overlaps(from, to) || e.series_id.is_some_and(|s| masters.contains(&s))
+                    }
+                })
+                .map(|(e, _)| e.clone())
+                .collect()
+        }))
+    }
+}

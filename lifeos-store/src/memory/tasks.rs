@@ -1,0 +1,114 @@
+//! Tasks in memory.
+
+use super::prelude::*;
+
+#[async_trait]
+impl TaskStore for MemoryStore {
+    async fn create_tasks(&self, user: UserId, new: Vec<NewTask>) -> Result<Vec<Task>> {
+        let now = self.ctx.now();
+        self.mutate(|state, ctx| {
+            let (tasks, events) = rules::create_tasks(ctx, user, new, now)?;
+            for (i, task) in tasks.iter().enumerate() {
+                check_project(state, user, task.project_id)?;
+                if state.tasks.contains_key(&task.id) || tasks[..i].iter().any(|t| t.id == task.id)
+                {
+                    return Err(Error::Duplicate {
+                        entity: "task",
+                        key: task.id.to_string(),
+                    });
+                }
+            }
+            for t in &tasks {
+                state.tasks.insert(t.id, t.clone());
+            }
+            Ok((tasks, events))
+        })
+    }
+
+    async fn get_task(&self, user: UserId, id: TaskId) -> Result<Task> {
+        self.read(|s| own(&s.tasks, &id, user, |t| t.user_id).cloned())
+            .ok_or_else(|| Error::not_found("task", id))
+    }
+
+    async fn change_tasks_recording(
+        &self,
+        user: UserId,
+        changes: Vec<TaskChange>,
+        record: Option<(EventSource, EventPayload)>,
+    ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
+        let now = self.ctx.now();
+        let recorded = record
+            .map(|(source, payload)| rules::recorded_event(&self.ctx, user, source, payload, now))
+            .transpose()?;
+        let mut state = lock(&self.state);
+        let (out, mut events) = {
+            let state: &mut State = &mut state;
+            let ctx = &self.ctx;
+            let mut work: BTreeMap<TaskId, Task> = BTreeMap::new();
+            let mut out = Vec::with_capacity(changes.len());
+            let mut events = Vec::new();
+            for change in &changes {
+                let current = match work.get(&change.task_id) {
+                    Some(t) => t.clone(),
+                    None => own(&state.tasks, &change.task_id, user, |t| t.user_id)
+                        .cloned()
+                        .ok_or_else(|| Error::not_found("task", change.task_id))?,
+                };
+                let next = match rules::change_task(ctx, &current, change, now)? {
+                    Some((task, e)) => {
+                        if task.project_id != current.project_id {
+                            check_project(state, user, task.project_id)?;
+                        }
+                        events.push(e);
+                        task
+                    }
+                    None => current,
+                };
+                work.insert(next.id, next.clone());
+                out.push(next);
+            }
+            state.tasks.extend(work);
+            (out, events)
+        };
+        let with_record = recorded.is_some();
+        events.extend(recorded);
+        let stored = state.append(events);
+        let record = if with_record {
+            stored.last().cloned()
+        } else {
+            None
+        };
+        self.ctx.hub.publish(stored);
+        Ok((out, record))
+    }
+
+    async fn list_tasks(&self, user: UserId, query: &TaskQuery) -> Result<Page<Task>> {
+        query.check()?;
+        Ok(self.read(|s| {
+            let mut rows: Vec<&Task> = s
+                .tasks
+                .values()
+                .filter(|t| t.user_id == user && query.matches(t))
+                .filter(|t| {
+                    query
+                        .after
+                        .is_none_or(|c| c.precedes(t.created_at, *t.id.as_uuid()))
+                })
+                .collect();
+            rows.sort_by_key(|t| (t.created_at, t.id));
+            crate::page::page(rows.into_iter().cloned().collect(), query.limit)
+        }))
+    }
+}
+
+/// A task may only name a project of its own user (SQLite enforces it by foreign key).
+fn check_project(state: &State, user: UserId, project: Option<ProjectId>) -> Result<()> {
+    match project {
+        Some(p) if own(&state.projects, &p, user, |p| p.user_id).is_none() => Err(Error::invalid(
+            "project_id",
+            "(not found)",
+            "a project of this user",
+        )),
+        _ => Ok(()),
+    }
+}

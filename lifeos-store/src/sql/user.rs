@@ -1,0 +1,58 @@
+//! The whole of one user over SQL: GDPR export (one snapshot) and erasure.
+
+use lifeos_core::UserId;
+
+use super::rows::{
+    CalendarRow, EventRow, ProfileRow, ProjectRow, SubscriptionRow, TaskRow, TokenRow,
+};
+use super::{Arg, Dialect, Step, Stmt, mutate};
+use crate::error::{Error, Result};
+use crate::export::{TokenMetadata, UserExport};
+use crate::rules;
+use crate::traits::Erasure;
+
+pub(crate) async fn export_user<D: Dialect>(d: &D, user: UserId) -> Result<UserExport> {
+    let sql = d.sql();
+    let mut tx = d.snapshot(user).await?;
+    let arg = || vec![Arg::Uuid(*user.as_uuid())];
+    let stmt = |s| Stmt::new(s, arg(), "exporting");
+    let profile = ProfileRow::decode_first(d.data_rows(&mut tx, stmt(&sql.profile)).await?)?;
+    let projects =
+        ProjectRow::decode_all(d.data_rows(&mut tx, stmt(&sql.projects_of_user)).await?)?;
+    let tasks = TaskRow::decode_all(d.data_rows(&mut tx, stmt(&sql.tasks_of_user)).await?)?;
+    let calendar_events = CalendarRow::decode_all(
+        d.data_rows(&mut tx, stmt(&sql.calendar_events_of_user))
+            .await?,
+    )?;
+    let subscriptions = SubscriptionRow::decode_all(
+        d.data_rows(&mut tx, stmt(&sql.subscriptions_of_user))
+            .await?,
+    )?;
+    let tokens = TokenRow::decode_all(d.data_rows(&mut tx, stmt(&sql.tokens_of_user)).await?)?;
+    let events = EventRow::decode_all(d.event_rows(&mut tx, stmt(&sql.events_of_user)).await?)?;
+    d.finish(tx).await?;
+    Ok(UserExport {
+        user_id: user,
+        profile,
+        projects,
+        tasks,
+        calendar_events,
+        subscriptions,
+        oauth_tokens: tokens.iter().map(TokenMetadata::from).collect(),
+        events,
+    })
+}
+
+pub(crate) async fn erase_user<D: Dialect>(d: &D, user: UserId) -> Result<Erasure> {
+    let now = d.ctx().now();
+    let (counts, mut stored) = mutate(d, user, |mut tx| async move {
+        let counts = d.erase(&mut tx, user).await?;
+        let e = rules::tombstone(d.ctx(), user, counts.clone(), now);
+        Ok(Step::Write(tx, counts, vec![e]))
+    })
+    .await?;
+    let tombstone = stored
+        .pop()
+        .ok_or_else(|| Error::corrupt("events", "(tombstone)", "no event appended"))?;
+    Ok(Erasure { counts, tombstone })
+}
