@@ -8,7 +8,7 @@ use lifeos_core::plan::{PlanDayRequest, PlanDayResponse};
 use lifeos_core::recurrence::{SkippedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, Task, TaskId, TaskPatch, Tier, UserId};
-use lifeos_store::{StoredEvent, TaskChange, TaskOp, TaskQuery};
+use lifeos_store::{StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
 use serde::{Serialize, Serializer};
 
 use crate::LifeOs;
@@ -142,6 +142,11 @@ pub struct DayPlan {
     /// of the day was planned without them. Serialised as sentences for a person.
     #[serde(serialize_with = "skipped_as_warnings")]
     pub skipped_events: Vec<SkippedEvent>,
+    /// Stored calendar events left out because their recurrence rule cannot be read (rows
+    /// written before rules were checked); the rest of the day was planned without them.
+    /// Serialised as sentences for a person.
+    #[serde(serialize_with = "unreadable_as_warnings")]
+    pub unreadable_events: Vec<UnreadableEvent>,
     /// The planner's request, as built from the store.
     pub request: PlanDayRequest,
     /// The planner's response.
@@ -254,11 +259,11 @@ impl LifeOs {
         let (day_start, day_end) = day_bounds(date, tz);
         // Buffers and all-day events reach up to a day beyond the local day.
         let (from, to) = (day_start - Duration::days(1), day_start + Duration::days(2));
-        let events = store
-            .list_events_for_window(user, from, to)
+        let window = store
+            .calendar_window(user, from, to)
             .await
             .map_err(Error::store("reading the calendar"))?;
-        let blocked = blocked_time(&events, tz, from, to)?;
+        let blocked = blocked_time(&window.events, tz, from, to)?;
         let tasks = store
             .list_all_tasks(user, &TaskQuery::actionable())
             .await
@@ -272,6 +277,7 @@ impl LifeOs {
             working_day: prefs.is_working_day(date),
             truncated: blocked.truncated,
             skipped_events: blocked.skipped,
+            unreadable_events: window.skipped,
             request,
             response,
             tasks,
@@ -385,4 +391,11 @@ fn schedule_changes(
 
 fn skipped_as_warnings<S: Serializer>(skipped: &[SkippedEvent], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(skipped.iter().map(SkippedEvent::warning))
+}
+
+fn unreadable_as_warnings<S: Serializer>(
+    unreadable: &[UnreadableEvent],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(unreadable.iter().map(UnreadableEvent::warning))
 }

@@ -123,6 +123,9 @@ async fn main() -> Result<(), lifeos_examples::Report> {
             tasks: &day.tasks,
         },
     )?;
+    for unreadable in &day.unreadable_events {
+        println!("Warning: {}", unreadable.warning());
+    }
     for skipped in &day.skipped_events {
         println!("Warning: {}", skipped.warning());
     }

@@ -396,3 +396,77 @@ async fn concurrent_plans_on_one_file_never_overlap() {
         assert!(pair[0].1 <= pair[1].0, "overlap: {pair:?}");
     }
 }
+
+/// A legacy row whose rule cannot be read (written by raw SQL, as an older version could
+/// have) never fails the day: it is left out with a warning naming it.
+#[tokio::test]
+async fn a_day_with_an_unreadable_legacy_rule_still_plans_with_a_warning() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _, me) = sqlite_app(dir.path()).await;
+    let a = app.add_task(me, task("Write report", 90, 3)).await.unwrap();
+    let berlin = chrono_tz::Europe::Berlin;
+    let at = |d, h| EventTime::Zoned {
+        local: NaiveDate::from_ymd_opt(2026, 3, d)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap(),
+        tz: berlin,
+    };
+    let mut series = CalendarEventInput::new(Provider::Manual, "Gym", at(2, 9), at(2, 10));
+    series.rrule = Some("FREQ=DAILY".parse().unwrap());
+    let series = app
+        .store()
+        .upsert_calendar_event(me, series)
+        .await
+        .unwrap()
+        .into_inner();
+    let meeting = CalendarEventInput::new(Provider::Manual, "Review", at(9, 11), at(9, 12));
+    app.store()
+        .upsert_calendar_event(me, meeting)
+        .await
+        .unwrap();
+
+    let mut conn = sqlx::SqliteConnection::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("lifeos.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE calendar_events SET data = json_set(data, '$.rrule', 'FREQ=SOMETIMES') WHERE id = ?",
+    )
+    .bind(*series.id.as_uuid())
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let day = app
+        .plan_day(me, None, monday_morning(), PlanDayOptions::new())
+        .await
+        .unwrap();
+    assert!(day.saved);
+    assert_eq!(day.unreadable_events.len(), 1);
+    assert_eq!(day.unreadable_events[0].event_id, series.id);
+    let warning = day.unreadable_events[0].warning();
+    assert!(warning.contains(&series.id.to_string()), "{warning}");
+    let titles: Vec<_> = day
+        .request
+        .blocked_time
+        .iter()
+        .map(|b| b.title.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Review"],
+        "the readable event still blocks the day"
+    );
+    assert_eq!(
+        day.response.scheduled_tasks[0].task_id,
+        *a.id.as_uuid(),
+        "the task is planned"
+    );
+    let json = serde_json::to_value(&day).unwrap();
+    assert_eq!(json["unreadable_events"][0], warning.as_str());
+}
