@@ -33,7 +33,8 @@
 //! - [`recurrence`]: RRULE parsing and bounded expansion across DST; events to `blockedTime`.
 //! - [`ical`]: `.ics` import and export (Google, Outlook, Apple).
 //! - [`event`]: [`DomainEvent`], the envelope and typed payloads of the append-only log.
-//! - [`plan`]: the Plan My Day wire types (`PLANNER.md`).
+//! - [`plan`]: the Plan My Day wire types (`PLANNER.md`), and in [`plan::week`] Plan My
+//!   Week's (`PLANNER-WEEK.md`).
 //! - [`time`]: local wall-clock times resolved to instants across DST.
 //!
 //! # Errors
