@@ -35,7 +35,8 @@
 //! - [`ical`]: `.ics` import and export (Google, Outlook, Apple).
 //! - [`event`]: [`DomainEvent`], the envelope and typed payloads of the append-only log.
 //! - [`plan`]: the Plan My Day wire types (`PLANNER.md`), their JSON reader, and
-//!   [`plan::PlanDayRequest::check`], the one gate of the planner's rules.
+//!   [`plan::PlanDayRequest::check`], the one gate of the planner's rules; in
+//!   [`plan::week`] Plan My Week's (`PLANNER-WEEK.md`).
 //! - [`time`]: local wall-clock times resolved to instants across DST.
 //!
 //! # Errors

@@ -28,6 +28,10 @@
 //!   search whose neighbourhoods the same program solves exactly, under fixed work budgets.
 //! - [`validate`] checks a response against every rule of `PLANNER.md` and returns its
 //!   [`Score`]. It shares nothing with the planner but the wire types.
+//! - [`plan_week`] plans a horizon of days (`PLANNER-WEEK.md`): tasks in chunks, per-date
+//!   focus caps, the delay term and the keep bonus of a `previousPlan`, on the day planner's
+//!   grid; each task by an exact best insertion, then large-neighbourhood search under a
+//!   work budget. [`validate_week`] checks a week response against that contract alone.
 //!
 //! # Errors
 //!

@@ -335,7 +335,7 @@ impl PlanWeekRequest {
             },
             None => WorkingDays::default(),
         };
-        let chunks: Vec<Option<(Option<u32>, Option<u32>, u32)>> = match get("tasks") {
+        let chunks: Vec<Option<Chunks>> = match get("tasks") {
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
@@ -432,6 +432,9 @@ fn describe(v: Option<&Value>) -> String {
     }
 }
 
+/// A task's chunk fields and estimate as read: (min, max, estimate).
+type Chunks = (Option<u32>, Option<u32>, u32);
+
 fn read_working_days(v: &Value) -> Option<WorkingDays> {
     let items = v.as_array()?;
     let mut days = Vec::with_capacity(items.len());
@@ -445,11 +448,7 @@ fn read_working_days(v: &Value) -> Option<WorkingDays> {
 
 /// Reads task `i`'s chunk fields and estimate: (min, max, estimate), each invalid value
 /// replaced by null (or the default estimate) after its error is recorded.
-fn read_chunks(
-    i: usize,
-    obj: &Map<String, Value>,
-    bad: &mut impl FnMut(String, String),
-) -> (Option<u32>, Option<u32>, u32) {
+fn read_chunks(i: usize, obj: &Map<String, Value>, bad: &mut impl FnMut(String, String)) -> Chunks {
     let get = |k: &str| obj.get(k).filter(|v| !v.is_null());
     let mut chunk = |name: &str| -> Option<u32> {
         let v = get(name)?;

@@ -570,10 +570,10 @@ pub(crate) fn search(week: &Week) -> Plan {
             let take = 1 + rng.below(5.min(sched.len().max(1)));
             let mut set = Vec::new();
             for _ in 0..take {
-                if let Some(&c) = sched.get(rng.below(sched.len())) {
-                    if !set.contains(&c) {
-                        set.push(c);
-                    }
+                if let Some(&c) = sched.get(rng.below(sched.len()))
+                    && !set.contains(&c)
+                {
+                    set.push(c);
                 }
             }
             // Neighbours in time of the first pick join it.
@@ -740,4 +740,48 @@ fn try_hood(
 
 fn blocks_full(week: &Week, c: usize, blocks: &[(usize, i64)]) -> bool {
     blocks.iter().map(|b| b.1).sum::<i64>() == week.tasks[c].minutes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lifeos_core::plan::PlanWeekRequest;
+
+    fn week(n: usize) -> (PlanWeekRequest, Week) {
+        let list: Vec<String> = (0..n)
+            .map(|i| {
+                let chunks = if i % 3 == 0 {
+                    r#","maxChunkMinutes":60"#
+                } else {
+                    ""
+                };
+                format!(
+                    r#"{{"id":"00000000-0000-4000-8000-{i:012}","priority":{},"estimatedMinutes":{}{chunks},"dueDate":"2026-03-1{}T12:00:00Z"}}"#,
+                    i % 4,
+                    if i % 3 == 0 { 180 } else { 15 + (i * 7) % 50 },
+                    i % 6
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"timezone":"UTC","today":"2026-03-09","currentTime":"2026-03-09T07:00:00Z","horizonDays":5,"tasks":[{}]}}"#,
+            list.join(",")
+        );
+        let request = PlanWeekRequest::from_json(&json).unwrap();
+        let week = Week::new(&request);
+        (request, week)
+    }
+
+    #[test]
+    fn the_planner_scores_its_plan_as_the_validator_does() {
+        for n in [1, 7, 20, 40] {
+            let (request, w) = week(n);
+            let plan = search(&w);
+            let response = crate::week::explain::respond(&w, &plan);
+            let checked = crate::week::validate_week(&request, &response).unwrap();
+            assert_eq!(plan.score(&w), checked.quarter_points);
+            let per_task: i64 = (0..w.tasks.len()).map(|c| plan.task_value(&w, c)).sum();
+            assert_eq!(per_task, checked.quarter_points);
+        }
+    }
 }

@@ -14,6 +14,9 @@ use uuid::Uuid;
 
 use crate::validate::{Score, Violation};
 
+/// A response block as checked: (start, end, chunk, chunkCount, remainingMinutes).
+type Entry = (DateTime<Utc>, DateTime<Utc>, u32, u32, u32);
+
 struct DayCx {
     date: NaiveDate,
     start: DateTime<Utc>,
@@ -115,8 +118,7 @@ pub fn validate_week(
     };
 
     // Rule 9 and the response's shape.
-    let mut by_task: BTreeMap<Uuid, Vec<(DateTime<Utc>, DateTime<Utc>, u32, u32, u32)>> =
-        BTreeMap::new();
+    let mut by_task: BTreeMap<Uuid, Vec<Entry>> = BTreeMap::new();
     for s in &response.scheduled_tasks {
         if !tasks.contains_key(&s.task_id) {
             bad("once", Some(s.task_id), "not a task of the request".into());
