@@ -117,10 +117,10 @@ impl AuthKeys {
         if (now as f64) >= exp + LEEWAY_SECS as f64 {
             return None;
         }
-        if let Some(nbf) = claims.get("nbf") {
-            if ((now + LEEWAY_SECS) as f64) < nbf.as_f64()? {
-                return None;
-            }
+        if let Some(nbf) = claims.get("nbf")
+            && ((now + LEEWAY_SECS) as f64) < nbf.as_f64()?
+        {
+            return None;
         }
         let audience_ok = match claims.get("aud")? {
             Value::String(a) => *a == self.audience,
@@ -209,10 +209,10 @@ fn pem_blocks(text: &str) -> Vec<String> {
             block.push_str(line);
             block.push('\n');
         }
-        if line.starts_with("-----END ") {
-            if let Some(block) = current.take() {
-                blocks.push(block);
-            }
+        if line.starts_with("-----END ")
+            && let Some(block) = current.take()
+        {
+            blocks.push(block);
         }
     }
     blocks

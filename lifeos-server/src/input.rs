@@ -72,8 +72,9 @@ pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Ap
     }
 }
 
-/// Parses JSON `bytes` as `T`: syntax errors are 400 on field `""`, shape errors 422 at
-/// their path (`labels[2]`, `""` for a wrong-type root). An empty body reads as `{}`.
+/// Parses JSON `bytes` as `T` (an object): syntax errors are 400 on field `""`, shape
+/// errors 422 at their path (`labels[2]`, `""` for a root that is not an object). An
+/// empty body reads as `{}`.
 ///
 /// # Errors
 /// As above.
@@ -87,14 +88,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::bad_param("", "the body is not UTF-8"));
     }
     // Syntax first: a body that is not JSON at all is a 400.
-    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-        return Err(ApiError::bad_param(
-            "",
-            format!("the body is not JSON ({e})"),
-        ));
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_param("", format!("the body is not JSON ({e})")))?;
+    // Every JSON body of this API is an object: another root is a wrong-type root.
+    if !value.is_object() {
+        return Err(ApiError::invalid("", "a JSON object"));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = json_path(e.path());
         let message = e.into_inner().to_string();
         let message = message

@@ -50,7 +50,7 @@ pub mod state;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, patch, post};
+use axum::routing::{MethodRouter, get, patch, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use auth::{AuthKeys, Caller, KeyError};
@@ -61,26 +61,30 @@ use routes::{calendar, events, me, plan, service, tasks};
 
 /// The API's router over `state`: mount it, or serve it with `axum::serve`.
 pub fn router(state: AppState) -> Router {
+    // Authentication wraps each method's handler only, so an unknown route (404) or
+    // method (405) is answered before it (API.md "first failure wins").
+    let auth = |route: MethodRouter<AppState>| {
+        route.route_layer(from_fn_with_state(state.clone(), middleware::authenticated))
+    };
     let api = Router::new()
-        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks", auth(get(tasks::list).post(tasks::create)))
         .route(
             "/tasks/{id}",
-            get(tasks::get).patch(tasks::patch).delete(tasks::delete),
+            auth(get(tasks::get).patch(tasks::patch).delete(tasks::delete)),
         )
-        .route("/tasks/{id}/restore", post(tasks::restore))
-        .route("/tasks/{id}/start", post(tasks::start))
-        .route("/tasks/{id}/complete", post(tasks::complete))
-        .route("/tasks/{id}/cancel", post(tasks::cancel))
-        .route("/me", get(me::get).delete(me::erase))
-        .route("/me/preferences", patch(me::patch_preferences))
-        .route("/me/export", get(me::export))
-        .route("/ai/plan-day", post(plan::plan_day))
-        .route("/calendar/occurrences", get(calendar::occurrences))
-        .route("/calendar/import", post(calendar::import))
-        .route("/calendar/export", get(calendar::export))
-        .route("/events", get(events::list))
-        .route("/events/stream", get(events::stream))
-        .route_layer(from_fn_with_state(state.clone(), middleware::authenticated));
+        .route("/tasks/{id}/restore", auth(post(tasks::restore)))
+        .route("/tasks/{id}/start", auth(post(tasks::start)))
+        .route("/tasks/{id}/complete", auth(post(tasks::complete)))
+        .route("/tasks/{id}/cancel", auth(post(tasks::cancel)))
+        .route("/me", auth(get(me::get).delete(me::erase)))
+        .route("/me/preferences", auth(patch(me::patch_preferences)))
+        .route("/me/export", auth(get(me::export)))
+        .route("/ai/plan-day", auth(post(plan::plan_day)))
+        .route("/calendar/occurrences", auth(get(calendar::occurrences)))
+        .route("/calendar/import", auth(post(calendar::import)))
+        .route("/calendar/export", auth(get(calendar::export)))
+        .route("/events", auth(get(events::list)))
+        .route("/events/stream", auth(get(events::stream)));
     let mut router = Router::new()
         .route("/health", get(service::health))
         .route("/ready", get(service::ready))
