@@ -209,6 +209,7 @@ async fn serve(
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let store = match lifeos::open(&args.database_url, StoreOptions::new()).await {
         Ok(store) => store,

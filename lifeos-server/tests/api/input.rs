@@ -176,3 +176,48 @@ async fn a_lookup_comes_after_the_body_is_read() {
     .await;
     a.problem(404, "not-found");
 }
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_a_413_when_read() {
+    let mut setup = Setup::new(Backend::Sqlite);
+    setup.config.max_body_bytes = 1024;
+    let s = start_with(setup).await.unwrap();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        (0..4).map(|_| Ok(vec![b' '; 400])).collect();
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+    let a = answer(
+        s.post("/api/v1/tasks", fresh_user())
+            .header("content-type", "application/json")
+            .body(body),
+    )
+    .await;
+    a.problem(413, "payload-too-large");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_over_the_timeout_is_a_503_timeout() {
+    let mut setup = Setup::new(Backend::Sqlite);
+    setup.config.request_timeout = std::time::Duration::from_millis(300);
+    let s = start_with(setup).await.unwrap();
+    // A body that trickles in slower than the timeout: the handler is still reading it.
+    let slow = futures_util::stream::unfold(0u8, |n| async move {
+        if n >= 3 {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(if n == 0 {
+            0
+        } else {
+            2_000
+        }))
+        .await;
+        Some((Ok::<_, std::io::Error>(b"{ ".to_vec()), n + 1))
+    });
+    let a = answer(
+        s.post("/api/v1/tasks", fresh_user())
+            .header("content-type", "application/json")
+            .body(reqwest::Body::wrap_stream(slow)),
+    )
+    .await;
+    a.problem(503, "timeout");
+    assert_eq!(answer(s.http.get(s.url("/health"))).await.status, 200);
+}
