@@ -272,7 +272,7 @@ impl From<lifeos::store::Error> for ApiError {
     }
 }
 
-/// The problem's body is written by [`finish_problem`] once the request id is known;
+/// The problem's body is written by the request-id layer once the request id is known;
 /// this response carries the error in its extensions until then.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -124,7 +124,7 @@ impl LocalLimiter {
     }
 }
 
-/// The GCRA step in Redis: KEYS[1] the user's key; ARGV quota and window (µs). Reads
+/// The GCRA step in Redis: `KEYS[1]` the user's key; `ARGV` quota and window (µs). Reads
 /// `TIME`, so every process shares one clock. Returns {allowed, remaining, reset µs,
 /// retry µs}.
 #[cfg(feature = "redis")]
