@@ -1,7 +1,7 @@
 //! Task changes guarded by an optional expected version, as a REST `If-Match` asks, with a
 //! refused lifecycle step reported as [`Error::InvalidTransition`].
 
-use lifeos_core::{Task, TaskId, TaskStatus, UserId};
+use lifeos_core::{Task, TaskId, TaskPatch, TaskStatus, UserId};
 use lifeos_store::{TaskChange, TaskOp};
 
 use crate::LifeOs;
@@ -12,7 +12,8 @@ impl LifeOs {
     /// stored version is [`Error::Conflict`], nothing changed), otherwise atomically to
     /// whatever version is stored. A status change the lifecycle refuses (a transition,
     /// or a patch setting `status`) is [`Error::InvalidTransition`] from the stored
-    /// status; every other validation problem stays [`Error::Invalid`].
+    /// status; every other validation problem stays [`Error::Invalid`]. A patch that sets
+    /// nothing is a no-op: the task is answered as stored, its version kept, no event.
     ///
     /// # Errors
     /// [`Error::NotFound`] (also a deleted task for anything but delete and restore),
@@ -25,6 +26,11 @@ impl LifeOs {
         expected_version: Option<u64>,
         op: TaskOp,
     ) -> Result<Task> {
+        if let TaskOp::Update(patch) = &op
+            && *patch == TaskPatch::default()
+        {
+            return self.unchanged(user, id, expected_version).await;
+        }
         let target = target_status(&op);
         let result = self
             .store()
@@ -39,6 +45,28 @@ impl LifeOs {
                 Err(Error::InvalidTransition { from, to })
             }
             (result, _) => result,
+        }
+    }
+}
+
+impl LifeOs {
+    /// The task as stored, checked as a change would be: live, at `expected_version`.
+    async fn unchanged(&self, user: UserId, id: TaskId, expected: Option<u64>) -> Result<Task> {
+        let task = self.task(user, id).await?;
+        if task.is_deleted() {
+            return Err(Error::NotFound {
+                entity: "task",
+                id: id.to_string(),
+            });
+        }
+        match expected {
+            Some(expected) if expected != task.version => Err(Error::Conflict {
+                entity: "task",
+                id: id.to_string(),
+                expected,
+                actual: task.version,
+            }),
+            _ => Ok(task),
         }
     }
 }

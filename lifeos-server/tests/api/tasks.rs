@@ -405,3 +405,49 @@ async fn pagination(backend: Backend) {
     );
 }
 on_backends!(pagination_at_limits_1_7_200_during_inserts, pagination);
+
+async fn nulls_and_noops(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let me = fresh_user();
+    // In a create body, null fits nullable fields only.
+    let ok = answer(
+        s.post("/api/v1/tasks", me)
+            .json(&json!({"title": "N", "description": null, "due_date": null})),
+    )
+    .await;
+    assert_eq!(ok.status, 201, "{}", ok.text);
+    let bad = answer(
+        s.post("/api/v1/tasks", me)
+            .json(&json!({"title": "N", "labels": null})),
+    )
+    .await;
+    assert_eq!(bad.problem(422, "validation").as_deref(), Some("labels"));
+    let id = ok.body["id"].as_str().unwrap();
+    let path = format!("/api/v1/tasks/{id}");
+    // In a patch, null on a non-nullable field equals absence; a patch that sets nothing
+    // keeps the version and adds no event.
+    let events = || async {
+        answer(s.get("/api/v1/events?limit=200", me)).await.body["results"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = events().await;
+    let same = answer(
+        s.patch(&path, me)
+            .json(&json!({"title": null, "labels": null})),
+    )
+    .await;
+    assert_eq!(
+        (same.status, same.header("etag")),
+        (200, Some("\"1\"")),
+        "{}",
+        same.text
+    );
+    let empty = answer(s.patch(&path, me).json(&json!({}))).await;
+    assert_eq!(empty.body, ok.body);
+    assert_eq!(events().await, before);
+}
+on_backends!(nulls_and_no_op_patches, nulls_and_noops);

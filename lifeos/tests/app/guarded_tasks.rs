@@ -77,3 +77,33 @@ async fn a_refused_step_is_an_invalid_transition_from_the_stored_status() {
         (ErrorKind::Invalid, Some("title"))
     );
 }
+
+#[tokio::test]
+async fn an_empty_patch_keeps_the_version_and_adds_no_event() {
+    let (app, _, me) = memory_app().await;
+    let t = app.add_task(me, NewTask::titled("Same")).await.unwrap();
+    let before = kinds(&app, me).await;
+    let empty = || TaskOp::Update(TaskPatch::default());
+    assert_eq!(
+        app.change_task_at(me, t.id, None, empty()).await.unwrap(),
+        t
+    );
+    assert_eq!(
+        app.change_task_at(me, t.id, Some(1), empty())
+            .await
+            .unwrap(),
+        t
+    );
+    let stale = app
+        .change_task_at(me, t.id, Some(2), empty())
+        .await
+        .unwrap_err();
+    assert_eq!(stale.kind(), ErrorKind::Conflict);
+    assert_eq!(kinds(&app, me).await, before);
+    app.delete_task(me, t.id).await.unwrap();
+    let gone = app
+        .change_task_at(me, t.id, None, empty())
+        .await
+        .unwrap_err();
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
+}
