@@ -195,3 +195,55 @@ async fn the_stream_closes_at_shutdown() {
     .await;
     assert!(end.is_ok(), "the stream ended after shutdown began");
 }
+
+async fn drain(response: reqwest::Response, within: Duration) -> Vec<String> {
+    let mut body = response.bytes_stream();
+    let mut text = Vec::new();
+    tokio::time::timeout(within, async {
+        while let Some(Ok(chunk)) = body.next().await {
+            text.push(String::from_utf8_lossy(&chunk).into_owned());
+        }
+    })
+    .await
+    .expect("the stream ended in time");
+    text
+}
+
+#[tokio::test]
+async fn the_stream_closes_when_the_token_expires() {
+    let s = start(Backend::Sqlite).await.unwrap();
+    let me = fresh_user();
+    let now = s.clock.now_utc().timestamp();
+    // Accepted for one more second (30 s of leeway past `exp`).
+    let claims =
+        serde_json::json!({"sub": me.to_string(), "aud": "authenticated", "exp": now - 29});
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let r = s
+        .http
+        .get(s.url("/api/v1/events/stream"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    drain(r, Duration::from_secs(10)).await;
+}
+
+#[tokio::test]
+async fn the_stream_sends_the_erasure_and_closes() {
+    let s = start(Backend::Sqlite).await.unwrap();
+    let me = fresh_user();
+    let r = s.get("/api/v1/events/stream", me).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let reader = tokio::spawn(drain(r, Duration::from_secs(10)));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let erased = answer(s.delete(&format!("/api/v1/me?confirm={me}"), me)).await;
+    assert_eq!(erased.status, 200);
+    let text = reader.await.unwrap().concat();
+    assert!(text.contains("event: user.erased"), "{text}");
+}
