@@ -47,7 +47,12 @@ struct Args {
     #[arg(long, env = "LIFEOS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
     /// Multiplies every quota; 0 turns rate limits off.
-    #[arg(long, env = "LIFEOS_RATE_LIMIT_MULTIPLIER", default_value_t = 1.0)]
+    #[arg(
+        long,
+        env = "LIFEOS_RATE_LIMIT_MULTIPLIER",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
     rate_limit_multiplier: f64,
     /// The language model for refinement (not used by this build yet).
     #[arg(long, env = "LIFEOS_AI_MODEL", default_value = "gpt-4o")]
@@ -72,8 +77,51 @@ fn config_error(flag: &str, var: &str, what: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Parses the flags; a malformed one is one stderr line naming the flag and its variable.
+fn parse_args() -> Result<Args, ExitCode> {
+    use clap::error::{ContextKind, ErrorKind};
+    match Args::try_parse() {
+        Ok(args) => Ok(args),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            Err(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let flag = e
+                .get(ContextKind::InvalidArg)
+                .map(|a| a.to_string())
+                .and_then(|a| a.split_whitespace().next().map(str::to_owned))
+                .unwrap_or_default();
+            let var = variable_of(&flag);
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            match var {
+                Some(var) => eprintln!("lifeos-server: {flag} / {var}: {first}"),
+                None => eprintln!("lifeos-server: {first}"),
+            }
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// The variable of a flag that has one: `--max-body-bytes` is `LIFEOS_MAX_BODY_BYTES`.
+fn variable_of(flag: &str) -> Option<String> {
+    let name = flag.strip_prefix("--")?;
+    if matches!(name, "dev-token" | "tier" | "ttl") || name.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "LIFEOS_{}",
+        name.to_ascii_uppercase().replace('-', "_")
+    ))
+}
+
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if let Some(user) = &args.dev_token {
         return print_dev_token(&args, user, clock.now());

@@ -115,6 +115,42 @@ fn bad_configuration_exits_2_naming_the_flag_and_binds_nothing() {
 }
 
 #[test]
+fn a_malformed_value_is_one_line_naming_the_flag_and_variable_exit_2() {
+    for (args, env) in [
+        (vec!["--max-body-bytes", "lots"], None),
+        (vec![], Some(("LIFEOS_REQUEST_TIMEOUT_SECS", "soon"))),
+        (vec!["--rate-limit-multiplier", "-1"], None),
+        (vec!["--bind", "not-an-address"], None),
+    ] {
+        let mut c = bin();
+        c.env("LIFEOS_JWT_SECRET", SECRET).args(&args);
+        if let Some((k, v)) = env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let named = [
+            "max-body-bytes",
+            "request-timeout-secs",
+            "rate-limit-multiplier",
+            "bind",
+        ]
+        .iter()
+        .any(|f| {
+            err.contains(&format!("--{f}"))
+                && err.contains(&format!(
+                    "LIFEOS_{}",
+                    f.to_ascii_uppercase().replace('-', "_")
+                ))
+        });
+        assert!(named, "{err}");
+        assert!(!err.contains(SECRET));
+    }
+}
+
+#[test]
 fn a_store_that_cannot_open_exits_1() {
     let out = bin()
         .args([
