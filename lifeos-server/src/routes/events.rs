@@ -46,7 +46,8 @@ pub(crate) async fn list(
 /// `GET /events/stream`: `id: <seq>`, `event: <type>`, `data: <StoredEvent>`;
 /// `Last-Event-ID` (or `?after=`; the header wins) replays later events from the log,
 /// then live ones, none lost or repeated. A comment every 15 s; closed at the token's
-/// expiry, at shutdown and when the user is erased.
+/// expiry, at shutdown and when the user is erased. The comment interval is
+/// [`crate::ServerConfig::keep_alive`].
 pub(crate) async fn stream(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -70,13 +71,14 @@ pub(crate) async fn stream(
     let until_exp = caller.expires_at - state.now().timestamp();
     let until_exp = std::time::Duration::from_secs(u64::try_from(until_exp).unwrap_or(0));
     let shutdown = state.inner.shutdown.subscribe();
+    let state_keep_alive = state.config().keep_alive;
     tokio::spawn(pump(state, caller, after, live, tx, until_exp, shutdown));
     let events =
         futures_util::stream::unfold(
             rx,
             |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
         );
-    let keep_alive = KeepAlive::new().interval(std::time::Duration::from_secs(15));
+    let keep_alive = KeepAlive::new().interval(state_keep_alive);
     Ok(Sse::new(events).keep_alive(keep_alive))
 }
 

@@ -18,6 +18,19 @@ use crate::state::AppState;
 
 const ROUTE: &str = "GET /api/v1/tasks";
 
+/// The filters of `GET /tasks`, which a cursor is bound to.
+const FILTERS: [&str; 9] = [
+    "status",
+    "label",
+    "project_id",
+    "due_after",
+    "due_before",
+    "scheduled_from",
+    "scheduled_to",
+    "q",
+    "include_deleted",
+];
+
 /// `GET /tasks`.
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -66,10 +79,11 @@ pub(crate) async fn list(
         query = query.title_contains(q.clone());
     }
     query = query.include_deleted(input::boolean(&params, "include_deleted")?.unwrap_or(false));
-    // Every filter but `limit` and `cursor`, canonically (the map is ordered).
+    // Every filter (not `limit`, `cursor` or unknown parameters), canonically: the map
+    // is ordered.
     let filters: String = params
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "limit" | "cursor"))
+        .filter(|(k, _)| FILTERS.contains(&k.as_str()))
         .map(|(k, v)| format!("{k}={v}&"))
         .collect();
     if let Some(c) = params.get("cursor") {

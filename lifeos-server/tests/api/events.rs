@@ -247,3 +247,26 @@ async fn the_stream_sends_the_erasure_and_closes() {
     let text = reader.await.unwrap().concat();
     assert!(text.contains("event: user.erased"), "{text}");
 }
+
+#[tokio::test]
+async fn an_idle_stream_carries_keep_alive_comments() {
+    let mut setup = Setup::new(Backend::Sqlite);
+    setup.config.keep_alive = Duration::from_millis(100);
+    let s = start_with(setup).await.unwrap();
+    let r = s
+        .get("/api/v1/events/stream", fresh_user())
+        .send()
+        .await
+        .unwrap();
+    let mut body = r.bytes_stream();
+    let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .expect("a comment arrives")
+        .unwrap()
+        .unwrap();
+    assert!(chunk.starts_with(b":"), "{chunk:?}");
+    assert_eq!(
+        lifeos_server::ServerConfig::new().keep_alive,
+        Duration::from_secs(15)
+    );
+}
