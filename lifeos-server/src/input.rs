@@ -206,6 +206,31 @@ pub fn instant(
     }
 }
 
+/// Checks that body instants lie within 1677-09-22..2262-04-11 (what every backend
+/// stores exactly): one 422 listing every field outside.
+///
+/// # Errors
+/// 422 naming each field.
+pub fn instants_in_range(
+    fields: &[(&str, Option<chrono::DateTime<chrono::Utc>>)],
+) -> Result<(), ApiError> {
+    let errors: Vec<ProblemField> = fields
+        .iter()
+        .filter(|(_, t)| t.is_some_and(|t| t.timestamp_nanos_opt().is_none()))
+        .map(|(field, _)| ProblemField {
+            field: (*field).to_owned(),
+            message: "an instant from 1677-09-22 to 2262-04-11".to_owned(),
+        })
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Validation {
+        detail: format!("{} instant(s) out of range", errors.len()),
+        errors,
+    })
+}
+
 /// A path id: anything but a UUID is a 404, as an unknown id.
 ///
 /// # Errors

@@ -115,6 +115,10 @@ pub(crate) async fn create(
     check_content_type(&parts.headers, "application/json", true)?;
     let bytes = read_body(body, state.config().max_body_bytes).await?;
     let new: NewTask = parse_json(&bytes)?;
+    input::instants_in_range(&[
+        ("due_date", new.due_date),
+        ("pinned_start", new.pinned_start),
+    ])?;
     let task = state.app().add_task(caller.user, new).await?;
     let mut response = with_etag(StatusCode::CREATED, &task, task.version);
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/tasks/{}", task.id)) {
@@ -146,6 +150,14 @@ pub(crate) async fn patch(
     let expected = input::if_match(&parts.headers)?;
     let bytes = read_body(body, state.config().max_body_bytes).await?;
     let patch: TaskPatch = parse_json(&bytes)?;
+    let set = |t: Option<Option<chrono::DateTime<chrono::Utc>>>| t.flatten();
+    input::instants_in_range(&[
+        ("due_date", set(patch.due_date)),
+        ("scheduled_start", set(patch.scheduled_start)),
+        ("scheduled_end", set(patch.scheduled_end)),
+        ("pinned_start", set(patch.pinned_start)),
+        ("ai_suggested_time", set(patch.ai_suggested_time)),
+    ])?;
     let id: TaskId = input::path_id(&id)?;
     change(&state, &caller, id, expected, TaskOp::Update(patch)).await
 }

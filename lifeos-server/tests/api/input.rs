@@ -114,6 +114,27 @@ async fn input_rules(backend: Backend) {
     assert_eq!(a.problem(422, "validation").as_deref(), Some("labels[1]"));
     let a = answer(s.post("/api/v1/tasks", me).json(&json!({}))).await;
     assert_eq!(a.problem(422, "validation").as_deref(), Some("title"));
+    // Instants outside 1677-09-22..2262-04-11: 422 naming each.
+    let a = answer(s.post("/api/v1/tasks", me).json(&json!({"title": "t", "due_date": "2300-01-01T00:00:00Z", "pinned_start": "1600-01-01T00:00:00+01:00"}))).await;
+    a.problem(422, "validation");
+    let fields: Vec<&str> = a.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["due_date", "pinned_start"]);
+    let a = answer(
+        s.post("/api/v1/tasks", me)
+            .json(&json!({"title": "t", "due_date": "2026-12-04T10:00:00+05:30"})),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.body["due_date"].as_str()),
+        (201, Some("2026-12-04T04:30:00Z")),
+        "{}",
+        a.text
+    );
     // Every broken rule is listed.
     let a = answer(
         s.post("/api/v1/tasks", me)
