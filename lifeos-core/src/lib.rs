@@ -66,6 +66,7 @@ pub mod recurrence;
 pub mod task;
 pub mod time;
 mod validate;
+pub mod wire;
 
 pub use billing::{Subscription, SubscriptionStatus, Tier};
 pub use calendar::{

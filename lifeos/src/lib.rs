@@ -72,9 +72,11 @@ pub use lifeos_store as store;
 mod app;
 mod clock;
 mod error;
+mod guarded_tasks;
 mod import;
 mod open;
 mod plan_day;
+mod profile_setup;
 mod tasks;
 
 pub use app::{LifeOs, LifeOsBuilder};

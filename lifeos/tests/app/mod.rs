@@ -1,7 +1,9 @@
 //! Fixtures shared by the workflow tests.
 
+mod guarded_tasks;
 mod import;
 mod plan_day;
+mod profile_setup;
 mod tasks;
 
 use std::sync::Arc;

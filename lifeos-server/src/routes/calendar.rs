@@ -1,0 +1,138 @@
+//! `/api/v1/calendar`: occurrences in a window, iCalendar import and export.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono_tz::Tz;
+use lifeos::IcsImportOptions;
+use lifeos::core::{EventTime, Provider};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::auth::Caller;
+use crate::input::{self, check_content_type, read_body};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// One occurrence as `GET /calendar/occurrences` answers it.
+#[derive(Debug, Serialize)]
+pub(crate) struct OccurrenceOut {
+    event_id: String,
+    title: String,
+    start: String,
+    end: String,
+    is_all_day: bool,
+    busy: bool,
+    recurrence_id: EventTime,
+}
+
+/// `GET /calendar/occurrences?from=&to=[&tz=]`.
+pub(crate) async fn occurrences(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let params = input::query_params(request.uri().query())?;
+    let from = input::instant(&params, "from")?
+        .ok_or_else(|| ApiError::bad_param("from", "an RFC 3339 instant is required"))?;
+    let to = input::instant(&params, "to")?
+        .ok_or_else(|| ApiError::bad_param("to", "an RFC 3339 instant is required"))?;
+    if to < from {
+        return Err(ApiError::bad_param("to", "at or after from"));
+    }
+    if to - from > chrono::Duration::days(366) {
+        return Err(ApiError::bad_param("to", "at most 366 days after from"));
+    }
+    let tz: Tz = match params.get("tz") {
+        Some(name) => name
+            .parse()
+            .map_err(|_| ApiError::bad_param("tz", "an IANA time zone"))?,
+        None => {
+            state
+                .app()
+                .ensure_profile(caller.user, caller.email.as_deref())
+                .await?
+                .preferences
+                .timezone
+        }
+    };
+    let found = state
+        .app()
+        .store()
+        .list_occurrences(caller.user, from, to, tz)
+        .await?;
+    let z =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    let results: Vec<OccurrenceOut> = found
+        .entries
+        .into_iter()
+        .map(|o| OccurrenceOut {
+            event_id: o.event_id.to_string(),
+            title: o.title,
+            start: z(o.start),
+            end: z(o.end),
+            is_all_day: o.is_all_day,
+            busy: o.busy,
+            recurrence_id: o.recurrence_id,
+        })
+        .collect();
+    Ok(Json(
+        json!({"results": results, "truncated": found.truncated}),
+    ))
+}
+
+/// `POST /calendar/import[?provider=ics]`: a `text/calendar` body up to 50 MiB.
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let (parts, body) = request.into_parts();
+    check_content_type(&parts.headers, "text/calendar", true)?;
+    let params = input::query_params(parts.uri.query())?;
+    let provider = match params.get("provider").map(String::as_str) {
+        None | Some("ics") => Provider::Ics,
+        Some(_) => return Err(ApiError::bad_param("provider", "ics")),
+    };
+    let bytes = read_body(body, state.config().max_import_bytes).await?;
+    let text = String::from_utf8_lossy(&bytes);
+    if !text.to_ascii_uppercase().contains("BEGIN:VCALENDAR") {
+        return Err(ApiError::Ical {
+            line: 1,
+            message: "no VCALENDAR in the document".into(),
+        });
+    }
+    let options = IcsImportOptions::new().provider(provider);
+    let report = state.app().import_ics(caller.user, &bytes, options).await?;
+    let errors: Vec<Value> = report
+        .errors
+        .iter()
+        .map(|e| json!({"line": e.line, "message": e.message}))
+        .collect();
+    Ok(Json(json!({
+        "imported": report.imported,
+        "updated": report.updated,
+        "skipped": report.skipped + report.unchanged,
+        "errors": errors,
+    })))
+}
+
+/// `GET /calendar/export`: the non-deleted events as `text/calendar; charset=utf-8`.
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ApiError> {
+    let events = state
+        .app()
+        .store()
+        .list_calendar_events(caller.user, false)
+        .await?;
+    let text = lifeos::core::ical::export(&events);
+    let mut response = text.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    Ok(response)
+}

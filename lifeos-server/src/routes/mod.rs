@@ -1,0 +1,25 @@
+//! The handlers, one module per resource.
+
+pub(crate) mod calendar;
+pub(crate) mod events;
+pub(crate) mod me;
+pub(crate) mod plan;
+pub(crate) mod service;
+pub(crate) mod tasks;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// A JSON response with `ETag: "<version>"`.
+pub(crate) fn with_etag<T: Serialize>(
+    status: axum::http::StatusCode,
+    value: &T,
+    version: u64,
+) -> Response {
+    let mut response = (status, axum::Json(value)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}

@@ -1,0 +1,114 @@
+//! `POST /api/v1/ai/plan-day`: the deterministic plan through `LifeOs::plan_day`, saved
+//! unless `dry_run`. No model is configured in this server yet, so `refine: true` answers
+//! the deterministic plan with PLANNER.md's `refinement` object (status `unavailable`)
+//! and a warning.
+
+use axum::extract::{Request, State};
+use axum::{Extension, Json};
+use chrono::{Days, NaiveDate};
+use lifeos::PlanDayOptions;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Caller;
+use crate::input::{check_content_type, parse_json, read_body};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// The warning added when refinement is asked for and no model is configured.
+pub const REFINE_UNAVAILABLE: &str = "refinement is not configured on this server (no language model): the deterministic plan is returned";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PlanDayBody {
+    date: Option<NaiveDate>,
+    refine: bool,
+    instructions: Option<String>,
+    dry_run: bool,
+}
+
+/// `POST /ai/plan-day`.
+pub(crate) async fn plan_day(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let (parts, body) = request.into_parts();
+    let has_body = check_content_type(&parts.headers, "application/json", false)?;
+    let body: PlanDayBody = if has_body {
+        parse_json(&read_body(body, state.config().max_body_bytes).await?)?
+    } else {
+        PlanDayBody::default()
+    };
+    if body
+        .instructions
+        .as_ref()
+        .is_some_and(|i| i.chars().count() > 1000)
+    {
+        return Err(ApiError::invalid(
+            "instructions",
+            "at most 1,000 characters",
+        ));
+    }
+    let now = state.now();
+    let profile = state
+        .app()
+        .ensure_profile(caller.user, caller.email.as_deref())
+        .await?;
+    let today = now
+        .with_timezone(&profile.preferences.timezone)
+        .date_naive();
+    if let Some(date) = body.date {
+        let first = today.checked_sub_days(Days::new(1)).unwrap_or(today);
+        let last = today.checked_add_days(Days::new(365)).unwrap_or(today);
+        if date < first || date > last {
+            return Err(ApiError::invalid(
+                "date",
+                format!("a date from {first} to {last} (the user's yesterday to today + 365)"),
+            ));
+        }
+    }
+    let options = PlanDayOptions::new()
+        .dry_run(body.dry_run)
+        .tier(caller.tier);
+    let plan = match state
+        .app()
+        .plan_day(caller.user, body.date, now, options)
+        .await
+    {
+        Ok(plan) => plan,
+        Err(lifeos::Error::InvalidPlanRequest(e))
+            if e.errors
+                .iter()
+                .any(|f| f.field.ends_with("dependsOn") && f.message.contains("cycle")) =>
+        {
+            return Err(ApiError::DependencyCycle(
+                "the tasks' dependencies form a cycle".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let saved = if plan.saved { plan.changes.len() } else { 0 };
+    let mut response = plan.response.clone();
+    if body.refine {
+        response.warnings.push(REFINE_UNAVAILABLE.to_owned());
+    }
+    let mut out = serde_json::to_value(&response).map_err(|_| ApiError::Internal)?;
+    if let Some(map) = out.as_object_mut() {
+        if body.refine {
+            let score = lifeos::scheduler::validate(&plan.request, &plan.response)
+                .map(|s| s.quarter_points as f64 / 4.0)
+                .unwrap_or(0.0);
+            map.insert(
+                "refinement".into(),
+                json!({
+                    "status": "unavailable", "model": null, "moved": 0, "dropped": [],
+                    "droppedMore": 0, "scoreDeterministic": score, "scoreFinal": score,
+                    "tokensIn": 0, "tokensOut": 0, "cacheHit": false, "latencyMs": 0
+                }),
+            );
+        }
+        map.insert("saved".into(), json!(saved));
+    }
+    Ok(Json(out))
+}

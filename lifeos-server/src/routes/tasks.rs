@@ -1,0 +1,283 @@
+//! `/api/v1/tasks`: list, create, read, patch, delete, restore and the transitions.
+
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::{Extension, Json};
+use lifeos::core::wire::List;
+use lifeos::core::{NewTask, Task, TaskId, TaskPatch, TaskStatus};
+use lifeos::store::{TaskOp, TaskQuery, TimeRange};
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::cursor;
+use crate::input::{self, check_content_type, parse_json, read_body};
+use crate::problem::ApiError;
+use crate::routes::with_etag;
+use crate::state::AppState;
+
+const ROUTE: &str = "GET /api/v1/tasks";
+
+/// The filters of `GET /tasks`, which a cursor is bound to.
+const FILTERS: [&str; 9] = [
+    "status",
+    "label",
+    "project_id",
+    "due_after",
+    "due_before",
+    "scheduled_from",
+    "scheduled_to",
+    "q",
+    "include_deleted",
+];
+
+/// `GET /tasks`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Json<List<Task>>, ApiError> {
+    let params = input::query_params(request.uri().query())?;
+    let limit = input::limit(&params)?;
+    let mut query = TaskQuery::new().limit(limit);
+    if let Some(statuses) = params.get("status") {
+        let parsed: Result<Vec<TaskStatus>, _> =
+            statuses.split(',').map(|s| s.trim().parse()).collect();
+        query = query.statuses(parsed.map_err(|_| {
+            ApiError::bad_param(
+                "status",
+                "comma-separated pending, in_progress, completed, cancelled",
+            )
+        })?);
+    }
+    if let Some(label) = params.get("label") {
+        query = query.label(label.trim());
+    }
+    if let Some(project) = params.get("project_id") {
+        let id = uuid::Uuid::parse_str(project)
+            .map_err(|_| ApiError::bad_param("project_id", "a UUID"))?;
+        query = query.project(id.into());
+    }
+    let due = range(
+        input::instant(&params, "due_after")?,
+        input::instant(&params, "due_before")?,
+    );
+    if let Some(due) = due {
+        query = query.due(due);
+    }
+    let scheduled = range(
+        input::instant(&params, "scheduled_from")?,
+        input::instant(&params, "scheduled_to")?,
+    );
+    if let Some(scheduled) = scheduled {
+        query = query.scheduled(scheduled);
+    }
+    if let Some(q) = params.get("q") {
+        if !(1..=200).contains(&q.chars().count()) {
+            return Err(ApiError::bad_param("q", "1..=200 characters"));
+        }
+        query = query.title_contains(q.clone());
+    }
+    query = query.include_deleted(input::boolean(&params, "include_deleted")?.unwrap_or(false));
+    // Every filter (not `limit`, `cursor` or unknown parameters), canonically: the map
+    // is ordered.
+    let filters: String = params
+        .iter()
+        .filter(|(k, _)| FILTERS.contains(&k.as_str()))
+        .map(|(k, v)| format!("{k}={v}&"))
+        .collect();
+    if let Some(c) = params.get("cursor") {
+        query = query.after(Some(cursor::decode(caller.user, ROUTE, &filters, c)?));
+    }
+    let page = state.app().tasks(caller.user, &query).await?;
+    Ok(Json(List {
+        results: page.items,
+        next_cursor: page
+            .next
+            .map(|c| cursor::encode(caller.user, ROUTE, &filters, &c)),
+    }))
+}
+
+fn range(
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<TimeRange> {
+    (from.is_some() || to.is_some()).then_some(TimeRange { from, to })
+}
+
+/// `POST /tasks`.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    check_content_type(&parts.headers, "application/json", true)?;
+    let bytes = read_body(body, state.config().max_body_bytes).await?;
+    let new: NewTask = parse_json(&bytes)?;
+    input::instants_in_range(&[
+        ("due_date", new.due_date),
+        ("pinned_start", new.pinned_start),
+    ])?;
+    let task = state.app().add_task(caller.user, new).await?;
+    let mut response = with_etag(StatusCode::CREATED, &task, task.version);
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/tasks/{}", task.id)) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// `GET /tasks/{id}`.
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: TaskId = input::path_id(&id)?;
+    let task = state.app().task(caller.user, id).await?;
+    Ok(with_etag(StatusCode::OK, &task, task.version))
+}
+
+/// `PATCH /tasks/{id}`.
+pub(crate) async fn patch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    check_content_type(&parts.headers, "application/json", true)?;
+    let expected = input::if_match(&parts.headers)?;
+    let bytes = read_body(body, state.config().max_body_bytes).await?;
+    let patch: TaskPatch = parse_json(&bytes)?;
+    let set = |t: Option<Option<chrono::DateTime<chrono::Utc>>>| t.flatten();
+    input::instants_in_range(&[
+        ("due_date", set(patch.due_date)),
+        ("scheduled_start", set(patch.scheduled_start)),
+        ("scheduled_end", set(patch.scheduled_end)),
+        ("pinned_start", set(patch.pinned_start)),
+        ("ai_suggested_time", set(patch.ai_suggested_time)),
+    ])?;
+    let id: TaskId = input::path_id(&id)?;
+    change(&state, &caller, id, expected, TaskOp::Update(patch)).await
+}
+
+/// `DELETE /tasks/{id}`.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let expected = input::if_match(request.headers())?;
+    let id: TaskId = input::path_id(&id)?;
+    change(&state, &caller, id, expected, TaskOp::Delete).await
+}
+
+/// `POST /tasks/{id}/restore`.
+pub(crate) async fn restore(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let expected = input::if_match(request.headers())?;
+    let id: TaskId = input::path_id(&id)?;
+    change(&state, &caller, id, expected, TaskOp::Restore).await
+}
+
+/// `POST /tasks/{id}/start`.
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    status_change(&state, &caller, &id, request, TaskStatus::InProgress).await
+}
+
+/// `POST /tasks/{id}/cancel`.
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    status_change(&state, &caller, &id, request, TaskStatus::Cancelled).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CompleteBody {
+    actual_minutes: Option<i64>,
+}
+
+/// `POST /tasks/{id}/complete`, optional `{"actual_minutes": 0..=43200}`.
+pub(crate) async fn complete(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let has_body = check_content_type(&parts.headers, "application/json", false)?;
+    let expected = input::if_match(&parts.headers)?;
+    let body: CompleteBody = if has_body {
+        parse_json(&read_body(body, state.config().max_body_bytes).await?)?
+    } else {
+        CompleteBody::default()
+    };
+    let actual_minutes = match body.actual_minutes {
+        None => None,
+        Some(m) => Some(
+            u32::try_from(m)
+                .ok()
+                .filter(|m| *m <= 43_200)
+                .ok_or_else(|| ApiError::invalid("actual_minutes", "an integer in 0..=43200"))?,
+        ),
+    };
+    let id: TaskId = input::path_id(&id)?;
+    let op = TaskOp::Complete {
+        actual_minutes,
+        via_ai: false,
+    };
+    change(&state, &caller, id, expected, op).await
+}
+
+async fn status_change(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    request: Request,
+    to: TaskStatus,
+) -> Result<Response, ApiError> {
+    let expected = input::if_match(request.headers())?;
+    let id: TaskId = input::path_id(id)?;
+    let op = TaskOp::Update(TaskPatch {
+        status: Some(to),
+        ..TaskPatch::default()
+    });
+    change(state, caller, id, expected, op).await
+}
+
+/// Applies `op` guarded by `If-Match`: a stale version is 412; a deleted task's patch or
+/// transition 404 (the store's rule).
+async fn change(
+    state: &AppState,
+    caller: &Caller,
+    id: TaskId,
+    expected: Option<u64>,
+    op: TaskOp,
+) -> Result<Response, ApiError> {
+    let result = state
+        .app()
+        .change_task_at(caller.user, id, expected, op)
+        .await;
+    match result {
+        Ok(task) => Ok(with_etag(StatusCode::OK, &task, task.version)),
+        Err(e) if expected.is_some() && e.kind() == lifeos::ErrorKind::Conflict => {
+            Err(ApiError::PreconditionFailed)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,11 @@
+//! The routes and API.md's conformance items, each as its own test.
+
+mod auth;
+mod calendar;
+mod events;
+mod input;
+mod me;
+mod plan;
+mod rate_limit;
+mod service;
+mod tasks;

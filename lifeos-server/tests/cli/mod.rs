@@ -1,0 +1,238 @@
+//! The `lifeos-server` binary: `--dev-token`, exit codes, serving, graceful shutdown.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::*;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lifeos-server"));
+    for var in [
+        "LIFEOS_JWT_SECRET",
+        "LIFEOS_JWT_PUBLIC_KEYS",
+        "LIFEOS_DATABASE_URL",
+        "LIFEOS_BIND",
+        "LIFEOS_REDIS_URL",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+#[test]
+fn dev_token_prints_a_verifiable_token_and_exits_0() {
+    let user = "0190d5d7-a0c0-7b3e-8a1b-2c3d4e5f6a7b";
+    let out = bin()
+        .args([
+            "--jwt-secret",
+            SECRET,
+            "--dev-token",
+            user,
+            "--tier",
+            "pro",
+            "--ttl",
+            "120",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.ends_with('\n') && text.matches('\n').count() == 1);
+    let keys = lifeos_server::AuthKeys::new(Some(SECRET), None, "authenticated").unwrap();
+    let now = lifeos::store::Clock::now(&lifeos::store::SystemClock);
+    let caller = keys
+        .verify(text.trim(), now)
+        .expect("the printed token verifies");
+    assert_eq!(caller.user.to_string(), user);
+    assert_eq!(caller.tier, lifeos::core::Tier::Pro);
+    let payload = text.trim().split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["role"], "authenticated");
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        120
+    );
+}
+
+#[test]
+fn dev_token_refuses_a_missing_secret_a_bad_uuid_or_tier_with_exit_2() {
+    let user = "0190d5d7-a0c0-7b3e-8a1b-2c3d4e5f6a7b";
+    for args in [
+        vec!["--dev-token", user],
+        vec!["--jwt-secret", SECRET, "--dev-token", "nope"],
+        vec![
+            "--jwt-secret",
+            SECRET,
+            "--dev-token",
+            user,
+            "--tier",
+            "gold",
+        ],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(!err.contains(SECRET), "secrets are never printed");
+    }
+}
+
+#[test]
+fn bad_configuration_exits_2_naming_the_flag_and_binds_nothing() {
+    let out = bin().args(["--bind", "127.0.0.1:0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--jwt-secret") && err.contains("LIFEOS_JWT_SECRET"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let out = bin()
+        .args(["--jwt-public-keys", "/nonexistent/keys.pem"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--jwt-public-keys") && err.contains("LIFEOS_JWT_PUBLIC_KEYS"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(
+        &junk,
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let out = bin().arg("--jwt-public-keys").arg(&junk).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_malformed_value_is_one_line_naming_the_flag_and_variable_exit_2() {
+    for (args, env) in [
+        (vec!["--max-body-bytes", "lots"], None),
+        (vec![], Some(("LIFEOS_REQUEST_TIMEOUT_SECS", "soon"))),
+        (vec!["--rate-limit-multiplier", "-1"], None),
+        (vec!["--bind", "not-an-address"], None),
+    ] {
+        let mut c = bin();
+        c.env("LIFEOS_JWT_SECRET", SECRET).args(&args);
+        if let Some((k, v)) = env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let named = [
+            "max-body-bytes",
+            "request-timeout-secs",
+            "rate-limit-multiplier",
+            "bind",
+        ]
+        .iter()
+        .any(|f| {
+            err.contains(&format!("--{f}"))
+                && err.contains(&format!(
+                    "LIFEOS_{}",
+                    f.to_ascii_uppercase().replace('-', "_")
+                ))
+        });
+        assert!(named, "{err}");
+        assert!(!err.contains(SECRET));
+    }
+}
+
+#[test]
+fn a_store_that_cannot_open_exits_1() {
+    let out = bin()
+        .args([
+            "--jwt-secret",
+            SECRET,
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite:///nonexistent-dir/x/lifeos.db",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8(out.stderr).unwrap().contains(SECRET));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn the_binary_serves_and_exits_0_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let db = format!("sqlite://{}", dir.path().join("lifeos.db").display());
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lifeos-server"))
+        .env_remove("LIFEOS_REDIS_URL")
+        .env("LIFEOS_JWT_SECRET", SECRET)
+        .args([
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &db,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("{base}/ready")).send().await {
+            up = r.status() == 200;
+            if up {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server became ready");
+    let user = lifeos::core::UserId::from_uuid(uuid::Uuid::from_u128(42));
+    let token = lifeos_server::auth::dev_token(
+        SECRET,
+        user,
+        "authenticated",
+        None,
+        lifeos::store::Clock::now(&lifeos::store::SystemClock),
+        60,
+    )
+    .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/tasks"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"title": "From the binary"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let pid = child.id().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(40), child.wait())
+        .await
+        .expect("exits after SIGTERM")
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}
