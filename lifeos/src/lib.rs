@@ -70,11 +70,15 @@ pub use lifeos_scheduler as scheduler;
 pub use lifeos_store as store;
 
 mod app;
+mod calendar;
 mod clock;
 mod error;
 mod import;
+mod log;
 mod open;
 mod plan_day;
+mod profile;
+mod projects;
 mod tasks;
 
 pub use app::{LifeOs, LifeOsBuilder};

@@ -1,7 +1,9 @@
 //! Fixtures shared by the workflow tests.
 
+mod calendar;
 mod import;
 mod plan_day;
+mod profile;
 mod tasks;
 
 use std::sync::Arc;
