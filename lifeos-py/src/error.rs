@@ -288,3 +288,107 @@ pub(crate) fn to_py(e: &lifeos::Error) -> PyErr {
 pub(crate) fn py_err(e: lifeos::Error) -> PyErr {
     to_py(&e)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The class name and the `field` attribute of the exception `err` carries.
+    fn shown(err: &PyErr) -> (String, Option<String>) {
+        Python::attach(|py| {
+            let value = err.value(py);
+            let name = value
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
+            let field = value
+                .getattr("field")
+                .ok()
+                .and_then(|f| f.extract::<Option<String>>().ok())
+                .flatten();
+            (name, field)
+        })
+    }
+
+    #[test]
+    fn each_error_kind_maps_to_its_exception() {
+        Python::initialize();
+        let invalid_title = lifeos::Error::from(lifeos::core::Error::invalid(
+            "title",
+            "",
+            "1..=500 characters",
+        ));
+        let cases = [
+            (invalid_title, ("ValidationError", Some("title"))),
+            (
+                lifeos::Error::InvalidTransition {
+                    from: lifeos::core::TaskStatus::Completed,
+                    to: lifeos::core::TaskStatus::Completed,
+                },
+                ("ValidationError", Some("status")),
+            ),
+            (
+                lifeos::Error::NotFound {
+                    entity: "task",
+                    id: "x".into(),
+                },
+                ("NotFound", None),
+            ),
+            (
+                lifeos::Error::Conflict {
+                    entity: "task",
+                    id: "x".into(),
+                    expected: 1,
+                    actual: 2,
+                },
+                ("Conflict", None),
+            ),
+            (
+                lifeos::Error::Duplicate {
+                    entity: "profile",
+                    key: "x".into(),
+                },
+                ("Conflict", None),
+            ),
+            (
+                lifeos::Error::Ical {
+                    line: 3,
+                    message: "bad".into(),
+                },
+                ("ValidationError", Some("text")),
+            ),
+            (
+                lifeos::Error::InvalidPlanRequest(PlanError::single("tasks[0].id", "missing")),
+                ("ValidationError", Some("tasks[0].id")),
+            ),
+        ];
+        for (error, (class, field)) in cases {
+            let shown = shown(&to_py(&error));
+            assert_eq!(
+                (shown.0.as_str(), shown.1.as_deref()),
+                (class, field),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn plan_invalid_lists_violations_and_is_not_a_value_error() {
+        Python::initialize();
+        let v = Violation {
+            rule: "grid",
+            task_id: None,
+            message: "off the grid".into(),
+        };
+        let err = plan_invalid(&[v]);
+        Python::attach(|py| {
+            let value = err.value(py);
+            assert_eq!(value.get_type().name().unwrap().to_string(), "PlanInvalid");
+            assert!(!err.is_instance_of::<pyo3::exceptions::PyValueError>(py));
+            let violations: Vec<std::collections::BTreeMap<String, Option<String>>> =
+                value.getattr("violations").unwrap().extract().unwrap();
+            assert_eq!(violations[0]["rule"].as_deref(), Some("grid"));
+        });
+    }
+}

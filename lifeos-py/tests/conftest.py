@@ -56,6 +56,8 @@ def plan_json(plan_json_bin):
         text = "".join(line + "\n" for line in lines)
         out = subprocess.run([plan_json_bin], input=text, capture_output=True, text=True)
         assert out.returncode in (0, 1), out.stderr
-        return [json.loads(line) for line in out.stdout.splitlines()]
+        # Split on "\n" only: str.splitlines() also splits on U+0085 and U+2028, which a
+        # JSON string may hold unescaped.
+        return [json.loads(line) for line in out.stdout.split("\n") if line]
 
     return run

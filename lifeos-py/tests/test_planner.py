@@ -223,3 +223,13 @@ def test_threads_plan_at_once():
     assert [results[i] if not isinstance(results[i], Exception) else str(results[i])
             for i in range(len(requests))] == [
         e if not isinstance(e, Exception) else str(e) for e in expected]
+
+
+def test_text_with_unicode_line_breaks_answers_as_plan_json(plan_json):
+    # U+0085 and U+2028 stay unescaped in JSON output; plan_json's lines split on "\n" only.
+    request = {"timezone": None, "today": "2026-03-08", "currentTime": None,
+               "tasks": "\x85\u2028"}
+    want = plan_json([json.dumps(request)])[0]
+    got = answer(request)
+    assert isinstance(got, lifeos.ValidationError)
+    assert (got.field, got.errors) == (want["error"]["field"], want["error"]["errors"])

@@ -284,3 +284,34 @@ def test_threads_share_one_store(tmp_path):
         t.join(timeout=300)
     assert not errors, errors
     assert results == [True] * 4
+
+
+def test_postgres_backend():
+    """`LifeOS("postgres://…")` against LIFEOS_TEST_DATABASE_URL (a fresh database, dropped
+    at the end); skipped without it, a failure under CI=true."""
+    import os
+    import shutil
+    import subprocess
+
+    server = os.environ.get("LIFEOS_TEST_DATABASE_URL")
+    if not server:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but LIFEOS_TEST_DATABASE_URL is not set")
+        pytest.skip("LIFEOS_TEST_DATABASE_URL is not set")
+    assert shutil.which("psql"), "psql creates the test database"
+    name = f"lifeos_t_{os.getpid()}_{uuid.uuid4().hex[:12]}"
+    subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {name}"], check=True)
+    try:
+        base = server.rsplit("/", 1)[0] if server.count("/") > 2 else server
+        app = lifeos.LifeOS(f"{base}/{name}", timezone="Europe/Berlin")
+        t = app.add_task("On PostgreSQL", estimated_minutes=30)
+        assert [x["title"] for x in app.tasks()] == ["On PostgreSQL"]
+        day = app.plan_day(now=MONDAY)
+        assert day["saved"] and day["counts"]["scheduled"] == 1
+        with pytest.raises(lifeos.Conflict):
+            app.update_task(t["id"], title="Stale", expected_version=t["version"])
+        assert [e["type"] for e in app.events()][:2] == ["profile.updated", "task.created"]
+        del app
+    finally:
+        subprocess.run(["psql", server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                       check=True)
