@@ -76,7 +76,7 @@ async fn guarded(state: &AppState, caller: Caller, request: &mut Request) -> Res
     if !erasing {
         state
             .app()
-            .ensure_profile(caller.user, caller.email.as_deref())
+            .ensure_profile_with_email(caller.user, caller.email.as_deref())
             .await?;
     }
     request.extensions_mut().insert(caller);

@@ -70,13 +70,16 @@ pub use lifeos_scheduler as scheduler;
 pub use lifeos_store as store;
 
 mod app;
+mod calendar;
 mod clock;
 mod error;
 mod guarded_tasks;
 mod import;
+mod log;
 mod open;
 mod plan_day;
-mod profile_setup;
+mod profile;
+mod projects;
 mod tasks;
 
 pub use app::{LifeOs, LifeOsBuilder};

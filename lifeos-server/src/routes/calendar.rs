@@ -51,7 +51,7 @@ pub(crate) async fn occurrences(
         None => {
             state
                 .app()
-                .ensure_profile(caller.user, caller.email.as_deref())
+                .ensure_profile_with_email(caller.user, caller.email.as_deref())
                 .await?
                 .preferences
                 .timezone

@@ -21,7 +21,7 @@ pub(crate) async fn get(
 ) -> Result<Response, ApiError> {
     let profile = state
         .app()
-        .ensure_profile(caller.user, caller.email.as_deref())
+        .ensure_profile_with_email(caller.user, caller.email.as_deref())
         .await?;
     Ok(with_etag(StatusCode::OK, &profile, profile.version))
 }

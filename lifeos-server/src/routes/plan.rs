@@ -53,7 +53,7 @@ pub(crate) async fn plan_day(
     let now = state.now();
     let profile = state
         .app()
-        .ensure_profile(caller.user, caller.email.as_deref())
+        .ensure_profile_with_email(caller.user, caller.email.as_deref())
         .await?;
     let today = now
         .with_timezone(&profile.preferences.timezone)

@@ -1,9 +1,11 @@
 //! Fixtures shared by the workflow tests.
 
+mod calendar;
 mod guarded_tasks;
 mod import;
 mod plan_day;
-mod profile_setup;
+mod profile;
+mod profile_claims;
 mod tasks;
 
 use std::sync::Arc;

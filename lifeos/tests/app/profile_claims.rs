@@ -1,4 +1,4 @@
-//! `LifeOs::ensure_profile` and `LifeOs::patch_preferences`.
+//! `LifeOs::ensure_profile_with_email` and `LifeOs::patch_preferences`.
 
 use lifeos::ErrorKind;
 use lifeos::core::PreferencesPatch;
@@ -14,22 +14,28 @@ async fn the_first_call_creates_the_profile_once_with_a_valid_email_or_the_fallb
         Arc::new(ManualMonotonic::with_step(std::time::Duration::ZERO)),
     );
     let (a, b) = (user(10), user(11));
-    let pa = app.ensure_profile(a, Some("a@example.com")).await.unwrap();
+    let pa = app
+        .ensure_profile_with_email(a, Some("a@example.com"))
+        .await
+        .unwrap();
     assert_eq!((pa.email.as_str(), pa.version), ("a@example.com", 1));
     assert_eq!(
-        app.ensure_profile(a, Some("other@example.com"))
+        app.ensure_profile_with_email(a, Some("other@example.com"))
             .await
             .unwrap(),
         pa
     );
-    let pb = app.ensure_profile(b, Some("not an email")).await.unwrap();
+    let pb = app
+        .ensure_profile_with_email(b, Some("not an email"))
+        .await
+        .unwrap();
     assert_eq!(pb.email, format!("{b}@users.invalid"));
 }
 
 #[tokio::test]
 async fn preferences_patch_validates_and_an_empty_patch_changes_nothing() {
     let (app, _, me) = memory_app().await;
-    let before = app.ensure_profile(me, None).await.unwrap();
+    let before = app.ensure_profile_with_email(me, None).await.unwrap();
     let same = app
         .patch_preferences(me, None, PreferencesPatch::default())
         .await

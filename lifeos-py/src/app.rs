@@ -1,0 +1,644 @@
+//! `lifeos.LifeOS`: a store through the application layer, for one user, from any number
+//! of Python threads.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use lifeos::core::{
+    NewProfile, NewProject, NewTask, PreferencesPatch, ProjectId, ProjectPatch, TaskId, TaskPatch,
+    TaskStatus, UserId,
+};
+use lifeos::store::{CalendarEventInput, Clock, Cursor, StoreOptions, SystemClock, TaskQuery};
+use lifeos::{IcsImportOptions, LifeOs, PlanDayOptions};
+use pyo3::exceptions::PyNotImplementedError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use serde_json::Value;
+
+use crate::convert::{from_py, instant, ser_to_py};
+use crate::error::{invalid, py_err};
+use crate::ical::event_json;
+use crate::recurrence::zone;
+use crate::runtime::runtime;
+
+/// The user a `LifeOS` acts as when none is given.
+pub const DEFAULT_USER: &str = "00000000-0000-0000-0000-000000000001";
+
+/// Runs `future` on the module's runtime with the GIL released.
+fn block<T, F>(py: Python<'_>, future: F) -> PyResult<T>
+where
+    T: Send,
+    F: Future<Output = lifeos::Result<T>> + Send,
+{
+    let rt = runtime()?;
+    py.detach(|| rt.block_on(future)).map_err(py_err)
+}
+
+/// An id from text or a `uuid.UUID`.
+fn id<T: FromStr>(field: &str, obj: &Bound<'_, PyAny>) -> PyResult<T> {
+    let text = obj.str()?.to_cow()?.into_owned();
+    text.trim()
+        .parse()
+        .map_err(|_| invalid(field, format!("{text:?} is not a UUID")))
+}
+
+/// `base` (a dict, or `None`) with `fields` laid over it, as one dict.
+fn merged<'py>(
+    py: Python<'py>,
+    base: Option<&Bound<'py, PyAny>>,
+    fields: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let out = PyDict::new(py);
+    if let Some(base) = base.filter(|b| !b.is_none()) {
+        let base = base
+            .cast::<PyDict>()
+            .map_err(|_| invalid("", "expected a dict"))?;
+        out.update(base.as_mapping())?;
+    }
+    if let Some(fields) = fields {
+        out.update(fields.as_mapping())?;
+    }
+    Ok(out.into_any())
+}
+
+/// The instant `now`, or the system clock's when `None`: the one place the bindings read
+/// the clock (through the store's `SystemClock`, LifeOS's one wall clock).
+fn now_or_clock(now: Option<&Bound<'_, PyAny>>) -> PyResult<DateTime<Utc>> {
+    match now.filter(|n| !n.is_none()) {
+        Some(now) => instant("now", now),
+        None => Ok(SystemClock.now()),
+    }
+}
+
+/// LifeOS over a store, acting as one user.
+///
+/// `LifeOS(location, user=DEFAULT_USER, timezone=None, email=None)`: `location` is a
+/// SQLite file path (or `sqlite://…`, `:memory:`), `postgres://…` when built with the
+/// `postgres` feature, or `memory:`. The user's profile is created when missing (with
+/// `timezone`, default UTC). Dicts in and out; instants as aware `datetime`s.
+#[pyclass(name = "LifeOS", module = "lifeos", frozen)]
+pub struct PyLifeOs {
+    app: LifeOs,
+    user: UserId,
+}
+
+#[pymethods]
+impl PyLifeOs {
+    #[new]
+    #[pyo3(signature = (location, user = None, timezone = None, email = None))]
+    fn new(
+        py: Python<'_>,
+        location: String,
+        user: Option<&Bound<'_, PyAny>>,
+        timezone: Option<&Bound<'_, PyAny>>,
+        email: Option<String>,
+    ) -> PyResult<Self> {
+        let user: UserId = match user.filter(|u| !u.is_none()) {
+            Some(u) => id("user", u)?,
+            None => id("user", &PyString::new(py, DEFAULT_USER).into_any())?,
+        };
+        let timezone = timezone
+            .filter(|t| !t.is_none())
+            .map(|t| zone("timezone", t).map(|tz| tz.name().to_owned()))
+            .transpose()?;
+        let new = NewProfile {
+            email: email.unwrap_or_else(|| format!("{user}@localhost")),
+            name: None,
+            avatar_url: None,
+            preferences: PreferencesPatch {
+                timezone,
+                ..PreferencesPatch::default()
+            },
+        };
+        let app = block(py, async move {
+            let store = lifeos::open(&location, StoreOptions::new()).await?;
+            let app = LifeOs::new(store);
+            app.ensure_profile(user, new).await?;
+            Ok(app)
+        })?;
+        Ok(PyLifeOs { app, user })
+    }
+
+    /// The user this object acts as (UUID text).
+    #[getter]
+    fn user(&self) -> String {
+        self.user.to_string()
+    }
+
+    /// Adds a task: `add_task("Write report", priority=3, estimated_minutes=90)` or
+    /// `add_task({"title": ...})`.
+    #[pyo3(signature = (task = None, **fields))]
+    fn add_task<'py>(
+        &self,
+        py: Python<'py>,
+        task: Option<&Bound<'py, PyAny>>,
+        fields: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let base = match task {
+            Some(t) if t.is_instance_of::<PyString>() => {
+                let d = PyDict::new(py);
+                d.set_item("title", t)?;
+                Some(d.into_any())
+            }
+            other => other.cloned(),
+        };
+        let new: NewTask = from_py("task", &merged(py, base.as_ref(), fields)?)?;
+        let (app, user) = (self.app.clone(), self.user);
+        let task = block(py, async move { app.add_task(user, new).await })?;
+        ser_to_py(py, &task)
+    }
+
+    /// The task with this id (deleted or not).
+    fn task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let tid: TaskId = id("task_id", task_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        let task = block(py, async move { app.task(user, tid).await })?;
+        ser_to_py(py, &task)
+    }
+
+    /// The user's tasks in creation order, as an iterator that reads `page_size` at a time.
+    #[pyo3(signature = (status = None, label = None, project_id = None, title_contains = None, include_deleted = false, page_size = 100))]
+    #[allow(clippy::too_many_arguments)]
+    fn tasks(
+        &self,
+        status: Option<&Bound<'_, PyAny>>,
+        label: Option<String>,
+        project_id: Option<&Bound<'_, PyAny>>,
+        title_contains: Option<String>,
+        include_deleted: bool,
+        page_size: i64,
+    ) -> PyResult<TaskIter> {
+        let limit = u32::try_from(page_size)
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| invalid("page_size", format!("{page_size} is not in 1..=1000")))?;
+        let mut query = TaskQuery::new()
+            .limit(limit)
+            .include_deleted(include_deleted);
+        if let Some(status) = status.filter(|s| !s.is_none()) {
+            let names: Vec<String> = if status.is_instance_of::<PyString>() {
+                vec![status.extract()?]
+            } else {
+                status.extract()?
+            };
+            let statuses = names
+                .iter()
+                .map(|n| {
+                    serde_json::from_value::<TaskStatus>(Value::String(n.clone()))
+                        .map_err(|_| invalid("status", format!("unknown status {n:?}")))
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            query = query.statuses(statuses);
+        }
+        if let Some(label) = label {
+            query = query.label(label);
+        }
+        if let Some(p) = project_id.filter(|p| !p.is_none()) {
+            query = query.project(id::<ProjectId>("project_id", p)?);
+        }
+        if let Some(text) = title_contains {
+            query = query.title_contains(text);
+        }
+        Ok(TaskIter {
+            app: self.app.clone(),
+            user: self.user,
+            state: Mutex::new(IterState {
+                query,
+                buffer: VecDeque::new(),
+                done: false,
+            }),
+        })
+    }
+
+    /// Patches a task: `update_task(id, title="New", priority=2)`; with
+    /// `expected_version` the change is refused (`Conflict`) when the task changed since.
+    #[pyo3(signature = (task_id, patch = None, expected_version = None, **fields))]
+    fn update_task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+        patch: Option<&Bound<'py, PyAny>>,
+        expected_version: Option<u64>,
+        fields: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let tid: TaskId = id("task_id", task_id)?;
+        let patch: TaskPatch = from_py("patch", &merged(py, patch, fields)?)?;
+        let (app, user) = (self.app.clone(), self.user);
+        let task = block(py, async move {
+            let version = match expected_version {
+                Some(v) => v,
+                None => app.task(user, tid).await?.version,
+            };
+            app.update_task(user, tid, version, patch).await
+        })?;
+        ser_to_py(py, &task)
+    }
+
+    /// Starts a task (pending to in progress).
+    fn start_task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let tid: TaskId = id("task_id", task_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.start_task(user, tid).await })?,
+        )
+    }
+
+    /// Completes a task, with the minutes it took when known.
+    #[pyo3(signature = (task_id, actual_minutes = None))]
+    fn complete_task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+        actual_minutes: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let tid: TaskId = id("task_id", task_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        let task = block(py, async move {
+            app.complete_task(user, tid, actual_minutes).await
+        })?;
+        ser_to_py(py, &task)
+    }
+
+    /// Cancels a task.
+    fn cancel_task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let tid: TaskId = id("task_id", task_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.cancel_task(user, tid).await })?,
+        )
+    }
+
+    /// Reopens a completed or cancelled task.
+    fn reopen_task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let tid: TaskId = id("task_id", task_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.reopen_task(user, tid).await })?,
+        )
+    }
+
+    /// Soft-deletes a task.
+    fn delete_task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let tid: TaskId = id("task_id", task_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.delete_task(user, tid).await })?,
+        )
+    }
+
+    /// Restores a soft-deleted task.
+    fn restore_task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let tid: TaskId = id("task_id", task_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.restore_task(user, tid).await })?,
+        )
+    }
+
+    /// Adds a project: `add_project("Work", color="#3366ff")` or `add_project({...})`.
+    #[pyo3(signature = (project = None, **fields))]
+    fn add_project<'py>(
+        &self,
+        py: Python<'py>,
+        project: Option<&Bound<'py, PyAny>>,
+        fields: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let base = match project {
+            Some(p) if p.is_instance_of::<PyString>() => {
+                let d = PyDict::new(py);
+                d.set_item("name", p)?;
+                Some(d.into_any())
+            }
+            other => other.cloned(),
+        };
+        let new: NewProject = from_py("project", &merged(py, base.as_ref(), fields)?)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.add_project(user, new).await })?,
+        )
+    }
+
+    /// The user's projects in creation order.
+    #[pyo3(signature = (include_deleted = false))]
+    fn projects<'py>(&self, py: Python<'py>, include_deleted: bool) -> PyResult<Bound<'py, PyAny>> {
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.projects(user, include_deleted).await })?,
+        )
+    }
+
+    /// Patches a project, guarded by `expected_version` when given.
+    #[pyo3(signature = (project_id, patch = None, expected_version = None, **fields))]
+    fn update_project<'py>(
+        &self,
+        py: Python<'py>,
+        project_id: &Bound<'py, PyAny>,
+        patch: Option<&Bound<'py, PyAny>>,
+        expected_version: Option<u64>,
+        fields: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pid: ProjectId = id("project_id", project_id)?;
+        let patch: ProjectPatch = from_py("patch", &merged(py, patch, fields)?)?;
+        let (app, user) = (self.app.clone(), self.user);
+        let project = block(py, async move {
+            app.update_project(user, pid, expected_version, patch).await
+        })?;
+        ser_to_py(py, &project)
+    }
+
+    /// Soft-deletes a project.
+    fn delete_project<'py>(
+        &self,
+        py: Python<'py>,
+        project_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pid: ProjectId = id("project_id", project_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.delete_project(user, pid).await })?,
+        )
+    }
+
+    /// Adds a calendar event by hand: `add_event(title="Standup", start=datetime(...),
+    /// end=datetime(...), rrule="FREQ=DAILY")`. `start` and `end` are `datetime`s (aware:
+    /// zoned in their `ZoneInfo`, else UTC; naive: floating) or `date`s (all-day).
+    #[pyo3(signature = (event = None, **fields))]
+    fn add_event<'py>(
+        &self,
+        py: Python<'py>,
+        event: Option<&Bound<'py, PyAny>>,
+        fields: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let map = event_json("event", &merged(py, event, fields)?, "manual")?;
+        let input: CalendarEventInput = serde_json::from_value(Value::Object(map))
+            .map_err(|e| invalid("event", e.to_string()))?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.add_event(user, input).await })?,
+        )
+    }
+
+    /// Soft-deletes a calendar event.
+    fn delete_event<'py>(
+        &self,
+        py: Python<'py>,
+        event_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let eid = id("event_id", event_id)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.delete_event(user, eid).await })?,
+        )
+    }
+
+    /// The occurrences of the user's events in `[start, end)`, series expanded:
+    /// dicts `event_id, title, start, end, is_all_day, busy` (instants as aware datetimes).
+    #[pyo3(signature = (start, end, tz = None))]
+    fn events_between<'py>(
+        &self,
+        py: Python<'py>,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        tz: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let from = instant("start", start)?;
+        let to = instant("end", end)?;
+        let tz = tz
+            .filter(|t| !t.is_none())
+            .map(|t| zone("tz", t))
+            .transpose()?;
+        let (app, user) = (self.app.clone(), self.user);
+        let found = block(
+            py,
+            async move { app.events_between(user, from, to, tz).await },
+        )?;
+        let out = PyList::empty(py);
+        for o in &found.entries {
+            let d = PyDict::new(py);
+            d.set_item("event_id", o.event_id.to_string())?;
+            d.set_item("title", &o.title)?;
+            d.set_item("start", o.start)?;
+            d.set_item("end", o.end)?;
+            d.set_item("is_all_day", o.is_all_day)?;
+            d.set_item("busy", o.busy)?;
+            out.append(d)?;
+        }
+        Ok(out.into_any())
+    }
+
+    /// Imports an iCalendar file (text or bytes): idempotent by UID and content, lenient
+    /// unless `strict`. Returns the report (`imported`, `updated`, `unchanged`, `skipped`,
+    /// `errors`, `warnings`, `changed`).
+    #[pyo3(signature = (data, strict = false))]
+    fn import_ics<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        strict: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let bytes: Vec<u8> = if let Ok(s) = data.cast::<PyString>() {
+            s.to_cow()?.as_bytes().to_vec()
+        } else {
+            data.extract()
+                .map_err(|_| invalid("data", "expected str or bytes"))?
+        };
+        let (app, user) = (self.app.clone(), self.user);
+        let options = IcsImportOptions::new().strict(strict);
+        ser_to_py(
+            py,
+            &block(
+                py,
+                async move { app.import_ics(user, bytes, options).await },
+            )?,
+        )
+    }
+
+    /// The user's calendar as one iCalendar document.
+    fn export_ics(&self, py: Python<'_>) -> PyResult<String> {
+        let (app, user) = (self.app.clone(), self.user);
+        block(py, async move { app.export_ics(user).await })
+    }
+
+    /// The user's planning preferences.
+    fn preferences<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(py, &block(py, async move { app.preferences(user).await })?)
+    }
+
+    /// Changes some preferences: `set_preferences(timezone="Europe/Berlin",
+    /// workday_start="08:30")`; returns them all as stored now.
+    #[pyo3(signature = (patch = None, **fields))]
+    fn set_preferences<'py>(
+        &self,
+        py: Python<'py>,
+        patch: Option<&Bound<'py, PyAny>>,
+        fields: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let patch: PreferencesPatch = from_py("preferences", &merged(py, patch, fields)?)?;
+        let (app, user) = (self.app.clone(), self.user);
+        ser_to_py(
+            py,
+            &block(py, async move { app.set_preferences(user, patch).await })?,
+        )
+    }
+
+    /// Plans `date` (default: today in the user's zone at `now`; `now` defaults to the
+    /// system clock) and saves it unless `dry_run`. `refine` and `instructions` (AI
+    /// refinement) are not built yet and raise `NotImplementedError`.
+    #[pyo3(signature = (date = None, now = None, dry_run = false, refine = false, instructions = None))]
+    fn plan_day<'py>(
+        &self,
+        py: Python<'py>,
+        date: Option<&Bound<'py, PyAny>>,
+        now: Option<&Bound<'py, PyAny>>,
+        dry_run: bool,
+        refine: bool,
+        instructions: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if refine || instructions.is_some() {
+            return Err(PyNotImplementedError::new_err(
+                "AI refinement (refine, instructions) is not built yet: plan without it",
+            ));
+        }
+        let day = date
+            .filter(|d| !d.is_none())
+            .map(|d| crate::convert::date("date", d))
+            .transpose()?;
+        let now = now_or_clock(now)?;
+        let (app, user) = (self.app.clone(), self.user);
+        let options = PlanDayOptions::new().dry_run(dry_run);
+        let plan = block(
+            py,
+            async move { app.plan_day(user, day, now, options).await },
+        )?;
+        let mut json = serde_json::to_value(&plan)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        if let Value::Object(map) = &mut json {
+            map.insert(
+                "counts".to_owned(),
+                serde_json::to_value(plan.counts()).unwrap_or(Value::Null),
+            );
+        }
+        crate::convert::to_py(py, &json)
+    }
+
+    /// The user's event log after `seq` `after` (from the start by default), oldest first.
+    #[pyo3(signature = (after = None))]
+    fn events<'py>(&self, py: Python<'py>, after: Option<u64>) -> PyResult<Bound<'py, PyAny>> {
+        let (app, user) = (self.app.clone(), self.user);
+        let events = block(py, async move {
+            let mut all = Vec::new();
+            let mut after = after;
+            loop {
+                let page = app.events(user, after, 1000).await?;
+                all.extend(page.events);
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => return Ok(all),
+                }
+            }
+        })?;
+        ser_to_py(py, &events)
+    }
+
+    /// Everything stored about the user (GDPR export) as one dict.
+    fn export<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (app, user) = (self.app.clone(), self.user);
+        let doc = block(py, async move { app.export(user).await })?;
+        crate::convert::to_py(py, &doc)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("LifeOS(user={:?})", self.user.to_string())
+    }
+}
+
+struct IterState {
+    query: TaskQuery,
+    buffer: VecDeque<lifeos::core::Task>,
+    done: bool,
+}
+
+/// The iterator `LifeOS.tasks(...)` returns: reads a page when its buffer runs out.
+#[pyclass(module = "lifeos", frozen)]
+pub struct TaskIter {
+    app: LifeOs,
+    user: UserId,
+    state: Mutex<IterState>,
+}
+
+#[pymethods]
+impl TaskIter {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let next = {
+            let state = self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let need_page = state.buffer.is_empty() && !state.done;
+            let query = state.query.clone();
+            drop(state);
+            if need_page {
+                let (app, user) = (self.app.clone(), self.user);
+                let page = block(py, async move { app.tasks(user, &query).await })?;
+                let mut state = self
+                    .state
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                state.done = page.next.is_none();
+                state.query = state
+                    .query
+                    .clone()
+                    .after(page.next.or_else(|| page.items.last().map(Cursor::after)));
+                state.buffer.extend(page.items);
+            }
+            let mut state = self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            state.buffer.pop_front()
+        };
+        next.map(|task| ser_to_py(py, &task)).transpose()
+    }
+}
