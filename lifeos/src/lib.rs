@@ -46,8 +46,15 @@
 //! - Tasks: [`LifeOs::add_task`], [`LifeOs::update_task`], [`LifeOs::start_task`],
 //!   [`LifeOs::complete_task`], [`LifeOs::cancel_task`], [`LifeOs::reopen_task`],
 //!   [`LifeOs::delete_task`], [`LifeOs::restore_task`], [`LifeOs::tasks`].
-//! - [`LifeOs::store`] reaches the store for everything else (reads, the event log,
-//!   export and erasure); [`open`] opens a store from a path or URL.
+//! - Profile: [`LifeOs::ensure_profile`], [`LifeOs::ensure_profile_with_email`],
+//!   [`LifeOs::profile`], [`LifeOs::preferences`], [`LifeOs::set_preferences`],
+//!   [`LifeOs::patch_preferences`].
+//! - Projects and calendar: the project calls, [`LifeOs::add_event`],
+//!   [`LifeOs::events_between`] (series expanded), [`LifeOs::export_ics`].
+//! - Guarded changes for `If-Match`: [`LifeOs::change_task_at`].
+//! - The log and GDPR: [`LifeOs::events`], [`LifeOs::export`].
+//! - [`LifeOs::store`] reaches the store for everything else (erasure, OAuth tokens,
+//!   subscriptions); [`open`] opens a store from a path or URL.
 //!
 //! # Time and randomness
 //! Workflows take `now` where it decides the result (the day planned); what they record
