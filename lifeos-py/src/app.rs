@@ -85,6 +85,25 @@ pub struct PyLifeOs {
     user: UserId,
 }
 
+impl PyLifeOs {
+    /// Runs one call on the task `task_id` names (GIL released) and answers the task as a
+    /// dict: the shape every task transition shares.
+    fn task_call<'py, F, Fut>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+        call: F,
+    ) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: FnOnce(LifeOs, UserId, TaskId) -> Fut,
+        Fut: Future<Output = lifeos::Result<lifeos::core::Task>> + Send,
+    {
+        let tid: TaskId = id("task_id", task_id)?;
+        let task = block(py, call(self.app.clone(), self.user, tid))?;
+        ser_to_py(py, &task)
+    }
+}
+
 #[pymethods]
 impl PyLifeOs {
     #[new]
@@ -247,12 +266,9 @@ impl PyLifeOs {
         py: Python<'py>,
         task_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let tid: TaskId = id("task_id", task_id)?;
-        let (app, user) = (self.app.clone(), self.user);
-        ser_to_py(
-            py,
-            &block(py, async move { app.start_task(user, tid).await })?,
-        )
+        self.task_call(py, task_id, |app, user, tid| async move {
+            app.start_task(user, tid).await
+        })
     }
 
     /// Completes a task, with the minutes it took when known.
@@ -263,12 +279,9 @@ impl PyLifeOs {
         task_id: &Bound<'py, PyAny>,
         actual_minutes: Option<u32>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let tid: TaskId = id("task_id", task_id)?;
-        let (app, user) = (self.app.clone(), self.user);
-        let task = block(py, async move {
+        self.task_call(py, task_id, |app, user, tid| async move {
             app.complete_task(user, tid, actual_minutes).await
-        })?;
-        ser_to_py(py, &task)
+        })
     }
 
     /// Cancels a task.
@@ -277,12 +290,9 @@ impl PyLifeOs {
         py: Python<'py>,
         task_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let tid: TaskId = id("task_id", task_id)?;
-        let (app, user) = (self.app.clone(), self.user);
-        ser_to_py(
-            py,
-            &block(py, async move { app.cancel_task(user, tid).await })?,
-        )
+        self.task_call(py, task_id, |app, user, tid| async move {
+            app.cancel_task(user, tid).await
+        })
     }
 
     /// Reopens a completed or cancelled task.
@@ -291,12 +301,9 @@ impl PyLifeOs {
         py: Python<'py>,
         task_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let tid: TaskId = id("task_id", task_id)?;
-        let (app, user) = (self.app.clone(), self.user);
-        ser_to_py(
-            py,
-            &block(py, async move { app.reopen_task(user, tid).await })?,
-        )
+        self.task_call(py, task_id, |app, user, tid| async move {
+            app.reopen_task(user, tid).await
+        })
     }
 
     /// Soft-deletes a task.
@@ -305,12 +312,9 @@ impl PyLifeOs {
         py: Python<'py>,
         task_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let tid: TaskId = id("task_id", task_id)?;
-        let (app, user) = (self.app.clone(), self.user);
-        ser_to_py(
-            py,
-            &block(py, async move { app.delete_task(user, tid).await })?,
-        )
+        self.task_call(py, task_id, |app, user, tid| async move {
+            app.delete_task(user, tid).await
+        })
     }
 
     /// Restores a soft-deleted task.
@@ -319,12 +323,9 @@ impl PyLifeOs {
         py: Python<'py>,
         task_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let tid: TaskId = id("task_id", task_id)?;
-        let (app, user) = (self.app.clone(), self.user);
-        ser_to_py(
-            py,
-            &block(py, async move { app.restore_task(user, tid).await })?,
-        )
+        self.task_call(py, task_id, |app, user, tid| async move {
+            app.restore_task(user, tid).await
+        })
     }
 
     /// Adds a project: `add_project("Work", color="#3366ff")` or `add_project({...})`.
