@@ -46,6 +46,9 @@ use crate::error::{Error, Result};
 use crate::postgres::PostgresConfig;
 use crate::stored_event::StoredEvent;
 
+/// The first delay before a pass repeats after a wake-up (see [`Relay::run`]).
+const FIRST_RETRY: Duration = Duration::from_millis(50);
+
 /// How the relay publishes. Built with [`RelayConfig::new`] and its setters.
 ///
 /// Defaults: stream `LIFEOS_EVENTS`, subject prefix `lifeos.events`, duplicate window
@@ -364,16 +367,26 @@ impl Relay {
     /// The first failing pass's error (the watermark stays where it was: run again).
     pub async fn run(&self) -> Result<()> {
         let mut listener = self.listener().await;
+        // After a wake-up (the start, or a commit's notification) passes repeat with a
+        // doubling delay up to the poll interval: a commit whose transaction was still
+        // behind the horizon in one pass (another transaction was running) is published
+        // by a later one, not after a whole interval.
+        let mut delay = FIRST_RETRY;
         loop {
             self.pass().await?;
-            match listener.as_mut() {
-                // A commit wakes the relay early; the interval still bounds the wait (a
-                // transaction that was running at the horizon needs a later pass).
-                Some(l) => {
-                    let _ = tokio::time::timeout(self.config.poll_interval, l.recv()).await;
+            let wait = delay.min(self.config.poll_interval);
+            let woken = match listener.as_mut() {
+                Some(l) => tokio::time::timeout(wait, l.recv()).await.is_ok(),
+                None => {
+                    tokio::time::sleep(wait).await;
+                    false
                 }
-                None => tokio::time::sleep(self.config.poll_interval).await,
-            }
+            };
+            delay = if woken {
+                FIRST_RETRY
+            } else {
+                delay.saturating_mul(2)
+            };
         }
     }
 
