@@ -6,7 +6,8 @@ use lifeos_core::plan::{PlanDayResponse, ScheduledTask, UnscheduledCode, Unsched
 use crate::model::{Day, Kind, instant};
 use crate::search::Plan;
 
-fn priority_words(p: u8) -> &'static str {
+/// How a priority reads in a rationale (shared with the week planner).
+pub(crate) fn priority_words(p: u8) -> &'static str {
     match p {
         3 => "Top priority",
         2 => "High priority",
@@ -15,7 +16,8 @@ fn priority_words(p: u8) -> &'static str {
     }
 }
 
-fn minutes_text(m: i64) -> String {
+/// A duration as people write it: `45 min`, `2 h`, `1 h 30 min`.
+pub(crate) fn minutes_text(m: i64) -> String {
     match (m / 60, m % 60) {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),

@@ -6,24 +6,8 @@ use lifeos_core::plan::{PlanWeekResponse, UnscheduledCode, UnscheduledTask, Week
 
 use super::model::{Kind, Week, merge};
 use super::search::Plan;
+use crate::explain::{minutes_text, priority_words};
 use crate::model::{grid_points, instant};
-
-fn priority_words(p: u8) -> &'static str {
-    match p {
-        3 => "Top priority",
-        2 => "High priority",
-        1 => "Medium priority",
-        _ => "Low priority",
-    }
-}
-
-fn minutes_text(m: i64) -> String {
-    match (m / 60, m % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
 
 fn name(week: &Week, c: usize) -> String {
     let t = &week.tasks[c];
