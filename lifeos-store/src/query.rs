@@ -147,14 +147,7 @@ impl TaskQuery {
 
     /// Checks the page size.
     pub(crate) fn check(&self) -> Result<()> {
-        if !(1..=MAX_LIMIT).contains(&self.limit) {
-            return Err(Error::invalid(
-                "limit",
-                self.limit,
-                "an integer in 1..=1000",
-            ));
-        }
-        Ok(())
+        check_limit(self.limit)
     }
 
     /// Whether `task` passes every filter except the cursor (the reference semantics every
@@ -251,15 +244,9 @@ impl EventQuery {
         self
     }
 
+    /// Checks the page size.
     pub(crate) fn check(&self) -> Result<()> {
-        if !(1..=MAX_LIMIT).contains(&self.limit) {
-            return Err(Error::invalid(
-                "limit",
-                self.limit,
-                "an integer in 1..=1000",
-            ));
-        }
-        Ok(())
+        check_limit(self.limit)
     }
 
     /// Whether `e` passes every filter except the seq cursor.
@@ -267,5 +254,14 @@ impl EventQuery {
         (self.types.is_empty() || self.types.iter().any(|t| t == e.kind()))
             && self.entity_id.is_none_or(|id| e.entity_id() == id)
             && self.occurred.is_none_or(|r| r.contains(e.occurred_at))
+    }
+}
+
+/// A page size is 1..=[`MAX_LIMIT`] rows: the one rule every paged query shares.
+fn check_limit(limit: u32) -> Result<()> {
+    if (1..=MAX_LIMIT).contains(&limit) {
+        Ok(())
+    } else {
+        Err(Error::invalid("limit", limit, "an integer in 1..=1000"))
     }
 }
