@@ -76,7 +76,8 @@ pub struct ImportReport {
     pub skipped: usize,
     /// Why each skipped event was skipped, in file order.
     pub errors: Vec<ImportProblem>,
-    /// What was read with a caveat (bytes that are not UTF-8 were replaced).
+    /// What was read with a caveat, in line order: bytes that are not UTF-8 (replaced), a
+    /// `TZID` read through the file's own `VTIMEZONE` or as floating time.
     pub warnings: Vec<ImportProblem>,
     /// The ids of the events created or updated, in file order (series masters first).
     pub changed: Vec<CalendarEventId>,
@@ -118,6 +119,14 @@ impl LifeOs {
             (events, Vec::new())
         } else {
             let read = self.with_rng(|rng| ical::import_lenient(&text, &read_options, rng))?;
+            report
+                .warnings
+                .extend(read.warnings.into_iter().map(|w| ImportProblem {
+                    line: w.line,
+                    uid: None,
+                    message: w.message,
+                }));
+            report.warnings.sort_by_key(|w| w.line);
             (read.events, read.skipped)
         };
         report.skipped = skipped.len();

@@ -25,10 +25,17 @@
 //! periods) are collected; a `VEVENT` with `RECURRENCE-ID` (and `RANGE=THISANDFUTURE`) is an
 //! override linked to the master with the same `UID` through `series_id`. `STATUS`, `TRANSP`,
 //! `ATTENDEE` (`CN`, `PARTSTAT`, `ROLE`), `URL` (else Google's `X-GOOGLE-CONFERENCE`, else
-//! Teams' `X-MICROSOFT-SKYPETEAMSMEETINGURL`) are read. A `TZID` may be an IANA name, a
-//! Windows name as Outlook writes it (`W. Europe Standard Time`,
-//! `(UTC-05:00) Eastern Time (US & Canada)`), a prefixed IANA name
-//! (`/mozilla.org/20050126_1/Europe/Berlin`) or a `VTIMEZONE` with `X-LIC-LOCATION`.
+//! Teams' `X-MICROSOFT-SKYPETEAMSMEETINGURL`) are read. A `TZID` is read, in this order, as
+//! an IANA name; the same name in any case; a Windows name as Outlook writes it
+//! (`W. Europe Standard Time`, `(UTC-05:00) Eastern Time (US & Canada)`); an alias or a
+//! prefixed IANA name (`US/Eastern`, `/mozilla.org/20050126_1/Europe/Berlin`); otherwise
+//! through the file's own `VTIMEZONE`: its `STANDARD` and `DAYLIGHT` observances (with
+//! their `RRULE` and `RDATE`, RFC 5545 section 3.6.5) give offsets, and the times are read
+//! in the IANA zone whose offsets equal them over the years the events use (the zone its
+//! `X-LIC-LOCATION` names first; where the two disagree, the definition wins). A definition
+//! no IANA zone matches keeps its own offsets, so its times become instants; a `TZID` with
+//! no definition at all is floating time (the user's zone). Each of these last cases is an
+//! [`ImportWarning`] of [`import_lenient`], and an error of the strict [`import`].
 //! Errors name the (1-based, physical) line.
 //!
 //! # Export
@@ -48,6 +55,7 @@
 //! read the clock. Content lines are simple enough to parse here (`parse.rs`, ~250 lines).
 
 mod parse;
+mod tzdef;
 mod vtimezone;
 mod windows;
 
@@ -64,6 +72,7 @@ use crate::calendar::{
 use crate::error::Error;
 use crate::id::{CalendarEventId, UserId};
 use parse::{Component, Property, escape, fold, split_list, unescape};
+use tzdef::Zones;
 
 /// Who owns the imported events, where they come from, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,16 +108,25 @@ fn err(line: usize, message: impl Into<String>) -> Error {
 ///
 /// # Errors
 /// [`Error::Ical`] naming the line of the first problem: malformed content lines,
-/// unbalanced components, a missing `DTSTART`, a bad date or time, an unknown `TZID`, an
-/// invalid `RRULE`, or an event whose end is before its start.
+/// unbalanced components, a missing `DTSTART`, a bad date or time, an invalid `RRULE`, an
+/// event whose end is before its start, or anything [`import_lenient`] warns about (a
+/// `TZID` that names no known zone and has no `VTIMEZONE`, or a `VTIMEZONE` that matches
+/// no IANA zone).
 pub fn import<R: RngCore + ?Sized>(
     text: &str,
     options: &ImportOptions,
     rng: &mut R,
 ) -> Result<Vec<CalendarEvent>, Error> {
     let imported = import_lenient(text, options, rng)?;
-    match imported.skipped.into_iter().next() {
-        Some(first) => Err(err(first.line, first.message)),
+    // Strict: whatever the lenient import would skip or warn about is refused; the
+    // problem on the earliest line is named.
+    let problems = imported
+        .skipped
+        .into_iter()
+        .map(|s| (s.line, s.message))
+        .chain(imported.warnings.into_iter().map(|w| (w.line, w.message)));
+    match problems.min_by_key(|(line, _)| *line) {
+        Some((line, message)) => Err(err(line, message)),
         None => Ok(imported.events),
     }
 }
@@ -127,7 +145,18 @@ pub struct UnreadableEvent {
     pub message: String,
 }
 
-/// What [`import_lenient`] read: the events it could, and the ones it skipped.
+/// Something [`import_lenient`] read differently from what the file says, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportWarning {
+    /// The 1-based physical line it concerns.
+    pub line: usize,
+    /// What was changed or assumed.
+    pub message: String,
+}
+
+/// What [`import_lenient`] read: the events it could, the ones it skipped, and what it
+/// had to assume.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Imported {
@@ -135,6 +164,8 @@ pub struct Imported {
     pub events: Vec<CalendarEvent>,
     /// The events skipped, in document order, each with the line at fault.
     pub skipped: Vec<UnreadableEvent>,
+    /// Warnings in line order: how a `TZID` without a known name was read.
+    pub warnings: Vec<ImportWarning>,
 }
 
 /// Imports every `VEVENT` that can be read, skipping (and reporting) the others: one bad
@@ -150,20 +181,26 @@ pub fn import_lenient<R: RngCore + ?Sized>(
 ) -> Result<Imported, Error> {
     let top = parse::parse(text)?;
     let mut vevents: Vec<&Component> = Vec::new();
-    let mut zones: Vec<(String, String)> = Vec::new();
+    let mut vtimezones: Vec<&Component> = Vec::new();
     let mut stack: Vec<&Component> = top.iter().collect();
     while let Some(c) = stack.pop() {
         match c.name.as_str() {
             "VEVENT" => vevents.push(c),
-            "VTIMEZONE" => {
-                if let (Some(id), Some(loc)) = (c.get("TZID"), c.get("X-LIC-LOCATION")) {
-                    zones.push((id.value.trim().to_string(), loc.value.trim().to_string()));
-                }
-            }
+            "VTIMEZONE" => vtimezones.push(c),
             _ => stack.extend(c.children.iter().rev()),
         }
     }
     vevents.sort_by_key(|c| c.line);
+    vtimezones.sort_by_key(|c| c.line);
+    let (zones, tz_warnings) = Zones::resolve(&vtimezones, &vevents);
+    let mut warnings: Vec<ImportWarning> = tz_warnings
+        .into_iter()
+        .map(|w| ImportWarning {
+            line: w.line,
+            message: w.message,
+        })
+        .collect();
+    warnings.sort_by_key(|w| w.line);
     let mut events = Vec::with_capacity(vevents.len());
     let mut skipped = Vec::new();
     for v in vevents {
@@ -199,34 +236,14 @@ pub fn import_lenient<R: RngCore + ?Sized>(
                 .copied();
         }
     }
-    Ok(Imported { events, skipped })
+    Ok(Imported {
+        events,
+        skipped,
+        warnings,
+    })
 }
 
-fn resolve_tz(tzid: &str, zones: &[(String, String)], line: usize) -> Result<Tz, Error> {
-    let tzid = tzid.trim().trim_matches('"');
-    if let Ok(tz) = tzid.parse::<Tz>() {
-        return Ok(tz);
-    }
-    if let Some(tz) = windows_zone(tzid) {
-        return Ok(tz);
-    }
-    // "/mozilla.org/20050126_1/America/New_York" and similar prefixes.
-    let segments: Vec<&str> = tzid.split('/').filter(|s| !s.is_empty()).collect();
-    for take in (1..=segments.len().min(3)).rev() {
-        let candidate = segments[segments.len() - take..].join("/");
-        if let Ok(tz) = candidate.parse::<Tz>() {
-            return Ok(tz);
-        }
-    }
-    if let Some((_, loc)) = zones.iter().find(|(id, _)| id == tzid)
-        && let Ok(tz) = loc.parse::<Tz>()
-    {
-        return Ok(tz);
-    }
-    Err(err(line, format!("unknown time zone {tzid:?}")))
-}
-
-fn parse_one(value: &str, prop: &Property, zones: &[(String, String)]) -> Result<EventTime, Error> {
+fn parse_one(value: &str, prop: &Property, zones: &Zones) -> Result<EventTime, Error> {
     let line = prop.line;
     let value = value.trim();
     let bad = || {
@@ -251,9 +268,11 @@ fn parse_one(value: &str, prop: &Property, zones: &[(String, String)]) -> Result
     }
     let local = NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
     match prop.param("TZID") {
-        Some(tzid) => Ok(EventTime::Zoned {
-            local,
-            tz: resolve_tz(tzid, zones, line)?,
+        Some(tzid) => zones.read(tzid, local).ok_or_else(|| {
+            err(
+                line,
+                format!("{}: {value:?} is out of range in its time zone", prop.name),
+            )
         }),
         None => Ok(EventTime::Floating(local)),
     }
@@ -347,7 +366,7 @@ fn text(c: &Component, name: &str) -> Option<String> {
 
 fn read_event<R: RngCore + ?Sized>(
     c: &Component,
-    zones: &[(String, String)],
+    zones: &Zones,
     options: &ImportOptions,
     rng: &mut R,
 ) -> Result<CalendarEvent, Error> {

@@ -107,6 +107,16 @@ const DISPLAY: &[(&str, &str)] = &[
     ("Coordinated Universal Time", "Etc/UTC"),
 ];
 
+/// The IANA zones the Windows table maps to, in its order and without repeats: the zones
+/// most calendars use, tried first when a file's own `VTIMEZONE` is matched to a zone.
+pub(crate) fn preferred_zones() -> impl Iterator<Item = Tz> {
+    let mut seen = std::collections::HashSet::new();
+    WINDOWS
+        .iter()
+        .filter_map(|(_, iana)| iana.parse::<Tz>().ok())
+        .filter(move |tz| seen.insert(*tz))
+}
+
 /// The IANA zone for a Windows zone name or Outlook display name, if known.
 pub fn windows_zone(name: &str) -> Option<Tz> {
     let name = name.trim();

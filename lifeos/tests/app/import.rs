@@ -257,3 +257,78 @@ async fn imported_events_block_the_planned_day() {
     let placed = &day.response.scheduled_tasks;
     assert!(placed.is_empty(), "no tasks to place");
 }
+
+/// Outlook's way: a made-up `TZID` defined by the file's own `VTIMEZONE` (US Eastern rules
+/// since 2007), and a second `TZID` that names nothing and has no definition.
+const CUSTOM_ZONES: &str = "BEGIN:VCALENDAR\r
+VERSION:2.0\r
+BEGIN:VTIMEZONE\r
+TZID:Customized Time Zone\r
+BEGIN:STANDARD\r
+DTSTART:16010101T020000\r
+TZOFFSETFROM:-0400\r
+TZOFFSETTO:-0500\r
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:16010101T020000\r
+TZOFFSETFROM:-0500\r
+TZOFFSETTO:-0400\r
+RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r
+END:DAYLIGHT\r
+END:VTIMEZONE\r
+BEGIN:VEVENT\r
+UID:review@example.com\r
+DTSTART;TZID=Customized Time Zone:20260310T140000\r
+DTEND;TZID=Customized Time Zone:20260310T150000\r
+SUMMARY:Review\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:lunch@example.com\r
+DTSTART;TZID=Nowhere Standard Time:20260311T120000\r
+DTEND;TZID=Nowhere Standard Time:20260311T130000\r
+SUMMARY:Lunch\r
+END:VEVENT\r
+END:VCALENDAR\r
+";
+
+#[tokio::test]
+async fn a_files_own_time_zone_is_read_as_the_iana_zone_it_matches_and_an_undefined_one_as_floating()
+ {
+    let (app, _, me) = memory_app().await;
+    let report = app
+        .import_ics(me, CUSTOM_ZONES, IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!((report.imported, report.skipped), (2, 0));
+    // Only the undefined zone is a caveat: the definition matched New York exactly.
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert_eq!(report.warnings[0].line, 26, "the first line using the TZID");
+    assert!(
+        report.warnings[0].message.contains("Nowhere Standard Time")
+            && report.warnings[0].message.contains("floating"),
+        "{}",
+        report.warnings[0].message
+    );
+    let events = app.store().list_calendar_events(me, false).await.unwrap();
+    let review = events.iter().find(|e| e.title == "Review").unwrap();
+    let local = chrono::NaiveDate::from_ymd_opt(2026, 3, 10)
+        .unwrap()
+        .and_hms_opt(14, 0, 0)
+        .unwrap();
+    assert_eq!(
+        review.start,
+        lifeos::core::EventTime::Zoned {
+            local,
+            tz: chrono_tz::America::New_York
+        }
+    );
+    let lunch = events.iter().find(|e| e.title == "Lunch").unwrap();
+    assert!(matches!(lunch.start, lifeos::core::EventTime::Floating(_)));
+    // Strict mode refuses what the lenient import warned about, naming the line.
+    let err = app
+        .import_ics(me, CUSTOM_ZONES, IcsImportOptions::new().strict(true))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, lifeos::Error::Ical { line: 26, .. }), "{err}");
+}
