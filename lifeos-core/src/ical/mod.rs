@@ -164,7 +164,10 @@ pub struct Imported {
     pub events: Vec<CalendarEvent>,
     /// The events skipped, in document order, each with the line at fault.
     pub skipped: Vec<UnreadableEvent>,
-    /// Warnings in line order: how a `TZID` without a known name was read.
+    /// Warnings in line order: what was skipped or changed to read the file (text outside
+    /// any component, unreadable lines of properties LifeOS does not use, an empty
+    /// `RRULE`, a date written with `Z`, an end before the start, a date start with a
+    /// date-time end) and how a `TZID` without a known name was read.
     pub warnings: Vec<ImportWarning>,
 }
 
@@ -172,14 +175,15 @@ pub struct Imported {
 /// event never loses the rest of a file.
 ///
 /// # Errors
-/// [`Error::Ical`] only when the document itself cannot be read: malformed content lines
-/// or unbalanced components.
+/// [`Error::Ical`] only when the document itself cannot be read: no `VCALENDAR`, an
+/// unreadable `BEGIN` or `END` line, or unbalanced components.
 pub fn import_lenient<R: RngCore + ?Sized>(
     text: &str,
     options: &ImportOptions,
     rng: &mut R,
 ) -> Result<Imported, Error> {
-    let top = parse::parse(text)?;
+    let parsed = parse::parse(text)?;
+    let top = parsed.components;
     let mut vevents: Vec<&Component> = Vec::new();
     let mut vtimezones: Vec<&Component> = Vec::new();
     let mut stack: Vec<&Component> = top.iter().collect();
@@ -193,19 +197,19 @@ pub fn import_lenient<R: RngCore + ?Sized>(
     vevents.sort_by_key(|c| c.line);
     vtimezones.sort_by_key(|c| c.line);
     let (zones, tz_warnings) = Zones::resolve(&vtimezones, &vevents);
-    let mut warnings: Vec<ImportWarning> = tz_warnings
-        .into_iter()
-        .map(|w| ImportWarning {
-            line: w.line,
-            message: w.message,
-        })
-        .collect();
-    warnings.sort_by_key(|w| w.line);
+    let mut warnings = parsed.warnings;
+    warnings.extend(tz_warnings.into_iter().map(|w| ImportWarning {
+        line: w.line,
+        message: w.message,
+    }));
     let mut events = Vec::with_capacity(vevents.len());
     let mut skipped = Vec::new();
     for v in vevents {
         match read_event(v, &zones, options, rng) {
-            Ok(event) => events.push(event),
+            Ok((event, caveats)) => {
+                events.push(event);
+                warnings.extend(caveats);
+            }
             Err(e) => skipped.push(UnreadableEvent {
                 line: match &e {
                     Error::Ical { line, .. } if *line > 0 => *line,
@@ -236,6 +240,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
                 .copied();
         }
     }
+    warnings.sort_by_key(|w| w.line);
     Ok(Imported {
         events,
         skipped,

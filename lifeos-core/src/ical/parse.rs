@@ -1,5 +1,11 @@
-//! RFC 5545 content lines: unfolding, parameters, components.
+//! RFC 5545 content lines: unfolding, parameters, components. Lenient where real
+//! generators stray from the RFC and nothing is lost: a byte-order mark, `\;` and `\,` in
+//! parameter values, text outside any component and unreadable lines of properties LifeOS
+//! does not read (each skipped with a warning). An unreadable line of a property LifeOS
+//! reads is kept on its component ([`Component::broken`]), so that only that component is
+//! skipped.
 
+use super::ImportWarning;
 use crate::error::Error;
 
 /// Most content lines (after unfolding) one document may hold.
@@ -37,6 +43,48 @@ pub(crate) struct Component {
     pub properties: Vec<Property>,
     pub children: Vec<Component>,
     pub line: usize,
+    /// Unreadable lines of properties LifeOS reads: (line, what is wrong). The component
+    /// cannot be read faithfully.
+    pub broken: Vec<(usize, String)>,
+}
+
+/// A parsed document: its top-level components and what was skipped to read it.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub components: Vec<Component>,
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Whether LifeOS reads a property of this (uppercase) name: an unreadable line of one
+/// makes its component unreadable, of any other it is skipped.
+fn is_read(name: &str) -> bool {
+    const READ: &[&str] = &[
+        "BEGIN",
+        "END",
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "RECURRENCE-ID",
+        "UID",
+        "SUMMARY",
+        "DESCRIPTION",
+        "LOCATION",
+        "STATUS",
+        "TRANSP",
+        "ATTENDEE",
+        "URL",
+        "X-GOOGLE-CONFERENCE",
+        "X-MICROSOFT-SKYPETEAMSMEETINGURL",
+        "TZID",
+        "TZOFFSETFROM",
+        "TZOFFSETTO",
+        "X-LIC-LOCATION",
+        "METHOD",
+    ];
+    READ.contains(&name) || name.starts_with("X-LIFEOS-")
 }
 
 impl Component {
@@ -113,11 +161,20 @@ fn parse_line(line: usize, text: &str) -> Result<Property, Error> {
                 values.push(text[start..start + end].to_string());
                 i = start + end + 1;
             } else {
-                let start = i;
+                // Apple writes `\;` and `\,` inside unquoted values (structured
+                // locations): the escaped character is part of the value.
+                let mut value = String::new();
+                let mut from = i;
                 while i < bytes.len() && !matches!(bytes[i], b';' | b':' | b',') {
+                    if bytes[i] == b'\\' && matches!(bytes.get(i + 1), Some(b';' | b',' | b':')) {
+                        value.push_str(&text[from..i]);
+                        from = i + 1;
+                        i += 1;
+                    }
                     i += 1;
                 }
-                values.push(text[start..i].to_string());
+                value.push_str(&text[from..i]);
+                values.push(value);
             }
             if i < bytes.len() && bytes[i] == b',' {
                 i += 1;
@@ -142,20 +199,59 @@ fn cut(s: &str) -> String {
     s.chars().take(60).collect()
 }
 
+/// The (uppercase) property name an unreadable line starts with, if it has one.
+fn name_of(text: &str) -> Option<String> {
+    let name = text.split([';', ':']).next()?.trim();
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| name.to_ascii_uppercase())
+}
+
 /// Parses a document into its top-level components.
-pub(crate) fn parse(text: &str) -> Result<Vec<Component>, Error> {
+///
+/// # Errors
+/// [`Error::Ical`] when its structure cannot be read: too many lines, an unreadable
+/// `BEGIN` or `END`, components that do not nest, or one that is never closed.
+pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = unfold(text);
     if lines.len() > MAX_LINES {
         return Err(ical_err(0, format!("more than {MAX_LINES} content lines")));
     }
     let mut stack: Vec<Component> = Vec::new();
-    let mut top = Vec::new();
+    let mut parsed = Parsed::default();
+    // The line where the current run of text outside any component began, if in one.
+    let mut outside_since: Option<usize> = None;
     for (line, text) in lines {
-        let prop = parse_line(line, &text)?;
+        let prop = match parse_line(line, &text) {
+            Ok(prop) => prop,
+            Err(e) => {
+                let message = match e {
+                    Error::Ical { message, .. } => message,
+                    other => other.to_string(),
+                };
+                match (name_of(&text), stack.last_mut()) {
+                    (Some(name), _) if name == "BEGIN" || name == "END" => {
+                        return Err(ical_err(line, message));
+                    }
+                    (Some(name), Some(c)) if is_read(&name) => c.broken.push((line, message)),
+                    (_, Some(_)) => parsed.warnings.push(ImportWarning {
+                        line,
+                        message: format!("an unreadable line was skipped ({message})"),
+                    }),
+                    (_, None) => {
+                        outside_since.get_or_insert(line);
+                    }
+                }
+                continue;
+            }
+        };
         match prop.name.as_str() {
             "BEGIN" => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(ical_err(line, "components nested too deeply"));
+                }
+                if let Some(since) = outside_since.take() {
+                    parsed.warnings.push(outside(since));
                 }
                 stack.push(Component {
                     name: prop.value.trim().to_ascii_uppercase(),
@@ -179,16 +275,15 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Component>, Error> {
                 }
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
-                    None => top.push(done),
+                    None => parsed.components.push(done),
                 }
             }
             _ => match stack.last_mut() {
                 Some(c) => c.properties.push(prop),
+                // Text before BEGIN:VCALENDAR or after END:VCALENDAR (mail headers, a
+                // second copy, junk): not part of the calendar.
                 None => {
-                    return Err(ical_err(
-                        line,
-                        format!("{} outside any component", prop.name),
-                    ));
+                    outside_since.get_or_insert(line);
                 }
             },
         }
@@ -199,7 +294,20 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Component>, Error> {
             format!("BEGIN:{} is never closed", open.name),
         ));
     }
-    Ok(top)
+    if let Some(since) = outside_since {
+        parsed.warnings.push(outside(since));
+    }
+    if !parsed.components.iter().any(|c| c.name == "VCALENDAR") {
+        return Err(ical_err(1, "no VCALENDAR in the text"));
+    }
+    Ok(parsed)
+}
+
+fn outside(since: usize) -> ImportWarning {
+    ImportWarning {
+        line: since,
+        message: "text outside any component was skipped".into(),
+    }
 }
 
 /// Decodes TEXT escapes (`\\`, `\;`, `\,`, `\n`).
@@ -266,7 +374,7 @@ mod tests {
     #[test]
     fn unfolds_and_keeps_line_numbers() {
         let doc = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:a long\r\n  title\r\nATTENDEE;CN=\"Doe, J\";ROLE=REQ-PARTICIPANT:mailto:j@x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-        let top = parse(doc).unwrap();
+        let top = parse(doc).unwrap().components;
         let ev = &top[0].children[0];
         assert_eq!(ev.get("SUMMARY").unwrap().value, "a long title");
         let a = ev.get("ATTENDEE").unwrap();

@@ -6,7 +6,7 @@ use rand_core::RngCore;
 
 use super::parse::{Component, Property, split_list, unescape};
 use super::tzdef::Zones;
-use super::{ImportOptions, err};
+use super::{ImportOptions, ImportWarning, err};
 use crate::calendar::{
     Attendee, AttendeeResponse, CalendarEvent, EventStatus, EventTime, NominalDuration,
     RecurrenceRange, Transparency,
@@ -14,7 +14,19 @@ use crate::calendar::{
 use crate::error::Error;
 use crate::id::CalendarEventId;
 
-fn parse_one(value: &str, prop: &Property, zones: &Zones) -> Result<EventTime, Error> {
+/// Caveats of one event: what was changed to read it.
+type Caveats = Vec<ImportWarning>;
+
+fn caveat(caveats: &mut Caveats, line: usize, message: String) {
+    caveats.push(ImportWarning { line, message });
+}
+
+fn parse_one(
+    value: &str,
+    prop: &Property,
+    zones: &Zones,
+    caveats: &mut Caveats,
+) -> Result<EventTime, Error> {
     let line = prop.line;
     let value = value.trim();
     let bad = || {
@@ -23,6 +35,22 @@ fn parse_one(value: &str, prop: &Property, zones: &Zones) -> Result<EventTime, E
             format!("{}: {value:?} is not a date or date-time", prop.name),
         )
     };
+    // Some generators write a date with a UTC mark ("20131210Z"): a date is meant.
+    if value.len() == 9
+        && value.ends_with(['Z', 'z'])
+        && let Ok(date) = NaiveDate::parse_from_str(&value[..8], "%Y%m%d")
+    {
+        caveat(
+            caveats,
+            line,
+            format!(
+                "{}: {value:?} read as the date {}",
+                prop.name,
+                date.format("%Y-%m-%d")
+            ),
+        );
+        return Ok(EventTime::Date(date));
+    }
     let is_date = prop
         .param("VALUE")
         .is_some_and(|v| v.eq_ignore_ascii_case("DATE"))
@@ -122,19 +150,27 @@ fn text(c: &Component, name: &str) -> Option<String> {
     c.get(name).map(|p| unescape(&p.value))
 }
 
+/// Reads one `VEVENT`, with the caveats of what had to be changed to read it.
 pub(super) fn read_event<R: RngCore + ?Sized>(
     c: &Component,
     zones: &Zones,
     options: &ImportOptions,
     rng: &mut R,
-) -> Result<CalendarEvent, Error> {
+) -> Result<(CalendarEvent, Caveats), Error> {
+    if let Some((line, message)) = c.broken.first() {
+        return Err(err(*line, message.clone()));
+    }
+    let mut caveats = Caveats::new();
     let dtstart = c
         .get("DTSTART")
         .ok_or_else(|| err(c.line, "VEVENT without DTSTART"))?;
-    let start = parse_one(&dtstart.value, dtstart, zones)?;
+    let start = parse_one(&dtstart.value, dtstart, zones, &mut caveats)?;
     let mut duration = None;
     let end = match (c.get("DTEND"), c.get("DURATION")) {
-        (Some(p), _) => parse_one(&p.value, p, zones)?,
+        (Some(p), _) => {
+            let end = parse_one(&p.value, p, zones, &mut caveats)?;
+            end_for(&start, end, p.line, &mut caveats)
+        }
         (None, Some(p)) => {
             let d = parse_duration(&p.value, p.line)?;
             duration = Some(d);
@@ -146,9 +182,13 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         },
     };
     let rrule = match c.get("RRULE") {
+        Some(p) if p.value.trim().is_empty() => {
+            caveat(&mut caveats, p.line, "an empty RRULE: no recurrence".into());
+            None
+        }
         Some(p) => {
-            let rule: crate::recurrence::RecurrenceRule = p
-                .value
+            let rule: crate::recurrence::RecurrenceRule = gregorian(&p.value)
+                .map_err(|m| err(p.line, m))?
                 .parse()
                 .map_err(|e: Error| err(p.line, e.to_string()))?;
             crate::recurrence::Series::from_rule(start, Some(rule.clone()))
@@ -157,13 +197,13 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         }
         None => None,
     };
-    let list = |name: &str| -> Result<Vec<EventTime>, Error> {
+    let mut list = |name: &str| -> Result<Vec<EventTime>, Error> {
         let mut out = Vec::new();
         for p in c.all(name) {
             for v in split_list(&p.value) {
                 // A PERIOD (start/end or start/duration) contributes its start.
                 let v = v.split('/').next().unwrap_or(v);
-                out.push(parse_one(v, p, zones)?);
+                out.push(parse_one(v, p, zones, &mut caveats)?);
             }
         }
         Ok(out)
@@ -180,7 +220,7 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
             } else {
                 RecurrenceRange::ThisInstance
             };
-            (Some(parse_one(&p.value, p, zones)?), range)
+            (Some(parse_one(&p.value, p, zones, &mut caveats)?), range)
         }
         None => (None, RecurrenceRange::ThisInstance),
     };
@@ -235,7 +275,7 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         None => options.provider,
     };
     let deleted_at = match c.get("X-LIFEOS-DELETED-AT") {
-        Some(p) => match parse_one(&p.value, p, zones)? {
+        Some(p) => match parse_one(&p.value, p, zones, &mut caveats)? {
             EventTime::Utc(t) => Some(t),
             _ => return Err(err(p.line, "X-LIFEOS-DELETED-AT must be a UTC date-time")),
         },
@@ -278,5 +318,92 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
     event
         .validate()
         .map_err(|e| err(c.line, format!("VEVENT: {e}")))?;
-    Ok(event)
+    Ok((event, caveats))
+}
+
+/// The end of an event as real files write it: a date-time end of a date (all-day) start
+/// ends on the day that contains it (at least the next day); an end before the start is
+/// the start (zero length). Each change is a caveat.
+fn end_for(start: &EventTime, end: EventTime, line: usize, caveats: &mut Caveats) -> EventTime {
+    if let EventTime::Date(first) = *start {
+        let day_after = |d: NaiveDate| d.succ_opt().unwrap_or(d);
+        let last = match end {
+            EventTime::Date(d) => return end_not_before(start, EventTime::Date(d), line, caveats),
+            EventTime::Floating(l) | EventTime::Zoned { local: l, .. } => l,
+            EventTime::Utc(t) => t.naive_utc(),
+        };
+        // Exclusive end: midnight ends on its own day, any later time on the next.
+        let exclusive = if last.time() == chrono::NaiveTime::MIN {
+            last.date()
+        } else {
+            day_after(last.date())
+        };
+        let fixed = EventTime::Date(exclusive.max(day_after(first)));
+        caveat(
+            caveats,
+            line,
+            format!(
+                "DTEND is a date-time but DTSTART a date: read as an all-day event ending {}",
+                match fixed {
+                    EventTime::Date(d) => d.format("%Y-%m-%d").to_string(),
+                    _ => String::new(),
+                }
+            ),
+        );
+        return fixed;
+    }
+    end_not_before(start, end, line, caveats)
+}
+
+fn end_not_before(
+    start: &EventTime,
+    end: EventTime,
+    line: usize,
+    caveats: &mut Caveats,
+) -> EventTime {
+    let before = match (start, &end) {
+        (EventTime::Date(s), EventTime::Date(e)) => e < s,
+        (EventTime::Floating(s), EventTime::Floating(e)) => e < s,
+        (EventTime::Date(_) | EventTime::Floating(_), _)
+        | (_, EventTime::Date(_) | EventTime::Floating(_)) => false,
+        (s, e) => e.to_utc(chrono_tz::Tz::UTC) < s.to_utc(chrono_tz::Tz::UTC),
+    };
+    if before {
+        caveat(
+            caveats,
+            line,
+            "DTEND is before DTSTART: read as a zero-length event".into(),
+        );
+        *start
+    } else {
+        end
+    }
+}
+
+/// An `RRULE` value without `RSCALE=GREGORIAN` (RFC 7529; the only scale LifeOS expands),
+/// or why the rule cannot be read.
+fn gregorian(value: &str) -> Result<String, String> {
+    let mut parts = Vec::new();
+    for part in value.trim().split(';').filter(|p| !p.trim().is_empty()) {
+        let (name, v) = part.split_once('=').unwrap_or((part, ""));
+        match name.trim().to_ascii_uppercase().as_str() {
+            "RSCALE" if v.trim().eq_ignore_ascii_case("GREGORIAN") => {}
+            "RSCALE" => {
+                return Err(format!(
+                    "RRULE: RSCALE={} is not supported (only GREGORIAN)",
+                    v.trim()
+                ));
+            }
+            // OMIT (the default) is RFC 5545's own behaviour for days a month lacks.
+            "SKIP" if v.trim().eq_ignore_ascii_case("OMIT") => {}
+            "SKIP" => {
+                return Err(format!(
+                    "RRULE: SKIP={} is not supported (only OMIT)",
+                    v.trim()
+                ));
+            }
+            _ => parts.push(part),
+        }
+    }
+    Ok(parts.join(";"))
 }

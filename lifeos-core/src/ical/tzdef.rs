@@ -472,7 +472,7 @@ mod tests {
     use crate::ical::parse::parse;
 
     fn zones_of(text: &str) -> (Zones, Vec<TzWarning>) {
-        let top = parse(text).expect("parses");
+        let top = parse(text).expect("parses").components;
         let cal = &top[0];
         let tzs: Vec<&Component> = cal
             .children
@@ -493,7 +493,7 @@ mod tests {
 
     #[test]
     fn a_custom_definition_follows_its_rules_and_matches_the_iana_zone() {
-        let top = parse(CUSTOM_EASTERN).expect("parses");
+        let top = parse(CUSTOM_EASTERN).expect("parses").components;
         let tz = top[0]
             .children
             .iter()

@@ -2,4 +2,5 @@
 
 mod differential;
 mod ical;
+mod ical_tolerance;
 mod recurrence;

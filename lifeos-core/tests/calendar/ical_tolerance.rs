@@ -1,0 +1,215 @@
+//! What real generators write that RFC 5545 does not allow, read leniently (issue 14): each
+//! rule a fixture, with the warning where data is changed, and the strict import refusing
+//! what the lenient one warns about.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use lifeos_core::ical::{ImportOptions, Imported, import, import_lenient};
+use lifeos_core::{Error, EventTime, Provider, UserId};
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap()
+}
+
+fn options(rng: &mut ChaCha8Rng) -> ImportOptions {
+    ImportOptions::new(UserId::generate(now(), rng), Provider::Ics, now())
+}
+
+fn lenient(text: &str) -> Imported {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let opts = options(&mut rng);
+    import_lenient(text, &opts, &mut rng).unwrap()
+}
+
+fn strict_error_line(text: &str) -> usize {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let opts = options(&mut rng);
+    match import(text, &opts, &mut rng) {
+        Err(Error::Ical { line, .. }) => line,
+        other => panic!("expected an iCalendar error, got {other:?}"),
+    }
+}
+
+/// A calendar of one event whose body lines are `body` (joined with CRLF).
+fn calendar(body: &[&str]) -> String {
+    let mut lines = vec!["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", "UID:a@x"];
+    lines.extend_from_slice(body);
+    lines.extend_from_slice(&["END:VEVENT", "END:VCALENDAR"]);
+    lines.join("\r\n") + "\r\n"
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let text = format!(
+        "\u{feff}{}",
+        calendar(&["DTSTART:20250310T090000Z", "SUMMARY:Mark"])
+    );
+    let read = lenient(&text);
+    assert_eq!(read.events.len(), 1);
+    assert_eq!(read.events[0].title, "Mark");
+    assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+}
+
+#[test]
+fn escaped_separators_inside_a_parameter_value_belong_to_it() {
+    // Apple's structured location: `\,` and `\;` inside an unquoted parameter value.
+    let text = calendar(&[
+        "DTSTART:20250310T090000Z",
+        "X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS=1 Main St\\, Springfield\\; USA;X-TITLE=Office:geo:1,2",
+        "ATTENDEE;CN=Doe\\, Jane;PARTSTAT=ACCEPTED:mailto:jane@x",
+        "SUMMARY:Visit",
+    ]);
+    let read = lenient(&text);
+    assert_eq!(read.events.len(), 1, "{:?}", read.skipped);
+    assert_eq!(
+        read.events[0].attendees[0].name.as_deref(),
+        Some("Doe, Jane")
+    );
+    assert_eq!(
+        read.events[0].attendees[0].response,
+        lifeos_core::AttendeeResponse::Accepted
+    );
+    assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+}
+
+#[test]
+fn text_after_the_calendar_is_skipped_with_a_warning() {
+    let text = calendar(&["DTSTART:20250310T090000Z"]) + "some trailer\r\nX-JUNK:1\r\n";
+    let read = lenient(&text);
+    assert_eq!(read.events.len(), 1);
+    assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+    assert_eq!(read.warnings[0].line, 8);
+    assert!(read.warnings[0].message.contains("outside any component"));
+    assert_eq!(strict_error_line(&text), 8);
+}
+
+#[test]
+fn an_unreadable_line_of_a_property_lifeos_does_not_use_is_skipped() {
+    let text = calendar(&[
+        "DTSTART:20250310T090000Z",
+        "X-WR-WEIRD;BROKEN PARAM",
+        "ORGANIZER;CN=\"unterminated:mailto:o@x",
+        "SUMMARY:Kept",
+    ]);
+    let read = lenient(&text);
+    assert_eq!(read.events.len(), 1, "{:?}", read.skipped);
+    assert_eq!(read.events[0].title, "Kept");
+    let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [6, 7]);
+    assert_eq!(strict_error_line(&text), 6);
+}
+
+#[test]
+fn an_unreadable_line_of_a_property_lifeos_uses_skips_only_its_event() {
+    let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:bad@x\r\nDTSTART;TZID=\"Europe/Berlin:20250310T090000\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:good@x\r\nDTSTART:20250310T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let read = lenient(text);
+    assert_eq!(read.events.len(), 1);
+    assert_eq!(read.events[0].external_id.as_deref(), Some("good@x"));
+    assert_eq!(read.skipped.len(), 1);
+    assert_eq!(read.skipped[0].line, 4);
+    assert_eq!(read.skipped[0].uid.as_deref(), Some("bad@x"));
+}
+
+#[test]
+fn an_empty_rrule_is_no_recurrence() {
+    let text = calendar(&["DTSTART:20250310T090000Z", "RRULE:"]);
+    let read = lenient(&text);
+    assert_eq!(read.events.len(), 1);
+    assert_eq!(read.events[0].rrule, None);
+    assert_eq!(read.warnings.len(), 1);
+    assert_eq!(read.warnings[0].line, 6);
+    assert!(read.warnings[0].message.contains("empty RRULE"));
+}
+
+#[test]
+fn a_date_written_with_a_utc_mark_is_a_date() {
+    let text = calendar(&["DTSTART:20131210Z", "DTEND:20131211Z"]);
+    let read = lenient(&text);
+    assert_eq!(read.events.len(), 1, "{:?}", read.skipped);
+    assert_eq!(read.events[0].start, EventTime::Date(date(2013, 12, 10)));
+    assert_eq!(read.events[0].end, EventTime::Date(date(2013, 12, 11)));
+    let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [5, 6]);
+}
+
+#[test]
+fn an_end_before_the_start_is_a_zero_length_event() {
+    let text = calendar(&["DTSTART:20250310T090000Z", "DTEND:20250310T080000Z"]);
+    let read = lenient(&text);
+    assert_eq!(read.events.len(), 1, "{:?}", read.skipped);
+    assert_eq!(read.events[0].end, read.events[0].start);
+    assert_eq!(read.warnings.len(), 1);
+    assert_eq!(read.warnings[0].line, 6);
+    assert!(read.warnings[0].message.contains("zero-length"));
+    assert_eq!(strict_error_line(&text), 6);
+}
+
+#[test]
+fn a_date_start_with_a_date_time_end_is_all_day() {
+    // Midnight ends on its own day; a later time on the day after; never before the next day.
+    for (end, expected) in [
+        ("20250312T000000", date(2025, 3, 12)),
+        ("20250311T150000", date(2025, 3, 12)),
+        ("20250310T000000", date(2025, 3, 11)),
+        ("20250312T101500Z", date(2025, 3, 13)),
+    ] {
+        let dtend = format!("DTEND:{end}");
+        let text = calendar(&["DTSTART;VALUE=DATE:20250310", &dtend]);
+        let read = lenient(&text);
+        assert_eq!(read.events.len(), 1, "{end}: {:?}", read.skipped);
+        assert_eq!(read.events[0].start, EventTime::Date(date(2025, 3, 10)));
+        assert_eq!(read.events[0].end, EventTime::Date(expected), "{end}");
+        assert_eq!(read.warnings.len(), 1, "{end}");
+        assert!(read.warnings[0].message.contains("all-day"), "{end}");
+    }
+}
+
+#[test]
+fn the_gregorian_scale_is_read_and_other_scales_are_skipped() {
+    let text = calendar(&[
+        "DTSTART:20250131T090000Z",
+        "RRULE:RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=OMIT;COUNT=3",
+    ]);
+    let read = lenient(&text);
+    assert_eq!(read.events.len(), 1, "{:?}", read.skipped);
+    assert_eq!(
+        read.events[0]
+            .rrule
+            .as_ref()
+            .map(|r| r.as_str().to_string()),
+        Some("FREQ=MONTHLY;COUNT=3".to_string())
+    );
+    for rule in [
+        "RRULE:RSCALE=HEBREW;FREQ=YEARLY",
+        "RRULE:RSCALE=GREGORIAN;FREQ=MONTHLY;SKIP=FORWARD",
+    ] {
+        let read = lenient(&calendar(&["DTSTART:20250131T090000Z", rule]));
+        assert!(read.events.is_empty(), "{rule}");
+        assert_eq!(read.skipped.len(), 1, "{rule}");
+        assert_eq!(read.skipped[0].line, 6, "{rule}");
+    }
+}
+
+#[test]
+fn text_with_no_calendar_at_all_is_an_error() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let opts = options(&mut rng);
+    for text in [
+        "",
+        "hello\r\n",
+        "BEGIN:VEVENT\r\nDTSTART:20250310T090000Z\r\nEND:VEVENT\r\n",
+    ] {
+        assert!(
+            matches!(
+                import_lenient(text, &opts, &mut rng),
+                Err(Error::Ical { .. })
+            ),
+            "{text:?}"
+        );
+    }
+}
