@@ -38,6 +38,11 @@
 //! [`ImportWarning`] of [`import_lenient`], and an error of the strict [`import`].
 //! Errors name the (1-based, physical) line.
 //!
+//! Each `VCALENDAR`'s iTIP `METHOD` (RFC 5546) says what its events mean: `PUBLISH`,
+//! `REQUEST`, `ADD` (and an unknown or absent method) import; `CANCEL` cancels by `UID` and
+//! `RECURRENCE-ID` ([`Imported::cancellations`]); `REPLY`, `COUNTER`, `REFRESH` and
+//! `DECLINECOUNTER` change no event and are reported as skipped.
+//!
 //! # Export
 //!
 //! Writes `VERSION:2.0` with one `VEVENT` per event, folded at 75 octets, and the LifeOS
@@ -55,6 +60,7 @@
 //! read the clock. Content lines are simple enough to parse here (`parse.rs`, ~250 lines).
 
 mod export;
+mod itip;
 mod parse;
 mod read;
 mod tzdef;
@@ -67,9 +73,10 @@ pub use windows::windows_zone;
 use chrono::{DateTime, Utc};
 use rand_core::RngCore;
 
-use crate::calendar::{CalendarEvent, Provider};
+use crate::calendar::{CalendarEvent, EventTime, Provider};
 use crate::error::Error;
 use crate::id::{CalendarEventId, UserId};
+use itip::Method;
 use parse::Component;
 use read::read_event;
 use tzdef::Zones;
@@ -169,6 +176,25 @@ pub struct Imported {
     /// `RRULE`, a date written with `Z`, an end before the start, a date start with a
     /// date-time end) and how a `TZID` without a known name was read.
     pub warnings: Vec<ImportWarning>,
+    /// The `VEVENT`s of `METHOD:CANCEL` calendars, in document order. Events of this file
+    /// read before one are already marked cancelled in `events`; the caller cancels the
+    /// stored events it names.
+    pub cancellations: Vec<Cancellation>,
+}
+
+/// An iTIP cancellation: the events with this `UID` (only the instance at
+/// `recurrence_id`, when given) are cancelled.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Cancellation {
+    /// The line of its `BEGIN:VEVENT`.
+    pub line: usize,
+    /// The `UID` of the events cancelled.
+    pub uid: String,
+    /// The instance cancelled, or `None` for every event with the `UID`.
+    pub recurrence_id: Option<EventTime>,
+    /// How many events of this file (read before it) it cancelled.
+    pub cancelled_in_file: usize,
 }
 
 /// Imports every `VEVENT` that can be read, skipping (and reporting) the others: one bad
@@ -184,44 +210,60 @@ pub fn import_lenient<R: RngCore + ?Sized>(
 ) -> Result<Imported, Error> {
     let parsed = parse::parse(text)?;
     let top = parsed.components;
-    let mut vevents: Vec<&Component> = Vec::new();
+    // Each VEVENT with the METHOD of the calendar that holds it.
+    let mut vevents: Vec<(&Component, Method)> = Vec::new();
     let mut vtimezones: Vec<&Component> = Vec::new();
-    let mut stack: Vec<&Component> = top.iter().collect();
-    while let Some(c) = stack.pop() {
+    let mut stack: Vec<(&Component, Method)> = top.iter().map(|c| (c, Method::of(c))).collect();
+    while let Some((c, method)) = stack.pop() {
         match c.name.as_str() {
-            "VEVENT" => vevents.push(c),
+            "VEVENT" => vevents.push((c, method)),
             "VTIMEZONE" => vtimezones.push(c),
-            _ => stack.extend(c.children.iter().rev()),
+            _ => stack.extend(c.children.iter().rev().map(|child| (child, method))),
         }
     }
-    vevents.sort_by_key(|c| c.line);
+    vevents.sort_by_key(|(c, _)| c.line);
     vtimezones.sort_by_key(|c| c.line);
-    let (zones, tz_warnings) = Zones::resolve(&vtimezones, &vevents);
+    let to_read: Vec<&Component> = vevents
+        .iter()
+        .filter(|(_, m)| *m == Method::Import)
+        .map(|(c, _)| *c)
+        .collect();
+    let (zones, tz_warnings) = Zones::resolve(&vtimezones, &to_read);
     let mut warnings = parsed.warnings;
     warnings.extend(tz_warnings.into_iter().map(|w| ImportWarning {
         line: w.line,
         message: w.message,
     }));
-    let mut events = Vec::with_capacity(vevents.len());
+    let mut events: Vec<CalendarEvent> = Vec::with_capacity(vevents.len());
     let mut skipped = Vec::new();
-    for v in vevents {
+    let mut cancellations = Vec::new();
+    for (v, method) in vevents {
+        let uid = || v.get("UID").map(|p| p.value.trim().to_string());
+        match method {
+            Method::Import => {}
+            Method::Answer(name) => {
+                skipped.push(UnreadableEvent {
+                    line: v.line,
+                    begin_line: v.line,
+                    uid: uid(),
+                    message: format!("METHOD:{name} answers an invitation and changes no event"),
+                });
+                continue;
+            }
+            Method::Cancel => {
+                match itip_cancellation(v, &zones, &mut events) {
+                    Ok(c) => cancellations.push(c),
+                    Err(e) => skipped.push(unreadable(v, e)),
+                }
+                continue;
+            }
+        }
         match read_event(v, &zones, options, rng) {
             Ok((event, caveats)) => {
                 events.push(event);
                 warnings.extend(caveats);
             }
-            Err(e) => skipped.push(UnreadableEvent {
-                line: match &e {
-                    Error::Ical { line, .. } if *line > 0 => *line,
-                    _ => v.line,
-                },
-                begin_line: v.line,
-                uid: v.get("UID").map(|p| p.value.trim().to_string()),
-                message: match e {
-                    Error::Ical { message, .. } => message,
-                    other => other.to_string(),
-                },
-            }),
+            Err(e) => skipped.push(unreadable(v, e)),
         }
     }
     // Link overrides to their masters by UID.
@@ -245,5 +287,53 @@ pub fn import_lenient<R: RngCore + ?Sized>(
         events,
         skipped,
         warnings,
+        cancellations,
+    })
+}
+
+fn unreadable(v: &Component, e: Error) -> UnreadableEvent {
+    UnreadableEvent {
+        line: match &e {
+            Error::Ical { line, .. } if *line > 0 => *line,
+            _ => v.line,
+        },
+        begin_line: v.line,
+        uid: v.get("UID").map(|p| p.value.trim().to_string()),
+        message: match e {
+            Error::Ical { message, .. } => message,
+            other => other.to_string(),
+        },
+    }
+}
+
+/// Reads a `VEVENT` of a `METHOD:CANCEL` calendar and cancels the events of this file read
+/// before it that it names (its `UID`, and its `RECURRENCE-ID` when it has one).
+fn itip_cancellation(
+    v: &Component,
+    zones: &Zones,
+    events: &mut [CalendarEvent],
+) -> Result<Cancellation, Error> {
+    let uid = v
+        .get("UID")
+        .map(|p| p.value.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| err(v.line, "METHOD:CANCEL: a VEVENT without UID names no event"))?;
+    let recurrence_id = match v.get("RECURRENCE-ID") {
+        Some(p) => Some(read::parse_time(p, zones)?),
+        None => None,
+    };
+    let mut cancelled_in_file = 0;
+    for e in events.iter_mut().filter(|e| {
+        e.external_id.as_deref() == Some(uid.as_str())
+            && (recurrence_id.is_none() || e.recurrence_id == recurrence_id)
+    }) {
+        e.status = crate::calendar::EventStatus::Cancelled;
+        cancelled_in_file += 1;
+    }
+    Ok(Cancellation {
+        line: v.line,
+        uid,
+        recurrence_id,
+        cancelled_in_file,
     })
 }

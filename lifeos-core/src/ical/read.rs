@@ -21,6 +21,11 @@ fn caveat(caveats: &mut Caveats, line: usize, message: String) {
     caveats.push(ImportWarning { line, message });
 }
 
+/// The date or date-time of a property (its value, its `TZID`), caveats dropped.
+pub(super) fn parse_time(prop: &Property, zones: &Zones) -> Result<EventTime, Error> {
+    parse_one(&prop.value, prop, zones, &mut Caveats::new())
+}
+
 fn parse_one(
     value: &str,
     prop: &Property,

@@ -2,5 +2,6 @@
 
 mod differential;
 mod ical;
+mod ical_itip;
 mod ical_tolerance;
 mod recurrence;
