@@ -68,6 +68,7 @@ mod vtimezone;
 mod windows;
 
 pub use export::export;
+pub use parse::{MAX_EVENTS, MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_TEXT_BYTES};
 pub use windows::windows_zone;
 
 use chrono::{DateTime, Utc};
@@ -201,8 +202,10 @@ pub struct Cancellation {
 /// event never loses the rest of a file.
 ///
 /// # Errors
-/// [`Error::Ical`] only when the document itself cannot be read: no `VCALENDAR`, an
-/// unreadable `BEGIN` or `END` line, or unbalanced components.
+/// [`Error::Ical`] only when the document itself cannot be read: larger than
+/// [`MAX_FILE_BYTES`], more than [`MAX_EVENTS`] events, no `VCALENDAR`, an unreadable
+/// `BEGIN` or `END` line, or unbalanced components. (A content line over
+/// [`MAX_LINE_BYTES`] or a text over [`MAX_TEXT_BYTES`] skips only its event.)
 pub fn import_lenient<R: RngCore + ?Sized>(
     text: &str,
     options: &ImportOptions,
@@ -220,6 +223,9 @@ pub fn import_lenient<R: RngCore + ?Sized>(
             "VTIMEZONE" => vtimezones.push(c),
             _ => stack.extend(c.children.iter().rev().map(|child| (child, method))),
         }
+    }
+    if vevents.len() > MAX_EVENTS {
+        return Err(err(0, format!("more than {MAX_EVENTS} events in one file")));
     }
     vevents.sort_by_key(|(c, _)| c.line);
     vtimezones.sort_by_key(|c| c.line);

@@ -8,8 +8,18 @@
 use super::ImportWarning;
 use crate::error::Error;
 
-/// Most content lines (after unfolding) one document may hold.
-pub(crate) const MAX_LINES: usize = 200_000;
+/// Largest document read, in bytes (50 MiB).
+pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+/// Longest content line after unfolding, in bytes (1 MiB).
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+/// Longest text property (`SUMMARY`, `DESCRIPTION`, `LOCATION`) after unescaping, in bytes
+/// (64 KiB).
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Most `VEVENT`s one import reads.
+pub const MAX_EVENTS: usize = 100_000;
+/// Most content lines (after unfolding) one document may hold: more than any file within
+/// [`MAX_FILE_BYTES`] of real events has.
+pub(crate) const MAX_LINES: usize = 4_000_000;
 /// Deepest component nesting accepted.
 const MAX_DEPTH: usize = 16;
 
@@ -212,6 +222,15 @@ fn name_of(text: &str) -> Option<String> {
 /// [`Error::Ical`] when its structure cannot be read: too many lines, an unreadable
 /// `BEGIN` or `END`, components that do not nest, or one that is never closed.
 pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ical_err(
+            0,
+            format!(
+                "the file is larger than {} MiB",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = unfold(text);
     if lines.len() > MAX_LINES {
@@ -222,7 +241,18 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
     // The line where the current run of text outside any component began, if in one.
     let mut outside_since: Option<usize> = None;
     for (line, text) in lines {
-        let prop = match parse_line(line, &text) {
+        let read = if text.len() > MAX_LINE_BYTES {
+            Err(ical_err(
+                line,
+                format!(
+                    "a content line longer than {} MiB",
+                    MAX_LINE_BYTES / (1024 * 1024)
+                ),
+            ))
+        } else {
+            parse_line(line, &text)
+        };
+        let prop = match read {
             Ok(prop) => prop,
             Err(e) => {
                 let message = match e {

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand_core::RngCore;
 
-use super::parse::{Component, Property, split_list, unescape};
+use super::parse::{Component, MAX_TEXT_BYTES, Property, split_list, unescape};
 use super::tzdef::Zones;
 use super::{ImportOptions, ImportWarning, err};
 use crate::calendar::{
@@ -151,8 +151,21 @@ fn add_nominal(start: &EventTime, d: &NominalDuration) -> Option<EventTime> {
     })
 }
 
-fn text(c: &Component, name: &str) -> Option<String> {
-    c.get(name).map(|p| unescape(&p.value))
+/// A text property, unescaped; longer than [`MAX_TEXT_BYTES`] is an error naming its line.
+fn text(c: &Component, name: &str) -> Result<Option<String>, Error> {
+    match c.get(name) {
+        None => Ok(None),
+        Some(p) => {
+            let value = unescape(&p.value);
+            if value.len() > MAX_TEXT_BYTES {
+                return Err(err(
+                    p.line,
+                    format!("{name} is longer than {} KiB", MAX_TEXT_BYTES / 1024),
+                ));
+            }
+            Ok(Some(value))
+        }
+    }
 }
 
 /// Reads one `VEVENT`, with the caveats of what had to be changed to read it.
@@ -298,9 +311,9 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         } else {
             c.get("UID").map(|p| p.value.trim().to_string())
         },
-        title: text(c, "SUMMARY").unwrap_or_default(),
-        description: text(c, "DESCRIPTION"),
-        location: text(c, "LOCATION"),
+        title: text(c, "SUMMARY")?.unwrap_or_default(),
+        description: text(c, "DESCRIPTION")?,
+        location: text(c, "LOCATION")?,
         start,
         end,
         duration,
@@ -314,7 +327,7 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         transparency,
         attendees,
         conference_url,
-        etag: text(c, "X-LIFEOS-ETAG"),
+        etag: text(c, "X-LIFEOS-ETAG")?,
         synced_at: Some(options.now),
         created_at: options.now,
         updated_at: options.now,

@@ -2,6 +2,7 @@
 
 mod differential;
 mod ical;
+mod ical_bounds;
 mod ical_itip;
 mod ical_tolerance;
 mod recurrence;
