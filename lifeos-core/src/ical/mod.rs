@@ -243,6 +243,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
     let mut events: Vec<CalendarEvent> = Vec::with_capacity(vevents.len());
     let mut skipped = Vec::new();
     let mut cancellations = Vec::new();
+    let mut period_overrides: Vec<CalendarEvent> = Vec::new();
     for (v, method) in vevents {
         let uid = || v.get("UID").map(|p| p.value.trim().to_string());
         match method {
@@ -265,12 +266,30 @@ pub fn import_lenient<R: RngCore + ?Sized>(
             }
         }
         match read_event(v, &zones, options, rng) {
-            Ok((event, caveats)) => {
-                events.push(event);
-                warnings.extend(caveats);
+            Ok(read) => {
+                events.push(read.event);
+                warnings.extend(read.caveats);
+                period_overrides.extend(read.overrides);
             }
             Err(e) => skipped.push(unreadable(v, e)),
         }
+    }
+    // An RDATE period's own length, unless the file overrides that instance itself.
+    for mut o in period_overrides {
+        let written = events
+            .iter()
+            .any(|e| e.external_id == o.external_id && e.recurrence_id == o.recurrence_id);
+        if written {
+            continue;
+        }
+        // A cancellation later in the file cancelled the series, and so this instance.
+        if let Some(master) = events
+            .iter()
+            .find(|e| e.external_id == o.external_id && e.recurrence_id.is_none())
+        {
+            o.status = master.status;
+        }
+        events.push(o);
     }
     // Link overrides to their masters by UID.
     let mut masters: std::collections::BTreeMap<String, CalendarEventId> = Default::default();

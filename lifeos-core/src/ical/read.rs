@@ -174,7 +174,7 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
     zones: &Zones,
     options: &ImportOptions,
     rng: &mut R,
-) -> Result<(CalendarEvent, Caveats), Error> {
+) -> Result<ReadEvent, Error> {
     if let Some((line, message)) = c.broken.first() {
         return Err(err(*line, message.clone()));
     }
@@ -215,19 +215,36 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         }
         None => None,
     };
-    let mut list = |name: &str| -> Result<Vec<EventTime>, Error> {
+    // A PERIOD (start/end or start/duration) contributes its start to the list, and its
+    // own end to `periods`.
+    let mut periods: Vec<(EventTime, EventTime)> = Vec::new();
+    let mut list = |name: &str, periods: &mut Vec<(EventTime, EventTime)>| {
         let mut out = Vec::new();
         for p in c.all(name) {
             for v in split_list(&p.value) {
-                // A PERIOD (start/end or start/duration) contributes its start.
-                let v = v.split('/').next().unwrap_or(v);
-                out.push(parse_one(v, p, zones, &mut caveats)?);
+                let (first, period_end) = match v.split_once('/') {
+                    Some((first, rest)) => (first, Some(rest)),
+                    None => (v, None),
+                };
+                let at = parse_one(first, p, zones, &mut caveats)?;
+                if let Some(rest) = period_end {
+                    let rest = rest.trim();
+                    let end = if rest.starts_with(['P', 'p', '+', '-']) {
+                        let d = parse_duration(rest, p.line)?;
+                        add_nominal(&at, &d)
+                            .ok_or_else(|| err(p.line, format!("{name}: period out of range")))?
+                    } else {
+                        parse_one(rest, p, zones, &mut caveats)?
+                    };
+                    periods.push((at, end));
+                }
+                out.push(at);
             }
         }
-        Ok(out)
+        Ok::<_, Error>(out)
     };
-    let rdates = list("RDATE")?;
-    let exdates = list("EXDATE")?;
+    let rdates = list("RDATE", &mut periods)?;
+    let exdates = list("EXDATE", &mut Vec::new())?;
     let (recurrence_id, recurrence_range) = match c.get("RECURRENCE-ID") {
         Some(p) => {
             let range = if p
@@ -336,7 +353,54 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
     event
         .validate()
         .map_err(|e| err(c.line, format!("VEVENT: {e}")))?;
-    Ok((event, caveats))
+    let overrides = period_overrides(&event, &periods, options, rng);
+    Ok(ReadEvent {
+        event,
+        caveats,
+        overrides,
+    })
+}
+
+/// A `VEVENT` read: the event, what was changed to read it, and the instances its
+/// `RDATE;VALUE=PERIOD`s give another length than the event's own.
+pub(super) struct ReadEvent {
+    pub event: CalendarEvent,
+    pub caveats: Caveats,
+    pub overrides: Vec<CalendarEvent>,
+}
+
+/// An `RDATE` period takes its own length (RFC 5545 section 3.8.5.2), which a series
+/// cannot hold: each period whose length differs from the event's becomes an override
+/// of that instance (`RECURRENCE-ID` = the period's start), as a server would write it.
+fn period_overrides<R: RngCore + ?Sized>(
+    master: &CalendarEvent,
+    periods: &[(EventTime, EventTime)],
+    options: &ImportOptions,
+    rng: &mut R,
+) -> Vec<CalendarEvent> {
+    let length =
+        |s: &EventTime, e: &EventTime| e.to_utc(chrono_tz::Tz::UTC) - s.to_utc(chrono_tz::Tz::UTC);
+    // Without a UID an override could not find its series.
+    if master.external_id.is_none() {
+        return Vec::new();
+    }
+    let own = length(&master.start, &master.end);
+    periods
+        .iter()
+        .filter(|(s, e)| length(s, e) != own && length(s, e) >= Duration::zero())
+        .map(|(s, e)| CalendarEvent {
+            id: CalendarEventId::generate(options.now, rng),
+            start: *s,
+            end: *e,
+            duration: None,
+            rrule: None,
+            rdates: Vec::new(),
+            exdates: Vec::new(),
+            recurrence_id: Some(*s),
+            recurrence_range: RecurrenceRange::ThisInstance,
+            ..master.clone()
+        })
+        .collect()
 }
 
 /// The end of an event as real files write it: a date-time end of a date (all-day) start

@@ -213,3 +213,32 @@ fn text_with_no_calendar_at_all_is_an_error() {
         );
     }
 }
+
+#[test]
+fn an_rdate_period_keeps_its_own_length() {
+    // A 1 h event with two extra instances: 2 h (an end) and 30 min (a duration), and one
+    // of the event's own length.
+    let text = calendar(&[
+        "DTSTART:20250310T090000Z",
+        "DTEND:20250310T100000Z",
+        "RDATE;VALUE=PERIOD:20250311T090000Z/20250311T110000Z,20250312T090000Z/PT30M",
+        "RDATE;VALUE=PERIOD:20250313T090000Z/PT1H",
+    ]);
+    let read = lenient(&text);
+    assert!(read.skipped.is_empty(), "{:?}", read.skipped);
+    assert_eq!(
+        read.events.len(),
+        3,
+        "the series and two instances of their own length"
+    );
+    let from = Utc.with_ymd_and_hms(2025, 3, 10, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2025, 3, 14, 0, 0, 0).unwrap();
+    let blocked =
+        lifeos_core::recurrence::blocked_time(&read.events, chrono_tz::UTC, from, to).unwrap();
+    let lengths: Vec<i64> = blocked
+        .entries
+        .iter()
+        .map(|b| (b.end - b.start).num_minutes())
+        .collect();
+    assert_eq!(lengths, [60, 120, 30, 60]);
+}
