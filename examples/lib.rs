@@ -4,6 +4,9 @@ use std::error::Error;
 use std::fmt;
 use std::io::BufRead;
 
+use chrono::{DateTime, LocalResult, TimeZone, Utc};
+use chrono_tz::Tz;
+
 /// A stdin line that is not UTF-8: its 1-based number and the byte offset of the first bad
 /// byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +46,65 @@ pub fn lines_each_decoded<R: BufRead>(
     })
 }
 
+/// `text` made safe to print on a terminal: control characters (C0, DEL, C1: escape
+/// sequences, a newline that would forge a line) and bidirectional formatting characters
+/// (which reorder what follows) are shown escaped (`\u{1b}`, `\n`, `\u{202e}`); anything
+/// else is unchanged. Titles come from users and imported files, so every printed title,
+/// reason and message goes through this.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            )
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `t` as a local clock time; in the repeated hour of a fall-back day, with its offset, so
+/// that `01:30 (UTC-04:00)–01:00 (UTC-05:00)` reads right.
+pub fn clock(t: DateTime<Utc>, tz: Tz) -> String {
+    let local = t.with_timezone(&tz);
+    let time = local.format("%H:%M").to_string();
+    match tz.from_local_datetime(&local.naive_local()) {
+        LocalResult::Ambiguous(..) => format!("{time} (UTC{})", local.format("%:z")),
+        _ => time,
+    }
+}
+
+/// A block's span: clock times within the day, dates too when it starts before the day
+/// or ends after it (a multi-day block is not `12:00–12:00`).
+pub fn span(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    day: (DateTime<Utc>, DateTime<Utc>),
+    tz: Tz,
+) -> String {
+    if start >= day.0 && end <= day.1 {
+        return format!("{}–{}", clock(start, tz), clock(end, tz));
+    }
+    let dated = |t: DateTime<Utc>| {
+        format!(
+            "{} {}",
+            t.with_timezone(&tz).format("%a %-d %b"),
+            clock(t, tz)
+        )
+    };
+    format!("{}–{}", dated(start), dated(end))
+}
+
 /// The error an example's `main` returns: shown as its message and its causes, one per
 /// line, rather than as a `Debug` dump.
 pub struct Report(Box<dyn Error + Send + Sync>);
@@ -68,6 +130,49 @@ impl fmt::Debug for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock_shows_the_offset_only_in_a_repeated_hour() {
+        let ny = chrono_tz::America::New_York;
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 11, 1, h, m, 0).unwrap();
+        // 05:30Z is 01:30 EDT (first pass), 06:00Z is 01:00 EST (second pass).
+        assert_eq!(clock(at(5, 30), ny), "01:30 (UTC-04:00)");
+        assert_eq!(clock(at(6, 0), ny), "01:00 (UTC-05:00)");
+        assert_eq!(clock(at(14, 0), ny), "09:00");
+    }
+
+    #[test]
+    fn span_dates_a_block_that_leaves_the_day() {
+        let tz = chrono_tz::America::New_York;
+        let day = (
+            Utc.with_ymd_and_hms(2026, 3, 9, 4, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 3, 10, 4, 0, 0).unwrap(),
+        );
+        let t = |d, h| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+        assert_eq!(span(t(9, 13), t(9, 14), day, tz), "09:00–10:00");
+        assert_eq!(
+            span(t(5, 17), t(12, 17), day, tz),
+            "Thu 5 Mar 12:00–Thu 12 Mar 13:00"
+        );
+    }
+
+    #[test]
+    fn printable_escapes_controls_and_bidi_and_keeps_the_rest() {
+        assert!(matches!(
+            printable("Standup · café 会议"),
+            std::borrow::Cow::Borrowed("Standup · café 会议")
+        ));
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(
+            printable("x\n  09:00–10:00  ■ forged"),
+            "x\\n  09:00–10:00  ■ forged"
+        );
+        assert_eq!(printable("\u{202e}gnp.exe"), "\\u{202e}gnp.exe");
+        assert_eq!(
+            printable("\u{2066}a\u{2069}\u{9b}\u{7f}\t"),
+            "\\u{2066}a\\u{2069}\\u{9b}\\u{7f}\\t"
+        );
+    }
 
     #[derive(Debug)]
     struct Outer(std::io::Error);

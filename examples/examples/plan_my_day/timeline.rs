@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use lifeos::core::Task;
 use lifeos::core::plan::{PlanDayRequest, PlanDayResponse};
+use lifeos_examples::{clock, printable, span};
 
 /// Everything the timeline shows.
 pub struct Day<'a> {
@@ -42,7 +43,6 @@ fn rank<'a>(entry: &Entry<'a>) -> (u8, &'a str) {
 
 /// Writes the timeline.
 pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
-    let local = |t: DateTime<Utc>| t.with_timezone(&day.tz).format("%H:%M").to_string();
     let title_of = |id: uuid::Uuid| {
         day.tasks
             .iter()
@@ -61,7 +61,7 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
         "Plan My Day · {} · {} · now {}",
         day.today.format("%A %-d %B %Y"),
         day.tz,
-        local(day.now)
+        clock(day.now, day.tz)
     )?;
     writeln!(out)?;
 
@@ -73,7 +73,7 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
         .map(|b| b.title.as_str())
         .collect();
     for title in &all_day {
-        writeln!(out, "  all day      ○ {title}")?;
+        writeln!(out, "  all day      ○ {}", printable(title))?;
     }
 
     let mut entries: Vec<(DateTime<Utc>, DateTime<Utc>, Entry<'_>)> = Vec::new();
@@ -109,11 +109,11 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
         writeln!(out, "  Nothing on the calendar and nothing planned.")?;
     }
     for (start, end, entry) in &entries {
-        let span = format!("{}–{}", local(*start), local(*end));
+        let span = span(*start, *end, (day_start, day_end), day.tz);
         match entry {
             Entry::Meeting { title, busy } => {
                 let note = if *busy { "" } else { "  (free)" };
-                writeln!(out, "  {span}  ■ {title}{note}")?;
+                writeln!(out, "  {span}  ■ {}{note}", printable(title))?;
             }
             Entry::Task {
                 title,
@@ -121,8 +121,12 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
                 minutes,
                 rationale,
             } => {
-                writeln!(out, "  {span}  ▸ {title} · P{priority} · {minutes} min")?;
-                writeln!(out, "               {rationale}")?;
+                writeln!(
+                    out,
+                    "  {span}  ▸ {} · P{priority} · {minutes} min",
+                    printable(title)
+                )?;
+                writeln!(out, "               {}", printable(rationale))?;
             }
         }
     }
@@ -134,8 +138,8 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
             writeln!(
                 out,
                 "  • {} — {} [{}]",
-                title_of(u.task_id),
-                u.reason,
+                printable(title_of(u.task_id)),
+                printable(&u.reason),
                 u.code
             )?;
         }
@@ -144,7 +148,7 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "Insights")?;
         for insight in &day.plan.insights {
-            writeln!(out, "  • {insight}")?;
+            writeln!(out, "  • {}", printable(insight))?;
         }
     }
     let mut warnings: Vec<String> = day.plan.warnings.clone();
@@ -163,7 +167,7 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "Warnings")?;
         for warning in &warnings {
-            writeln!(out, "  ! {warning}")?;
+            writeln!(out, "  ! {}", printable(warning))?;
         }
     }
     writeln!(out)?;
