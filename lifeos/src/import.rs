@@ -76,8 +76,9 @@ pub struct ImportReport {
     pub skipped: usize,
     /// Why each skipped event was skipped, in file order.
     pub errors: Vec<ImportProblem>,
-    /// What was read with a caveat, in line order: bytes that are not UTF-8 (replaced), a
-    /// `TZID` read through the file's own `VTIMEZONE` or as floating time.
+    /// What was read with a caveat, in line order: lines that are not UTF-8 (read as
+    /// Windows-1252), what real generators write against RFC 5545, and a `TZID` read
+    /// through the file's own `VTIMEZONE` or as floating time.
     pub warnings: Vec<ImportProblem>,
     /// The ids of the events created or updated, in file order (series masters first).
     pub changed: Vec<CalendarEventId>,
@@ -176,27 +177,24 @@ impl LifeOs {
     }
 }
 
-/// The file as text: UTF-8, or (lenient) with invalid bytes replaced and a warning.
+/// The file as text: UTF-8, each line that is not read as Windows-1252 with a warning
+/// (lenient), or refused at its first such line (strict).
 fn decode(bytes: &[u8], strict: bool, report: &mut ImportReport) -> Result<String> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(e) => {
-            let line = 1 + bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            let message = "bytes that are not UTF-8".to_owned();
-            if strict {
-                return Err(Error::Ical { line, message });
-            }
-            report.warnings.push(ImportProblem {
-                line,
-                uid: None,
-                message: format!("{message}, replaced by U+FFFD"),
-            });
-            Ok(String::from_utf8_lossy(bytes).into_owned())
-        }
+    let (text, warnings) = ical::decode(bytes);
+    if strict && let Some(first) = warnings.first() {
+        return Err(Error::Ical {
+            line: first.line,
+            message: "bytes that are not UTF-8".to_owned(),
+        });
     }
+    report
+        .warnings
+        .extend(warnings.into_iter().map(|w| ImportProblem {
+            line: w.line,
+            uid: None,
+            message: w.message,
+        }));
+    Ok(text.into_owned())
 }
 
 /// The store input for an imported event, with a content fingerprint as its etag (so an

@@ -59,6 +59,7 @@
 //! brings `nom`, `iso8601`, `rrule` and chrono's `clock` feature into a crate that must not
 //! read the clock. Content lines are simple enough to parse here (`parse.rs`, ~250 lines).
 
+mod decode;
 mod export;
 mod itip;
 mod parse;
@@ -67,6 +68,7 @@ mod tzdef;
 mod vtimezone;
 mod windows;
 
+pub use decode::decode;
 pub use export::export;
 pub use parse::{MAX_EVENTS, MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_TEXT_BYTES};
 pub use windows::windows_zone;

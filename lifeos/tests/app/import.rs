@@ -190,7 +190,7 @@ async fn strict_mode_refuses_the_file_at_its_first_bad_line_and_writes_nothing()
 }
 
 #[tokio::test]
-async fn bytes_that_are_not_utf8_are_replaced_with_a_warning_unless_strict() {
+async fn a_line_that_is_not_utf8_is_read_as_windows_1252_with_a_warning_unless_strict() {
     let (app, _, me) = memory_app().await;
     let mut bytes = WEEK
         .replace("SUMMARY:Dentist", "SUMMARY:Dentist X")
@@ -204,6 +204,11 @@ async fn bytes_that_are_not_utf8_are_replaced_with_a_warning_unless_strict() {
     assert_eq!(report.imported, 3);
     assert_eq!(report.warnings.len(), 1);
     assert_eq!(report.warnings[0].line, 22, "the SUMMARY line");
+    let events = app.store().list_calendar_events(me, false).await.unwrap();
+    assert!(
+        events.iter().any(|e| e.title == "Dentist \u{ff}"),
+        "0xFF is ÿ in Windows-1252"
+    );
     let err = app
         .import_ics(me, bytes, IcsImportOptions::new().strict(true))
         .await
