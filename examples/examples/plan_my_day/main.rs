@@ -22,6 +22,7 @@ use clap::Parser;
 use lifeos::core::{NewTask, UserId};
 use lifeos::store::{ManualClock, SqliteStore, StoreOptions};
 use lifeos::{IcsImportOptions, ImportReport, LifeOs, PlanDayOptions};
+use lifeos_examples::printable;
 use rand_core::SeedableRng;
 
 /// The one local user of the demo database.
@@ -87,8 +88,7 @@ async fn main() -> Result<(), lifeos_examples::Report> {
     }
 
     for path in &args.import {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = read_bounded(path)?;
         let report = app
             .import_ics(user, bytes, IcsImportOptions::new())
             .await
@@ -104,7 +104,7 @@ async fn main() -> Result<(), lifeos_examples::Report> {
             ..NewTask::titled(title.as_str())
         };
         let task = app.add_task(user, new).await?;
-        println!("Added \"{}\".", task.title);
+        println!("Added \"{}\".", printable(&task.title));
     }
 
     let day = app.plan_day(user, None, now, PlanDayOptions::new()).await?;
@@ -124,10 +124,10 @@ async fn main() -> Result<(), lifeos_examples::Report> {
         },
     )?;
     for unreadable in &day.unreadable_events {
-        println!("Warning: {}", unreadable.warning());
+        println!("Warning: {}", printable(&unreadable.warning()));
     }
     for skipped in &day.skipped_events {
-        println!("Warning: {}", skipped.warning());
+        println!("Warning: {}", printable(&skipped.warning()));
     }
     println!(
         "Saved {} schedule change(s) to {}.",
@@ -136,6 +136,27 @@ async fn main() -> Result<(), lifeos_examples::Report> {
     );
     store.close().await;
     Ok(())
+}
+
+/// The bytes of a calendar file, read through the import's size bound: a larger file (or a
+/// device such as `/dev/zero`) is refused after reading one byte past the bound.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let limit = lifeos::core::ical::MAX_FILE_BYTES;
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{}: larger than {} MiB, the most one import reads",
+            path.display(),
+            limit / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
 }
 
 /// `Imported N events from PATH.`, then what was skipped and why, one line each.
@@ -155,10 +176,14 @@ fn print_import(path: &Path, report: &ImportReport) {
     if report.skipped > 0 {
         println!("Skipped {}:", events(report.skipped));
         for problem in &report.errors {
-            println!("  line {}: {}", problem.line, problem.message);
+            println!("  line {}: {}", problem.line, printable(&problem.message));
         }
     }
     for warning in &report.warnings {
-        println!("Warning, line {}: {}", warning.line, warning.message);
+        println!(
+            "Warning, line {}: {}",
+            warning.line,
+            printable(&warning.message)
+        );
     }
 }
