@@ -14,6 +14,7 @@
 mod demo;
 mod timeline;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -109,33 +110,42 @@ async fn main() -> Result<(), lifeos_examples::Report> {
 
     let day = app.plan_day(user, None, now, PlanDayOptions::new()).await?;
 
-    let mut out = std::io::stdout().lock();
-    timeline::print(
-        &mut out,
-        &timeline::Day {
-            today: day.date,
-            now,
-            tz: day.timezone,
-            working_day: day.working_day,
-            truncated: day.truncated,
-            request: &day.request,
-            plan: &day.response,
-            tasks: &day.tasks,
-        },
-    )?;
-    for unreadable in &day.unreadable_events {
-        println!("Warning: {}", printable(&unreadable.warning()));
-    }
-    for skipped in &day.skipped_events {
-        println!("Warning: {}", printable(&skipped.warning()));
-    }
-    println!(
-        "Saved {} schedule change(s) to {}.",
-        day.changes.len(),
-        args.db.display()
-    );
+    // The plan is saved; a reader that stops early (`| head`) closes the pipe, which is
+    // not an error of ours: stop printing quietly.
+    let printed = (|| -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        timeline::print(
+            &mut out,
+            &timeline::Day {
+                today: day.date,
+                now,
+                tz: day.timezone,
+                working_day: day.working_day,
+                truncated: day.truncated,
+                request: &day.request,
+                plan: &day.response,
+                tasks: &day.tasks,
+            },
+        )?;
+        for unreadable in &day.unreadable_events {
+            writeln!(out, "Warning: {}", printable(&unreadable.warning()))?;
+        }
+        for skipped in &day.skipped_events {
+            writeln!(out, "Warning: {}", printable(&skipped.warning()))?;
+        }
+        writeln!(
+            out,
+            "Saved {} schedule change(s) to {}.",
+            day.changes.len(),
+            args.db.display()
+        )?;
+        out.flush()
+    })();
     store.close().await;
-    Ok(())
+    match printed {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// The bytes of a calendar file, read through the import's size bound: a larger file (or a
