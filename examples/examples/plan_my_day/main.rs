@@ -45,17 +45,23 @@ struct Args {
     #[arg(long, value_name = "TITLE")]
     add: Option<String>,
     /// Priority of the added task, 0 (lowest) to 3.
-    #[arg(long, requires = "add", default_value_t = 1)]
+    #[arg(
+        long,
+        requires = "add",
+        default_value_t = 1,
+        allow_negative_numbers = true
+    )]
     priority: i64,
     /// Estimated minutes of the added task, 1 to 1440.
-    #[arg(long, requires = "add")]
+    #[arg(long, requires = "add", allow_negative_numbers = true)]
     minutes: Option<i64>,
     /// Due instant of the added task (RFC 3339).
     #[arg(long, requires = "add")]
     due: Option<DateTime<Utc>>,
     /// The demo user's IANA zone, used when the database is first created.
-    #[arg(long, default_value = "America/New_York")]
-    tz: String,
+    /// (Default: America/New_York.)
+    #[arg(long)]
+    tz: Option<String>,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -68,7 +74,11 @@ async fn main() -> Result<(), lifeos_examples::Report> {
     let options = StoreOptions::new()
         .clock(clock.clone())
         .rng(rand_chacha::ChaCha20Rng::from_os_rng());
-    let store = Arc::new(SqliteStore::open(&args.db, options).await?);
+    let store = Arc::new(
+        SqliteStore::open(&args.db, options)
+            .await
+            .map_err(|e| format!("{}: {e}", args.db.display()))?,
+    );
     let app = LifeOs::builder(store.clone())
         .clock(clock)
         .rng(rand_chacha::ChaCha20Rng::from_os_rng())
@@ -76,9 +86,21 @@ async fn main() -> Result<(), lifeos_examples::Report> {
     let user = UserId::from_uuid(DEMO_USER);
 
     match app.store().get_profile(user).await {
-        Ok(_) => {}
+        Ok(profile) => {
+            if let Some(tz) = &args.tz
+                && *tz != profile.preferences.timezone.name()
+            {
+                println!(
+                    "Note: --tz {} is used only when a database is created; {} plans in {}.",
+                    printable(tz),
+                    args.db.display(),
+                    profile.preferences.timezone
+                );
+            }
+        }
         Err(e) if e.is_not_found() => {
-            let profile = demo::seed(&app, user, &args.tz, now).await?;
+            let tz = args.tz.as_deref().unwrap_or("America/New_York");
+            let profile = demo::seed(&app, user, tz, now).await?;
             println!(
                 "Seeded a demo week in {} for {}.",
                 args.db.display(),
