@@ -74,11 +74,16 @@ async fn main() -> Result<(), lifeos_examples::Report> {
     let options = StoreOptions::new()
         .clock(clock.clone())
         .rng(rand_chacha::ChaCha20Rng::from_os_rng());
-    let store = Arc::new(
-        SqliteStore::open(&args.db, options)
-            .await
-            .map_err(|e| format!("{}: {e}", args.db.display()))?,
-    );
+    let store = Arc::new(SqliteStore::open(&args.db, options).await.map_err(|e| {
+        // The store's error and its causes (sqlx's reason), after the file's name.
+        let mut message = format!("{}: {e}", args.db.display());
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            message.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        message
+    })?);
     let app = LifeOs::builder(store.clone())
         .clock(clock)
         .rng(rand_chacha::ChaCha20Rng::from_os_rng())
