@@ -62,6 +62,9 @@ struct Args {
     /// (Default: America/New_York.)
     #[arg(long)]
     tz: Option<String>,
+    /// After planning, write all your data (the GDPR export document, JSON) to this file.
+    #[arg(long, value_name = "PATH")]
+    export: Option<PathBuf>,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -137,6 +140,11 @@ async fn main() -> Result<(), lifeos_examples::Report> {
 
     let day = app.plan_day(user, None, now, PlanDayOptions::new()).await?;
 
+    if let Some(path) = &args.export {
+        let document = app.export(user).await?;
+        write_export(path, &document)?;
+    }
+
     // The plan is saved; a reader that stops early (`| head`) closes the pipe, which is
     // not an error of ours: stop printing quietly.
     let printed = (|| -> std::io::Result<()> {
@@ -166,6 +174,9 @@ async fn main() -> Result<(), lifeos_examples::Report> {
             day.changes.len(),
             args.db.display()
         )?;
+        if let Some(path) = &args.export {
+            writeln!(out, "Exported your data to {}.", path.display())?;
+        }
         out.flush()
     })();
     store.close().await;
@@ -173,6 +184,18 @@ async fn main() -> Result<(), lifeos_examples::Report> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// Writes the export document beside its destination first and then renames it, so an
+/// interrupted run never leaves half a file under the name asked for.
+fn write_export(path: &Path, document: &serde_json::Value) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut text = serde_json::to_string_pretty(document).map_err(|e| e.to_string())?;
+    text.push('\n');
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    std::fs::write(&partial, text).map_err(cannot)?;
+    std::fs::rename(&partial, path).map_err(cannot)
 }
 
 /// The bytes of a calendar file, read through the import's size bound: a larger file (or a
