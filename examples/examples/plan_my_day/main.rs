@@ -73,6 +73,21 @@ async fn main() -> Result<(), lifeos_examples::Report> {
     // The example is where the real clock enters: the library only ever receives `now`.
     #[allow(clippy::disallowed_methods)]
     let now = args.now.unwrap_or_else(Utc::now);
+    // The store keeps instants as i64 nanoseconds (1677-09-22..2262-04-11); the demo week
+    // and the plan reach a few days either side of `now`.
+    let (earliest, latest) = (
+        DateTime::parse_from_rfc3339("1678-01-01T00:00:00Z").map(|t| t.to_utc()),
+        DateTime::parse_from_rfc3339("2262-01-01T00:00:00Z").map(|t| t.to_utc()),
+    );
+    if let (Ok(earliest), Ok(latest)) = (earliest, latest)
+        && !(earliest..latest).contains(&now)
+    {
+        return Err(format!(
+            "--now {}: must be between 1678-01-01 and 2262-01-01, the instants LifeOS stores",
+            now.to_rfc3339()
+        )
+        .into());
+    }
     let clock = Arc::new(ManualClock::with_step(now, Duration::zero()));
     let options = StoreOptions::new()
         .clock(clock.clone())
