@@ -3,7 +3,12 @@
 //! `RECURRENCE-ID`); `REPLY`, `COUNTER`, `REFRESH` and `DECLINECOUNTER` are about an
 //! attendee's answer and change no event. An unknown method is read as `PUBLISH`.
 
+use chrono::{DateTime, Utc};
+use rand_core::RngCore;
+
 use super::parse::Component;
+use crate::calendar::{CalendarEvent, EventStatus, EventTime, RecurrenceRange};
+use crate::id::CalendarEventId;
 
 /// What a calendar's events mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,5 +36,101 @@ impl Method {
             "DECLINECOUNTER" => Method::Answer("DECLINECOUNTER"),
             _ => Method::Import,
         }
+    }
+}
+
+/// An iTIP cancellation: the events with this `UID` (only the instance at
+/// `recurrence_id`, when given) are cancelled.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Cancellation {
+    /// The line of its `BEGIN:VEVENT`.
+    pub line: usize,
+    /// The `UID` of the events cancelled.
+    pub uid: String,
+    /// The instance cancelled, or `None` for every event with the `UID`.
+    pub recurrence_id: Option<EventTime>,
+    /// How many events of this file (read before it) it cancelled.
+    pub cancelled_in_file: usize,
+}
+
+impl Cancellation {
+    /// The events to write so that `events` (a file's, or a user's stored ones) honour
+    /// this cancellation: each event it names, marked cancelled (those already cancelled
+    /// are left out), and for an instance of a series that has no override of it, a new
+    /// cancelled override (so the series skips that instance). Empty when it names no
+    /// event of `events`.
+    pub fn apply<R: RngCore + ?Sized>(
+        &self,
+        events: &[CalendarEvent],
+        now: DateTime<Utc>,
+        rng: &mut R,
+    ) -> Vec<CalendarEvent> {
+        let same_uid = |e: &&CalendarEvent| e.external_id.as_deref() == Some(self.uid.as_str());
+        let cancel = |e: &CalendarEvent| CalendarEvent {
+            status: EventStatus::Cancelled,
+            updated_at: now,
+            ..e.clone()
+        };
+        let Some(instance) = self.recurrence_id else {
+            return events
+                .iter()
+                .filter(same_uid)
+                .filter(|e| e.status != EventStatus::Cancelled)
+                .map(cancel)
+                .collect();
+        };
+        let overrides: Vec<&CalendarEvent> = events
+            .iter()
+            .filter(same_uid)
+            .filter(|e| e.recurrence_id == Some(instance))
+            .collect();
+        if !overrides.is_empty() {
+            return overrides
+                .into_iter()
+                .filter(|e| e.status != EventStatus::Cancelled)
+                .map(cancel)
+                .collect();
+        }
+        let Some(master) = events
+            .iter()
+            .filter(same_uid)
+            .find(|e| e.recurrence_id.is_none())
+        else {
+            return Vec::new();
+        };
+        // The cancelled instance keeps the series' length, from the instance's start.
+        let length =
+            master.end.to_utc(chrono_tz::Tz::UTC) - master.start.to_utc(chrono_tz::Tz::UTC);
+        let end = match instance {
+            EventTime::Date(d) => EventTime::Date(
+                d.checked_add_signed(chrono::Duration::days(length.num_days().max(1)))
+                    .unwrap_or(d),
+            ),
+            EventTime::Floating(t) => {
+                EventTime::Floating(t.checked_add_signed(length).unwrap_or(t))
+            }
+            EventTime::Utc(t) => EventTime::Utc(t.checked_add_signed(length).unwrap_or(t)),
+            EventTime::Zoned { local, tz } => EventTime::Zoned {
+                local: local.checked_add_signed(length).unwrap_or(local),
+                tz,
+            },
+        };
+        vec![CalendarEvent {
+            id: CalendarEventId::generate(now, rng),
+            start: instance,
+            end,
+            duration: None,
+            rrule: None,
+            rdates: Vec::new(),
+            exdates: Vec::new(),
+            series_id: Some(master.id),
+            recurrence_id: Some(instance),
+            recurrence_range: RecurrenceRange::ThisInstance,
+            status: EventStatus::Cancelled,
+            created_at: now,
+            updated_at: now,
+            ..master.clone()
+        }]
     }
 }

@@ -76,9 +76,10 @@ pub use windows::windows_zone;
 use chrono::{DateTime, Utc};
 use rand_core::RngCore;
 
-use crate::calendar::{CalendarEvent, EventTime, Provider};
+use crate::calendar::{CalendarEvent, Provider};
 use crate::error::Error;
 use crate::id::{CalendarEventId, UserId};
+pub use itip::Cancellation;
 use itip::Method;
 use parse::Component;
 use read::read_event;
@@ -127,17 +128,25 @@ pub fn import<R: RngCore + ?Sized>(
     options: &ImportOptions,
     rng: &mut R,
 ) -> Result<Vec<CalendarEvent>, Error> {
-    let imported = import_lenient(text, options, rng)?;
-    // Strict: whatever the lenient import would skip or warn about is refused; the
-    // problem on the earliest line is named.
-    let problems = imported
-        .skipped
-        .into_iter()
-        .map(|s| (s.line, s.message))
-        .chain(imported.warnings.into_iter().map(|w| (w.line, w.message)));
-    match problems.min_by_key(|(line, _)| *line) {
-        Some((line, message)) => Err(err(line, message)),
-        None => Ok(imported.events),
+    Ok(import_lenient(text, options, rng)?.strict()?.events)
+}
+
+impl Imported {
+    /// What a strict import accepts: this, when nothing was skipped or warned about.
+    ///
+    /// # Errors
+    /// [`Error::Ical`] naming the problem on the earliest line.
+    pub fn strict(self) -> Result<Imported, Error> {
+        let first = self
+            .skipped
+            .iter()
+            .map(|s| (s.line, &s.message))
+            .chain(self.warnings.iter().map(|w| (w.line, &w.message)))
+            .min_by_key(|(line, _)| *line);
+        match first {
+            Some((line, message)) => Err(err(line, message.clone())),
+            None => Ok(self),
+        }
     }
 }
 
@@ -183,21 +192,6 @@ pub struct Imported {
     /// read before one are already marked cancelled in `events`; the caller cancels the
     /// stored events it names.
     pub cancellations: Vec<Cancellation>,
-}
-
-/// An iTIP cancellation: the events with this `UID` (only the instance at
-/// `recurrence_id`, when given) are cancelled.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Cancellation {
-    /// The line of its `BEGIN:VEVENT`.
-    pub line: usize,
-    /// The `UID` of the events cancelled.
-    pub uid: String,
-    /// The instance cancelled, or `None` for every event with the `UID`.
-    pub recurrence_id: Option<EventTime>,
-    /// How many events of this file (read before it) it cancelled.
-    pub cancelled_in_file: usize,
 }
 
 /// Imports every `VEVENT` that can be read, skipping (and reporting) the others: one bad
@@ -260,7 +254,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
                 continue;
             }
             Method::Cancel => {
-                match itip_cancellation(v, &zones, &mut events) {
+                match itip_cancellation(v, &zones, &mut events, options, rng) {
                     Ok(c) => cancellations.push(c),
                     Err(e) => skipped.push(unreadable(v, e)),
                 }
@@ -335,10 +329,12 @@ fn unreadable(v: &Component, e: Error) -> UnreadableEvent {
 
 /// Reads a `VEVENT` of a `METHOD:CANCEL` calendar and cancels the events of this file read
 /// before it that it names (its `UID`, and its `RECURRENCE-ID` when it has one).
-fn itip_cancellation(
+fn itip_cancellation<R: RngCore + ?Sized>(
     v: &Component,
     zones: &Zones,
-    events: &mut [CalendarEvent],
+    events: &mut Vec<CalendarEvent>,
+    options: &ImportOptions,
+    rng: &mut R,
 ) -> Result<Cancellation, Error> {
     let uid = v
         .get("UID")
@@ -349,18 +345,19 @@ fn itip_cancellation(
         Some(p) => Some(read::parse_time(p, zones)?),
         None => None,
     };
-    let mut cancelled_in_file = 0;
-    for e in events.iter_mut().filter(|e| {
-        e.external_id.as_deref() == Some(uid.as_str())
-            && (recurrence_id.is_none() || e.recurrence_id == recurrence_id)
-    }) {
-        e.status = crate::calendar::EventStatus::Cancelled;
-        cancelled_in_file += 1;
-    }
-    Ok(Cancellation {
+    let mut cancellation = Cancellation {
         line: v.line,
         uid,
         recurrence_id,
-        cancelled_in_file,
-    })
+        cancelled_in_file: 0,
+    };
+    let changed = cancellation.apply(events, options.now, rng);
+    cancellation.cancelled_in_file = changed.len();
+    for c in changed {
+        match events.iter_mut().find(|e| e.id == c.id) {
+            Some(e) => *e = c,
+            None => events.push(c),
+        }
+    }
+    Ok(cancellation)
 }

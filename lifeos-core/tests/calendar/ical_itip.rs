@@ -111,7 +111,24 @@ fn a_cancel_of_one_instance_names_it_and_leaves_the_series() {
             .and_utc(),
     );
     assert_eq!(read.cancellations[0].recurrence_id, Some(instance));
-    assert_eq!(read.cancellations[0].cancelled_in_file, 0);
+    // The series has no override of that instance: a cancelled one is added.
+    assert_eq!(read.cancellations[0].cancelled_in_file, 1);
+    assert_eq!(read.events.len(), 2);
+    let cancelled = &read.events[1];
+    assert_eq!(cancelled.status, EventStatus::Cancelled);
+    assert_eq!(cancelled.recurrence_id, Some(instance));
+    assert_eq!(cancelled.series_id, Some(read.events[0].id));
+    // The series no longer has that instance.
+    let from = Utc.with_ymd_and_hms(2025, 3, 10, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2025, 3, 20, 0, 0, 0).unwrap();
+    let blocked =
+        lifeos_core::recurrence::blocked_time(&read.events, chrono_tz::UTC, from, to).unwrap();
+    let days: Vec<u32> = blocked
+        .entries
+        .iter()
+        .map(|b| chrono::Datelike::day(&b.start))
+        .collect();
+    assert_eq!(days, [10, 11, 13, 14]);
     // Not in this file: for the caller to find among the stored events.
     assert_eq!(read.cancellations[1].uid, "elsewhere@x");
     assert_eq!(read.cancellations[1].cancelled_in_file, 0);
