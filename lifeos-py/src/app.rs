@@ -465,7 +465,7 @@ impl PyLifeOs {
     }
 
     /// Imports an iCalendar file (text or bytes): idempotent by UID and content, lenient
-    /// unless `strict`. Returns the report (`imported`, `updated`, `unchanged`, `skipped`,
+    /// unless `strict`. Returns the report (`imported`, `updated`, `unchanged`, `cancelled`, `skipped`,
     /// `errors`, `warnings`, `changed`).
     #[pyo3(signature = (data, strict = false))]
     fn import_ics<'py>(

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use lifeos_core::event::CalendarSynced;
 use lifeos_core::ical::{self, ImportOptions};
-use lifeos_core::{CalendarEvent, CalendarEventId, EventPayload, EventSource, Provider, UserId};
+use lifeos_core::{
+    CalendarEvent, CalendarEventId, EventPayload, EventSource, EventStatus, Provider, UserId,
+};
 use lifeos_store::{CalendarEventInput, Upserted};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -72,6 +74,10 @@ pub struct ImportReport {
     pub updated: usize,
     /// Events that existed unchanged: nothing written, no event emitted.
     pub unchanged: usize,
+    /// Of the events written, those written as cancelled: named by an iTIP
+    /// `METHOD:CANCEL` (events of this file, or stored ones with the `UID` it names), or
+    /// marked `STATUS:CANCELLED`.
+    pub cancelled: usize,
     /// Events that could not be read and were skipped (each listed in `errors`).
     pub skipped: usize,
     /// Why each skipped event was skipped, in file order.
@@ -115,23 +121,21 @@ impl LifeOs {
         let text = decode(bytes.as_ref(), options.strict, &mut report)?;
         let now = self.clock().now();
         let read_options = ImportOptions::new(user, options.provider, now);
-        let (mut events, skipped) = if options.strict {
-            let events = self.with_rng(|rng| ical::import(&text, &read_options, rng))?;
-            (events, Vec::new())
-        } else {
-            let read = self.with_rng(|rng| ical::import_lenient(&text, &read_options, rng))?;
-            report
-                .warnings
-                .extend(read.warnings.into_iter().map(|w| ImportProblem {
-                    line: w.line,
-                    uid: None,
-                    message: w.message,
-                }));
-            report.warnings.sort_by_key(|w| w.line);
-            (read.events, read.skipped)
-        };
-        report.skipped = skipped.len();
-        report.errors = skipped
+        let mut read = self.with_rng(|rng| ical::import_lenient(&text, &read_options, rng))?;
+        if options.strict {
+            read = read.strict()?;
+        }
+        report
+            .warnings
+            .extend(read.warnings.into_iter().map(|w| ImportProblem {
+                line: w.line,
+                uid: None,
+                message: w.message,
+            }));
+        report.warnings.sort_by_key(|w| w.line);
+        report.skipped = read.skipped.len();
+        report.errors = read
+            .skipped
             .into_iter()
             .map(|s| ImportProblem {
                 line: s.line,
@@ -139,26 +143,50 @@ impl LifeOs {
                 message: s.message,
             })
             .collect();
+        let mut events = read.events;
         // Series masters first, so that their overrides find them.
         events.sort_by_key(|e| e.recurrence_id.is_some());
         for event in events {
-            let input = keyed_input(event);
-            let upserted = self
-                .store()
-                .upsert_calendar_event(user, input)
-                .await
-                .map_err(Error::store("saving an imported event"))?;
-            match upserted {
-                Upserted::Created(e) => {
-                    report.imported += 1;
-                    report.changed.push(e.id);
-                }
-                Upserted::Updated(e) => {
-                    report.updated += 1;
-                    report.changed.push(e.id);
-                }
-                _ => report.unchanged += 1,
+            let cancelled = event.status == EventStatus::Cancelled;
+            let written = self.write_imported(user, event, &mut report).await?;
+            if written && cancelled {
+                report.cancelled += 1;
             }
+        }
+        // Cancellations of events this file does not hold: the stored ones they name.
+        let elsewhere: Vec<_> = read
+            .cancellations
+            .into_iter()
+            .filter(|c| c.cancelled_in_file == 0)
+            .collect();
+        if !elsewhere.is_empty() {
+            let stored: Vec<CalendarEvent> = self
+                .store()
+                .list_calendar_events(user, false)
+                .await
+                .map_err(Error::store("reading the calendar"))?
+                .into_iter()
+                .filter(|e| e.provider == options.provider)
+                .collect();
+            for c in elsewhere {
+                let changes = self.with_rng(|rng| c.apply(&stored, now, rng));
+                if changes.is_empty() {
+                    report.skipped += 1;
+                    report.errors.push(ImportProblem {
+                        line: c.line,
+                        uid: Some(c.uid.clone()),
+                        message: format!("METHOD:CANCEL names no event with UID {:?}", c.uid),
+                    });
+                }
+                for mut event in changes {
+                    // Its content changed: a new fingerprint, not the stored one.
+                    event.etag = None;
+                    if self.write_imported(user, event, &mut report).await? {
+                        report.cancelled += 1;
+                    }
+                }
+            }
+            report.errors.sort_by_key(|e| e.line);
         }
         if report.written() > 0 {
             let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -174,6 +202,38 @@ impl LifeOs {
                 .map_err(Error::store("recording the import"))?;
         }
         Ok(report)
+    }
+}
+
+impl LifeOs {
+    /// Upserts one imported event and counts it; whether it was written.
+    async fn write_imported(
+        &self,
+        user: UserId,
+        event: CalendarEvent,
+        report: &mut ImportReport,
+    ) -> Result<bool> {
+        let upserted = self
+            .store()
+            .upsert_calendar_event(user, keyed_input(event))
+            .await
+            .map_err(Error::store("saving an imported event"))?;
+        Ok(match upserted {
+            Upserted::Created(e) => {
+                report.imported += 1;
+                report.changed.push(e.id);
+                true
+            }
+            Upserted::Updated(e) => {
+                report.updated += 1;
+                report.changed.push(e.id);
+                true
+            }
+            _ => {
+                report.unchanged += 1;
+                false
+            }
+        })
     }
 }
 

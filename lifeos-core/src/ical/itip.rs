@@ -56,8 +56,8 @@ pub struct Cancellation {
 
 impl Cancellation {
     /// The events to write so that `events` (a file's, or a user's stored ones) honour
-    /// this cancellation: each event it names, marked cancelled (those already cancelled
-    /// are left out), and for an instance of a series that has no override of it, a new
+    /// this cancellation: each event it names, marked cancelled (an event already
+    /// cancelled comes back unchanged but for `updated_at`), and for an instance of a series that has no override of it, a new
     /// cancelled override (so the series skips that instance). Empty when it names no
     /// event of `events`.
     pub fn apply<R: RngCore + ?Sized>(
@@ -73,12 +73,7 @@ impl Cancellation {
             ..e.clone()
         };
         let Some(instance) = self.recurrence_id else {
-            return events
-                .iter()
-                .filter(same_uid)
-                .filter(|e| e.status != EventStatus::Cancelled)
-                .map(cancel)
-                .collect();
+            return events.iter().filter(same_uid).map(cancel).collect();
         };
         let overrides: Vec<&CalendarEvent> = events
             .iter()
@@ -86,11 +81,7 @@ impl Cancellation {
             .filter(|e| e.recurrence_id == Some(instance))
             .collect();
         if !overrides.is_empty() {
-            return overrides
-                .into_iter()
-                .filter(|e| e.status != EventStatus::Cancelled)
-                .map(cancel)
-                .collect();
+            return overrides.into_iter().map(cancel).collect();
         }
         let Some(master) = events
             .iter()

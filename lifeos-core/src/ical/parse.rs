@@ -219,8 +219,10 @@ fn name_of(text: &str) -> Option<String> {
 /// Parses a document into its top-level components.
 ///
 /// # Errors
-/// [`Error::Ical`] when its structure cannot be read: too many lines, an unreadable
-/// `BEGIN` or `END`, components that do not nest, or one that is never closed.
+/// [`Error::Ical`] only when it is no calendar at all: larger than [`MAX_FILE_BYTES`],
+/// more than [`MAX_LINES`] lines, components nested deeper than 16, or no `VCALENDAR`.
+/// Broken structure (an unreadable `BEGIN` or `END`, a missing or stray `END`) is
+/// repaired with a warning.
 pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ical_err(
@@ -261,7 +263,10 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
                 };
                 match (name_of(&text), stack.last_mut()) {
                     (Some(name), _) if name == "BEGIN" || name == "END" => {
-                        return Err(ical_err(line, message));
+                        parsed.warnings.push(ImportWarning {
+                            line,
+                            message: format!("an unreadable {name} line was skipped ({message})"),
+                        });
                     }
                     (Some(name), Some(c)) if is_read(&name) => c.broken.push((line, message)),
                     (_, Some(_)) => parsed.warnings.push(ImportWarning {
@@ -291,21 +296,29 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
             }
             "END" => {
                 let name = prop.value.trim().to_ascii_uppercase();
-                let Some(done) = stack.pop() else {
-                    return Err(ical_err(line, format!("END:{name} without BEGIN")));
-                };
-                if done.name != name {
-                    return Err(ical_err(
+                // Real files drop an END or write a stray one: an END closes the nearest
+                // open component of its name (and, with a warning, any opened inside it
+                // and never closed); an END that matches none is skipped.
+                match stack.iter().rposition(|c| c.name == name) {
+                    None => parsed.warnings.push(ImportWarning {
                         line,
-                        format!(
-                            "END:{name} closes BEGIN:{} of line {}",
-                            done.name, done.line
-                        ),
-                    ));
-                }
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => parsed.components.push(done),
+                        message: format!("END:{name} closes no open component and was skipped"),
+                    }),
+                    Some(at) => {
+                        while stack.len() > at + 1 {
+                            if let Some(open) = stack.last() {
+                                parsed.warnings.push(ImportWarning {
+                                    line: open.line,
+                                    message: format!(
+                                        "BEGIN:{} has no END; closed by END:{name} at line {line}",
+                                        open.name
+                                    ),
+                                });
+                            }
+                            close_top(&mut stack, &mut parsed);
+                        }
+                        close_top(&mut stack, &mut parsed);
+                    }
                 }
             }
             _ => match stack.last_mut() {
@@ -318,11 +331,16 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
             },
         }
     }
-    if let Some(open) = stack.last() {
-        return Err(ical_err(
-            open.line,
-            format!("BEGIN:{} is never closed", open.name),
-        ));
+    // A file cut short: what was read is kept.
+    while let Some(open) = stack.last() {
+        parsed.warnings.push(ImportWarning {
+            line: open.line,
+            message: format!(
+                "BEGIN:{} is never closed; read to the end of the file",
+                open.name
+            ),
+        });
+        close_top(&mut stack, &mut parsed);
     }
     if let Some(since) = outside_since {
         parsed.warnings.push(outside(since));
@@ -331,6 +349,16 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
         return Err(ical_err(1, "no VCALENDAR in the text"));
     }
     Ok(parsed)
+}
+
+/// Closes the innermost open component: a child of the one around it, or top-level.
+fn close_top(stack: &mut Vec<Component>, parsed: &mut Parsed) {
+    if let Some(done) = stack.pop() {
+        match stack.last_mut() {
+            Some(parent) => parent.children.push(done),
+            None => parsed.components.push(done),
+        }
+    }
 }
 
 fn outside(since: usize) -> ImportWarning {
@@ -411,8 +439,16 @@ mod tests {
         assert_eq!(a.param("CN"), Some("Doe, J"));
         assert_eq!(a.value, "mailto:j@x");
         assert_eq!(a.line, 5);
-        let err = parse("BEGIN:VCALENDAR\nBEGIN:VEVENT\nEND:VCALENDAR\n").unwrap_err();
-        assert!(matches!(err, Error::Ical { line: 3, .. }), "{err}");
+        // A VEVENT without END is closed by the calendar's END, with a warning naming it.
+        let repaired = parse("BEGIN:VCALENDAR\nBEGIN:VEVENT\nEND:VCALENDAR\n").unwrap();
+        assert_eq!(repaired.components[0].children[0].name, "VEVENT");
+        assert_eq!(repaired.warnings.len(), 1);
+        assert_eq!(repaired.warnings[0].line, 2);
+        assert!(
+            repaired.warnings[0]
+                .message
+                .contains("closed by END:VCALENDAR at line 3")
+        );
     }
 
     #[test]

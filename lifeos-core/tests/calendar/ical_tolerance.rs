@@ -242,3 +242,26 @@ fn an_rdate_period_keeps_its_own_length() {
         .collect();
     assert_eq!(lengths, [60, 120, 30, 60]);
 }
+
+#[test]
+fn a_missing_or_stray_end_is_repaired_with_a_warning() {
+    // The first VEVENT never ends (the next BEGIN nests in it until END:VCALENDAR), a
+    // stray END:VTODO, and the file is cut before its END:VCALENDAR.
+    let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20250310T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:b@x\r\nDTSTART:20250311T090000Z\r\nEND:VEVENT\r\n";
+    let read = lenient(text);
+    let uids: Vec<_> = read
+        .events
+        .iter()
+        .map(|e| e.external_id.clone().unwrap())
+        .collect();
+    assert_eq!(uids, ["a@x", "b@x"]);
+    let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [2, 5, 7], "{:?}", read.warnings);
+    assert!(
+        read.warnings[1]
+            .message
+            .contains("END:VTODO closes no open component")
+    );
+    assert!(read.warnings[2].message.contains("never closed"));
+    assert_eq!(strict_error_line(text), 2);
+}

@@ -114,6 +114,7 @@ pub(crate) async fn import(
         "imported": report.imported,
         "updated": report.updated,
         "skipped": report.skipped + report.unchanged,
+        "cancelled": report.cancelled,
         "errors": errors,
     })))
 }

@@ -30,6 +30,7 @@ async fn calendar(backend: Backend) {
         a.text
     );
     assert_eq!(a.body["skipped"], 1);
+    assert_eq!(a.body["cancelled"], 0, "no METHOD:CANCEL in the file");
     // The failing VEVENT's DTSTART is on physical line 21.
     assert_eq!(a.body["errors"][0]["line"], 21, "{}", a.text);
     // Importing the same file again changes nothing.

@@ -217,17 +217,44 @@ async fn a_line_that_is_not_utf8_is_read_as_windows_1252_with_a_warning_unless_s
 }
 
 #[tokio::test]
-async fn a_document_that_cannot_be_read_at_all_is_an_error() {
+async fn text_with_no_calendar_is_an_error_and_a_file_cut_short_keeps_what_it_read() {
     let (app, _, me) = memory_app().await;
-    let err = app
-        .import_ics(
-            me,
-            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n",
-            IcsImportOptions::new(),
-        )
+    let log = kinds(&app, me).await;
+    for text in [
+        "",
+        "hello",
+        "BEGIN:VEVENT\r\nDTSTART:20260310T090000Z\r\nEND:VEVENT\r\n",
+    ] {
+        let err = app
+            .import_ics(me, text, IcsImportOptions::new())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unreadable, "{text:?}: {err}");
+    }
+    assert_eq!(kinds(&app, me).await, log, "nothing written");
+    // The file ends inside its second event: the first is imported, the cut one (no
+    // DTSTART) skipped, and the repair is a warning.
+    let cut = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20260310T090000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b@x\r\n";
+    let report = app
+        .import_ics(me, cut, IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!((report.imported, report.skipped), (1, 1));
+    assert_eq!(report.errors[0].line, 6);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.line == 1 && w.message.contains("never closed"))
+    );
+    let strict = app
+        .import_ics(me, cut, IcsImportOptions::new().strict(true))
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Unreadable, "{err}");
+    assert!(
+        matches!(strict, lifeos::Error::Ical { line: 1, .. }),
+        "{strict}"
+    );
 }
 
 #[tokio::test]
@@ -336,4 +363,66 @@ async fn a_files_own_time_zone_is_read_as_the_iana_zone_it_matches_and_an_undefi
         .await
         .unwrap_err();
     assert!(matches!(err, lifeos::Error::Ical { line: 26, .. }), "{err}");
+}
+
+#[tokio::test]
+async fn an_itip_cancel_cancels_stored_events_and_names_what_it_cannot_find() {
+    let (app, _, me) = memory_app().await;
+    app.import_ics(me, WEEK, IcsImportOptions::new())
+        .await
+        .unwrap();
+    // Cancel the dentist, one Wednesday of the standup series, and an unknown event.
+    let cancel = "BEGIN:VCALENDAR\r
+VERSION:2.0\r
+METHOD:CANCEL\r
+BEGIN:VEVENT\r
+UID:dentist@example.com\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:standup@example.com\r
+RECURRENCE-ID;TZID=Europe/Berlin:20260311T093000\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:nobody@example.com\r
+END:VEVENT\r
+END:VCALENDAR\r
+";
+    let report = app
+        .import_ics(me, cancel, IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(report.cancelled, 2, "{report:?}");
+    assert_eq!(
+        (report.imported, report.updated),
+        (1, 1),
+        "a new cancelled instance, the dentist updated"
+    );
+    assert_eq!(report.skipped, 1);
+    assert_eq!(report.errors[0].line, 11);
+    assert_eq!(report.errors[0].uid.as_deref(), Some("nobody@example.com"));
+    let events = app.store().list_calendar_events(me, false).await.unwrap();
+    let dentist = events.iter().find(|e| e.title == "Dentist").unwrap();
+    assert_eq!(dentist.status, lifeos::core::EventStatus::Cancelled);
+    // The cancelled Wednesday is gone from the series; Monday's standup stays.
+    let start = Utc.with_ymd_and_hms(2026, 3, 9, 0, 0, 0).unwrap();
+    let end = Utc.with_ymd_and_hms(2026, 3, 13, 0, 0, 0).unwrap();
+    let busy = app.events_between(me, start, end, None).await.unwrap();
+    let titles: Vec<(u32, &str)> = busy
+        .entries
+        .iter()
+        .map(|o| (chrono::Datelike::day(&o.start), o.title.as_str()))
+        .collect();
+    assert!(!titles.iter().any(|(d, _)| *d == 11), "{titles:?}");
+    assert!(
+        titles
+            .iter()
+            .any(|(d, t)| *d == 9 && *t == "Standup (moved)"),
+        "{titles:?}"
+    );
+    // Importing the cancellation again changes nothing.
+    let again = app
+        .import_ics(me, cancel, IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!((again.imported, again.updated, again.cancelled), (0, 0, 0));
 }
