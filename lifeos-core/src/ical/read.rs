@@ -184,20 +184,44 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         .ok_or_else(|| err(c.line, "VEVENT without DTSTART"))?;
     let start = parse_one(&dtstart.value, dtstart, zones, &mut caveats)?;
     let mut duration = None;
+    // RFC 5545's default: a date lasts its day, a date-time is an instant.
+    let default_end = match start {
+        EventTime::Date(d) => EventTime::Date(d.succ_opt().unwrap_or(d)),
+        other => other,
+    };
+    // An end that cannot be read costs the event its length, not the event itself.
+    let unreadable_end = |caveats: &mut Caveats, e: Error, name: &str, line: usize| {
+        let message = match e {
+            Error::Ical { message, .. } => message,
+            other => other.to_string(),
+        };
+        caveat(
+            caveats,
+            line,
+            format!("{name} cannot be read ({message}): the event gets the default length"),
+        );
+        default_end
+    };
     let end = match (c.get("DTEND"), c.get("DURATION")) {
-        (Some(p), _) => {
-            let end = parse_one(&p.value, p, zones, &mut caveats)?;
-            end_for(&start, end, p.line, &mut caveats)
-        }
-        (None, Some(p)) => {
-            let d = parse_duration(&p.value, p.line)?;
-            duration = Some(d);
-            add_nominal(&start, &d).ok_or_else(|| err(p.line, "DURATION out of range"))?
-        }
-        (None, None) => match start {
-            EventTime::Date(d) => EventTime::Date(d.succ_opt().unwrap_or(d)),
-            other => other,
+        (Some(p), _) => match parse_one(&p.value, p, zones, &mut caveats) {
+            Ok(end) => end_for(&start, end, p.line, &mut caveats),
+            Err(e) => unreadable_end(&mut caveats, e, "DTEND", p.line),
         },
+        (None, Some(p)) => {
+            let read = parse_duration(&p.value, p.line).and_then(|d| {
+                add_nominal(&start, &d)
+                    .map(|end| (d, end))
+                    .ok_or_else(|| err(p.line, "DURATION out of range"))
+            });
+            match read {
+                Ok((d, end)) => {
+                    duration = Some(d);
+                    end
+                }
+                Err(e) => unreadable_end(&mut caveats, e, "DURATION", p.line),
+            }
+        }
+        (None, None) => default_end,
     };
     let rrule = match c.get("RRULE") {
         Some(p) if p.value.trim().is_empty() => {
@@ -226,7 +250,18 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
                     Some((first, rest)) => (first, Some(rest)),
                     None => (v, None),
                 };
-                let at = parse_one(first, p, zones, &mut caveats)?;
+                // One unreadable value of a list is left out, not the event.
+                let at = match parse_one(first, p, zones, &mut caveats) {
+                    Ok(at) => at,
+                    Err(e) => {
+                        let message = match e {
+                            Error::Ical { message, .. } => message,
+                            other => other.to_string(),
+                        };
+                        caveat(&mut caveats, p.line, format!("{message}: value left out"));
+                        continue;
+                    }
+                };
                 if let Some(rest) = period_end {
                     let rest = rest.trim();
                     let end = if rest.starts_with(['P', 'p', '+', '-']) {
@@ -434,7 +469,44 @@ fn end_for(start: &EventTime, end: EventTime, line: usize, caveats: &mut Caveats
         );
         return fixed;
     }
+    let end = same_kind(start, end, line, caveats);
     end_not_before(start, end, line, caveats)
+}
+
+/// A timed end of another kind than its timed start, read as the start's kind: a floating
+/// start's end at its own wall-clock time, a zoned or UTC start's floating or date end in
+/// the start's zone (a date as its midnight). Each change is a caveat.
+fn same_kind(start: &EventTime, end: EventTime, line: usize, caveats: &mut Caveats) -> EventTime {
+    let wall = |t: &EventTime| match *t {
+        EventTime::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+        EventTime::Floating(l) | EventTime::Zoned { local: l, .. } => l,
+        EventTime::Utc(t) => t.naive_utc(),
+    };
+    let fixed = match (start, &end) {
+        (EventTime::Floating(_), EventTime::Floating(_))
+        | (
+            EventTime::Zoned { .. } | EventTime::Utc(_),
+            EventTime::Zoned { .. } | EventTime::Utc(_),
+        )
+        | (EventTime::Date(_), _) => return end,
+        (EventTime::Floating(_), _) => EventTime::Floating(wall(&end)),
+        (EventTime::Zoned { tz, .. }, _) => EventTime::Zoned {
+            local: wall(&end),
+            tz: *tz,
+        },
+        (EventTime::Utc(_), _) => EventTime::Utc(wall(&end).and_utc()),
+    };
+    caveat(
+        caveats,
+        line,
+        format!(
+            "DTEND is {} but DTSTART {}: read as {}",
+            end.kind_name(),
+            start.kind_name(),
+            start.kind_name()
+        ),
+    );
+    fixed
 }
 
 fn end_not_before(

@@ -265,3 +265,58 @@ fn a_missing_or_stray_end_is_repaired_with_a_warning() {
     assert!(read.warnings[2].message.contains("never closed"));
     assert_eq!(strict_error_line(text), 2);
 }
+
+#[test]
+fn an_unreadable_end_or_list_value_costs_only_itself() {
+    let read = lenient(&calendar(&[
+        "DTSTART:20250310T090000Z",
+        "DTEND:2025-03-10 10:00",
+        "RDATE:20250311T090000Z,tomorrow,20250312T090000Z",
+    ]));
+    assert_eq!(read.events.len(), 1, "{:?}", read.skipped);
+    let e = &read.events[0];
+    assert_eq!(e.end, e.start, "a date-time start's default length is zero");
+    assert_eq!(e.rdates.len(), 2, "the unreadable value is left out");
+    let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [6, 7], "{:?}", read.warnings);
+    assert!(read.warnings[0].message.contains("DTEND cannot be read"));
+    // A date start keeps its day.
+    let read = lenient(&calendar(&["DTSTART;VALUE=DATE:20250310", "DURATION:P1X"]));
+    assert_eq!(read.events[0].end, EventTime::Date(date(2025, 3, 11)));
+    assert_eq!(read.warnings.len(), 1);
+}
+
+#[test]
+fn a_timed_end_of_another_kind_is_read_as_the_starts_kind() {
+    let at = |d: u32, h: u32| date(2025, 3, d).and_hms_opt(h, 0, 0).unwrap();
+    // A floating start with a UTC end: the end's wall-clock time.
+    let read = lenient(&calendar(&[
+        "DTSTART:20250310T090000",
+        "DTEND:20250310T100000Z",
+    ]));
+    assert_eq!(read.events[0].end, EventTime::Floating(at(10, 10)));
+    assert_eq!(read.warnings.len(), 1);
+    assert!(
+        read.warnings[0].message.contains("read as floating"),
+        "{}",
+        read.warnings[0].message
+    );
+    // A zoned start with a floating end: in the start's zone.
+    let read = lenient(&calendar(&[
+        "DTSTART;TZID=Europe/Berlin:20250310T090000",
+        "DTEND:20250310T103000",
+    ]));
+    assert_eq!(
+        read.events[0].end,
+        EventTime::Zoned {
+            local: date(2025, 3, 10).and_hms_opt(10, 30, 0).unwrap(),
+            tz: chrono_tz::Europe::Berlin
+        }
+    );
+    // A UTC start with a date end: that date's midnight, UTC.
+    let read = lenient(&calendar(&[
+        "DTSTART:20250310T090000Z",
+        "DTEND;VALUE=DATE:20250311",
+    ]));
+    assert_eq!(read.events[0].end, EventTime::Utc(at(11, 0).and_utc()));
+}
