@@ -6,5 +6,6 @@ mod errors;
 mod golden;
 mod optimum;
 mod props;
+mod refine;
 mod week;
 mod week_props;
