@@ -7,5 +7,6 @@ mod golden;
 mod optimum;
 mod props;
 mod refine;
+mod refine_props;
 mod week;
 mod week_props;
