@@ -271,7 +271,7 @@ pub fn apply(
                 "The model's plan was not used: it scores {score} against the planner's \
                  {base_score}, more than the {}% tolerance below; this is the planner's own \
                  plan.",
-                options.tolerance_value() * 100.0
+                (options.tolerance_value() * 1000.0).round() / 10.0
             ),
         ),
         Verdict::Invalid(violations) => {
