@@ -649,3 +649,54 @@ fn an_invalid_starting_plan_is_replaced_by_the_planners() {
         plan_day(&request).unwrap().scheduled_tasks
     );
 }
+
+#[test]
+fn a_cached_proposal_is_judged_again_against_the_current_request() {
+    use lifeos_scheduler::refine::{Outcome, apply};
+    let list = vec![entry(B, "09:00", "09:30"), entry(A, "10:30", "11:30")];
+    let cached = Proposal::new(entries(list).to_string(), USAGE);
+    // Later that morning the 09:00 block lies in the past: repair drops it.
+    let mut later = serde_json::to_value(request()).unwrap();
+    later["currentTime"] = json!(at("09:40"));
+    let later = PlanDayRequest::from_value(&later).unwrap();
+    let base = plan_day(&later).unwrap();
+    let outcome = Outcome::new(Some("gpt-4o".into()), Ok(cached))
+        .from_cache()
+        .with_latency(Duration::from_millis(3));
+    let answer = apply(
+        &later,
+        &base,
+        outcome,
+        &RefineOptions::new().tolerance(1.0).unwrap(),
+    )
+    .unwrap();
+    let score = validate(&later, &answer).unwrap().quarter_points;
+    let f = answer.refinement.unwrap();
+    assert!(f.cache_hit);
+    assert_eq!((f.latency_ms, f.score_final), (3, score));
+    assert_eq!(f.dropped, [dropped(Some(B), DropReason::OutsideWindow)]);
+    assert!(
+        answer
+            .scheduled_tasks
+            .iter()
+            .all(|s| s.start_time >= later.current_time || s.task_id == id(P))
+    );
+}
+
+#[test]
+fn past_fifty_dropped_entries_are_counted() {
+    let stranger = |i: usize| format!("00000000-0000-4000-9000-{i:012}");
+    let list: Vec<Value> = (0..73)
+        .map(|i| entry(&stranger(i), "14:00", "14:30"))
+        .collect();
+    let r = run(entries(list), &RefineOptions::new());
+    let f = &r.refinement;
+    assert_eq!((f.dropped.len(), f.dropped_more), (50, 23));
+    assert_eq!(
+        f.dropped[49],
+        dropped(Some(&stranger(49)), DropReason::UnknownTask)
+    );
+    // Nothing kept: the planner planned the day again, as before.
+    assert_eq!(f.status, RefinementStatus::Accepted);
+    assert_eq!(r.response.scheduled_tasks, r.base.scheduled_tasks);
+}
