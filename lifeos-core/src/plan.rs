@@ -32,6 +32,7 @@
 //! # Design
 //! - this file: the wire types, serde only;
 //! - [`field`]: [`FieldPath`], where a problem sits, ordered as `PLANNER.md` lists errors;
+//! - [`refinement`]: the `refinement` object of a refined plan;
 //! - `check`: [`PlanDayRequest::check`], every rule on values, on the typed request;
 //! - `decode`: the JSON reader, which checks only the text's shape (types and formats)
 //!   and then runs `check`'s rules on what it read.
@@ -39,8 +40,10 @@
 mod check;
 mod decode;
 pub mod field;
+pub mod refinement;
 
 pub use field::{EventField, FieldPath, PreferenceField, TaskField};
+pub use refinement::{DropReason, DroppedEntry, Refinement, RefinementStatus};
 
 use std::fmt;
 
@@ -288,6 +291,10 @@ pub struct PlanDayResponse {
     pub insights: Vec<String>,
     /// Things the user should act on.
     pub warnings: Vec<String>,
+    /// What became of a refinement by a language model: present only when one was asked
+    /// for, and omitted from the JSON when absent (so plain plans print as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refinement: Option<Refinement>,
 }
 
 /// Instants written exactly as `YYYY-MM-DDTHH:MM:SSZ`, read as any RFC 3339 form.

@@ -77,6 +77,7 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
         unscheduled_tasks: unscheduled,
         insights,
         warnings,
+        refinement: None,
     }
 }
 

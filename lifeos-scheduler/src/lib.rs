@@ -32,6 +32,9 @@
 //!   focus caps, the delay term and the keep bonus of a `previousPlan`, on the day planner's
 //!   grid; each task by an exact best insertion, then large-neighbourhood search under a
 //!   work budget. [`validate_week`] checks a week response against that contract alone.
+//! - [`refine`](refine::refine) lets a language model behind the [`Refiner`](refine::Refiner)
+//!   trait propose a better day: its reply is repaired and accepted only within a score
+//!   tolerance, so the answer always passes [`validate`] (`PLANNER.md`, "Refinement").
 //!
 //! # Errors
 //!
@@ -40,6 +43,7 @@
 
 mod explain;
 mod model;
+pub mod refine;
 mod search;
 mod validate;
 mod week;

@@ -6,5 +6,7 @@ mod errors;
 mod golden;
 mod optimum;
 mod props;
+mod refine;
+mod refine_props;
 mod week;
 mod week_props;
