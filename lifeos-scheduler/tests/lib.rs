@@ -6,5 +6,6 @@ mod errors;
 mod golden;
 mod optimum;
 mod props;
+mod scale;
 mod week;
 mod week_props;
