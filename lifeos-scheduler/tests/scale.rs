@@ -102,3 +102,51 @@ fn a_week_with_a_chain_of_ten_thousand_tasks_plans_on_a_small_stack() {
     assert!(done.len() >= 20, "{done:?}");
     assert_eq!(done, (0..done.len()).collect::<Vec<_>>());
 }
+
+#[test]
+fn ten_thousand_overlapping_pinned_tasks_get_a_bounded_list_of_warnings() {
+    // Every pinned block overlaps all the others and the meeting: 50 million pairs.
+    let mut list: Vec<Value> = (0..10_000)
+        .map(|i| {
+            json!({"id": id(i), "title": format!("P{i}"), "estimatedMinutes": 30 + i % 30,
+                   "pinnedStart": format!("2026-03-10T10:{:02}:00Z", i % 20)})
+        })
+        .collect();
+    list.push(json!({"id": id(10_000), "title": "Free", "estimatedMinutes": 30}));
+    let request = PlanDayRequest::from_value(&json!({"timezone": "UTC",
+        "today": "2026-03-10", "currentTime": "2026-03-10T07:00:00Z", "tasks": list,
+        "blockedTime": [{"title": "Review", "start": "2026-03-10T10:00:00Z",
+                         "end": "2026-03-10T11:00:00Z"}]}))
+    .unwrap();
+    let (request, response) = on_small_stack(move || {
+        let response = plan_day(&request).unwrap();
+        (request, response)
+    });
+    validate(&request, &response).unwrap();
+    // The pinned minutes are far over the cap: the free task waits.
+    assert_eq!(response.scheduled_tasks.len(), 10_000);
+    assert_eq!(response.unscheduled_tasks[0].code.as_str(), "focus_cap");
+    let conflicts: Vec<&String> = response
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("Pinned "))
+        .collect();
+    // One warning for each of the first 100 pinned tasks (by id), then one summary.
+    assert_eq!(conflicts.len(), 100, "{:?}", response.warnings);
+    assert_eq!(
+        conflicts[0],
+        "Pinned \"P0\" at 10:00 overlaps Review, pinned \"P20\", pinned \"P40\" and 9997 more."
+    );
+    assert!(
+        conflicts
+            .iter()
+            .all(|w| w.ends_with(" and 9997 more.") && w.matches("pinned \"").count() <= 3)
+    );
+    assert!(response.warnings.contains(
+        &"9900 more pinned tasks overlap events or other pinned tasks (not listed).".to_owned()
+    ));
+    // The rest: more work than the cap allows.
+    assert_eq!(response.warnings.len(), 102, "{:?}", response.warnings);
+    let bytes: usize = response.warnings.iter().map(String::len).sum();
+    assert!(bytes < 20_000, "{bytes} bytes of warnings");
+}
