@@ -311,15 +311,26 @@ fn code_for(
     )
 }
 
+/// Seconds of `[from, to)` that busy timed events cover: their union, so two meetings at
+/// the same hour count once.
+fn busy_seconds(day: &Day, from: i64, to: i64) -> i64 {
+    let (mut total, mut reached) = (0, from);
+    // Events come sorted by start: each adds only what lies past the furthest end so far.
+    for e in &day.events {
+        let (s, t) = (e.start.max(reached), e.end.min(to));
+        if t > s {
+            total += t - s;
+        }
+        reached = reached.max(e.end);
+    }
+    total
+}
+
 fn insights(day: &Day, blocks: &[(i64, i64, usize)], used: i64) -> Vec<String> {
     let mut out = Vec::new();
     let ws = day.work_start;
     let we = day.win_end;
-    let meeting_secs: i64 = day
-        .events
-        .iter()
-        .map(|e| (e.end.min(we) - e.start.max(ws)).max(0))
-        .sum();
+    let meeting_secs = busy_seconds(day, ws, we);
     let meetings = day
         .events
         .iter()

@@ -535,3 +535,25 @@ fn responses_are_sorted_and_rationales_name_the_meeting() {
     );
     assert_eq!(start_of(&r, 2), "09:30:00");
 }
+
+#[test]
+fn the_meeting_insight_counts_overlapping_meetings_once() {
+    // Two identical 1 h meetings, one overlapping them by half an hour, one half before
+    // the workday: 1 h 30 min inside it, plus 30 min.
+    let meeting = |title: &str, s: &str, e: &str| {
+        json!({"title": title, "start": format!("2026-03-10T{s}:00Z"),
+               "end": format!("2026-03-10T{e}:00Z")})
+    };
+    let (_, _, r) = run(json!({"tasks": [], "blockedTime": [
+        meeting("Sync", "10:00", "11:00"),
+        meeting("Sync again", "10:00", "11:00"),
+        meeting("Review", "10:30", "11:30"),
+        meeting("Early", "08:30", "09:30"),
+    ]}));
+    assert_eq!(r.insights[0], "4 meetings today, 2 h of the workday.");
+    let (_, _, r) = run(json!({"tasks": [], "blockedTime": [
+        meeting("Sync", "10:00", "11:00"),
+        meeting("Sync again", "10:00", "11:00"),
+    ]}));
+    assert_eq!(r.insights[0], "2 meetings today, 1 h of the workday.");
+}
