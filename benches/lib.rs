@@ -39,16 +39,98 @@ pub fn bench_day(n: usize) -> Result<PlanDayRequest, PlanError> {
             minutes[((r >> 16) % minutes.len() as u64) as usize]
         ));
     }
-    let meetings = [
-        ("08:00", "08:15"),
-        ("09:30", "10:00"),
-        ("09:45", "10:30"),
-        ("11:00", "11:30"),
-        ("12:00", "13:00"),
-        ("14:00", "14:25"),
-        ("15:00", "15:45"),
-        ("16:30", "17:00"),
-    ];
+    day_request(&tasks, &MEETINGS)
+}
+
+/// The bench day's 8 meetings (UTC), some overlapping.
+const MEETINGS: [(&str, &str); 8] = [
+    ("08:00", "08:15"),
+    ("09:30", "10:00"),
+    ("09:45", "10:30"),
+    ("11:00", "11:30"),
+    ("12:00", "13:00"),
+    ("14:00", "14:25"),
+    ("15:00", "15:45"),
+    ("16:30", "17:00"),
+];
+
+/// A day of `n` tasks where each task depends on the one before it: one chain of `n`.
+///
+/// The planner must handle dependency chains far longer than a neighbourhood of its local
+/// search without recursion as deep as the chain (issue 13).
+///
+/// # Errors
+/// [`PlanError`] if the generated request does not parse (a bug in this generator).
+pub fn bench_chain(n: usize) -> Result<PlanDayRequest, PlanError> {
+    bench_dependencies(n, |i, _| vec![i - 1])
+}
+
+/// A day of `n` tasks where each task depends on `k` earlier ones (all of them when there
+/// are fewer), chosen by a seeded generator: a dense dependency graph with long paths.
+///
+/// # Errors
+/// [`PlanError`] if the generated request does not parse (a bug in this generator).
+pub fn bench_deps(n: usize, k: usize) -> Result<PlanDayRequest, PlanError> {
+    bench_dependencies(n, |i, r| {
+        if i <= k {
+            return (0..i).collect();
+        }
+        // Distinct earlier tasks, drawn until there are k of them.
+        let mut picked = std::collections::BTreeSet::new();
+        while picked.len() < k {
+            picked.insert((r() % i as u64) as usize);
+        }
+        picked.into_iter().collect()
+    })
+}
+
+/// `n` tasks of mixed priorities, lengths and due dates; task `i > 0` depends on the
+/// earlier tasks `deps(i, rng)` names, task 0 on none.
+fn bench_dependencies(
+    n: usize,
+    deps: impl Fn(usize, &mut dyn FnMut() -> u64) -> Vec<usize>,
+) -> Result<PlanDayRequest, PlanError> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let minutes = [10, 15, 20, 25, 30, 45, 60];
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let r = next();
+        let due = match r % 4 {
+            0 => r#","dueDate":"2026-03-10T16:00:00Z""#,
+            1 => r#","dueDate":"2026-03-12T16:00:00Z","hardDeadline":true"#,
+            _ => "",
+        };
+        let on: Vec<String> = if i == 0 {
+            Vec::new()
+        } else {
+            deps(i, &mut next)
+                .into_iter()
+                .map(|d| format!(r#""00000000-0000-4000-8000-{d:012x}""#))
+                .collect()
+        };
+        tasks.push(format!(
+            r#"{{"id":"00000000-0000-4000-8000-{i:012x}","title":"Task {i}","priority":{},"estimatedMinutes":{}{due},"dependsOn":[{}]}}"#,
+            (r >> 8) % 4,
+            minutes[((r >> 16) % minutes.len() as u64) as usize],
+            on.join(",")
+        ));
+    }
+    // Three meetings leave gaps long enough for a chain to run through the day.
+    day_request(
+        &tasks,
+        &[("09:30", "10:00"), ("12:00", "13:00"), ("15:00", "15:30")],
+    )
+}
+
+/// The bench day around `tasks` (JSON objects) and `meetings` (UTC): Europe/London,
+/// 2026-03-10, a 08:00-18:00 workday with a 7 h cap.
+fn day_request(tasks: &[String], meetings: &[(&str, &str)]) -> Result<PlanDayRequest, PlanError> {
     let events: Vec<String> = meetings
         .iter()
         .enumerate()

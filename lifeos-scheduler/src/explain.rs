@@ -3,6 +3,7 @@
 
 use lifeos_core::plan::{PlanDayResponse, ScheduledTask, UnscheduledCode, UnscheduledTask};
 
+use crate::conflicts::{Conflict, Conflicts, NAMED};
 use crate::model::{Day, Kind, instant};
 use crate::search::Plan;
 
@@ -42,6 +43,7 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
     }
     blocks.sort_unstable_by_key(|&(s, _, c)| (s, day.tasks[c].id));
     let taken = Taken::new(n, &blocks);
+    let conflicts = Conflicts::new(day);
     let scheduled_of = |c: usize| taken.end[c];
     let used: i64 = blocks.iter().map(|b| day.tasks[b.2].minutes).sum();
     let cap_left_now = (day.cap - used).max(0);
@@ -52,7 +54,7 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
             task_id: day.tasks[c].id,
             start_time: instant(s),
             end_time: instant(e),
-            rationale: rationale(day, &blocks, c, s, e),
+            rationale: rationale(day, &conflicts, &blocks, c, s, e),
         });
     }
 
@@ -71,7 +73,7 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
         });
     }
     let insights = insights(day, &blocks, used);
-    let warnings = warnings(day, &blocks, &codes);
+    let warnings = warnings(day, &conflicts, &codes);
     PlanDayResponse {
         scheduled_tasks: scheduled,
         unscheduled_tasks: unscheduled,
@@ -81,7 +83,14 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
     }
 }
 
-fn rationale(day: &Day, blocks: &[(i64, i64, usize)], c: usize, s: i64, e: i64) -> String {
+fn rationale(
+    day: &Day,
+    conflicts: &Conflicts,
+    blocks: &[(i64, i64, usize)],
+    c: usize,
+    s: i64,
+    e: i64,
+) -> String {
     let t = &day.tasks[c];
     let mut head = priority_words(t.priority).to_owned();
     if let Some(d) = t.due {
@@ -101,14 +110,16 @@ fn rationale(day: &Day, blocks: &[(i64, i64, usize)], c: usize, s: i64, e: i64) 
     }
     if let Kind::Pinned(_) = t.kind {
         let mut text = format!("{head}: pinned by you at {}", day.hhmm(s));
-        let clash: Vec<&str> = day
-            .events
-            .iter()
-            .filter(|ev| ev.start < e && ev.end > s)
-            .map(|ev| ev.title.as_str())
-            .collect();
-        if !clash.is_empty() {
+        let (count, first) = conflicts.events(s, e, NAMED);
+        if count > 0 {
+            let clash: Vec<&str> = first
+                .iter()
+                .map(|&i| day.events[i].title.as_str())
+                .collect();
             text.push_str(&format!(", overlapping {}", quote_list(&clash)));
+            if count > clash.len() {
+                text.push_str(&format!(" and {} more", count - clash.len()));
+            }
         }
         return text;
     }
@@ -301,15 +312,26 @@ fn code_for(
     )
 }
 
+/// Seconds of `[from, to)` that busy timed events cover: their union, so two meetings at
+/// the same hour count once.
+fn busy_seconds(day: &Day, from: i64, to: i64) -> i64 {
+    let (mut total, mut reached) = (0, from);
+    // Events come sorted by start: each adds only what lies past the furthest end so far.
+    for e in &day.events {
+        let (s, t) = (e.start.max(reached), e.end.min(to));
+        if t > s {
+            total += t - s;
+        }
+        reached = reached.max(e.end);
+    }
+    total
+}
+
 fn insights(day: &Day, blocks: &[(i64, i64, usize)], used: i64) -> Vec<String> {
     let mut out = Vec::new();
     let ws = day.work_start;
     let we = day.win_end;
-    let meeting_secs: i64 = day
-        .events
-        .iter()
-        .map(|e| (e.end.min(we) - e.start.max(ws)).max(0))
-        .sum();
+    let meeting_secs = busy_seconds(day, ws, we);
     let meetings = day
         .events
         .iter()
@@ -323,9 +345,10 @@ fn insights(day: &Day, blocks: &[(i64, i64, usize)], used: i64) -> Vec<String> {
     let open: Vec<usize> = (0..day.tasks.len())
         .filter(|&c| day.tasks[c].kind != Kind::NotActionable)
         .collect();
-    let planned = open
+    // Each task has at most one block: count the blocks, not tasks times blocks.
+    let planned = blocks
         .iter()
-        .filter(|&&c| blocks.iter().any(|b| b.2 == c))
+        .filter(|b| day.tasks[b.2].kind != Kind::NotActionable)
         .count();
     let backlog: i64 = open.iter().map(|&c| day.tasks[c].minutes).sum();
     out.push(format!(
@@ -353,11 +376,67 @@ fn insights(day: &Day, blocks: &[(i64, i64, usize)], used: i64) -> Vec<String> {
     out
 }
 
-fn warnings(
+/// Most pinned tasks whose conflicts get a warning of their own (PLANNER.md rule 7); one
+/// more warning counts the rest.
+const CONFLICT_WARNINGS: usize = 100;
+
+/// How a task is named in a sentence: its quoted title, or its id.
+fn task_name(day: &Day, c: usize) -> String {
+    let t = &day.tasks[c];
+    if t.title.is_empty() {
+        t.id.to_string()
+    } else {
+        format!("\"{}\"", t.title)
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`; with `more` left unnamed, `a, b, c and 7 more`.
+fn and_list(items: &[String], more: usize) -> String {
+    let mut items = items.to_vec();
+    if more > 0 {
+        items.push(format!("{more} more"));
+    }
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// The one warning of pinned task `c`, at `[s, e)`, that overlaps `count` events and other
+/// pinned blocks: the first few named, the rest counted.
+fn conflict_warning(
     day: &Day,
-    blocks: &[(i64, i64, usize)],
-    codes: &[Option<UnscheduledCode>],
-) -> Vec<String> {
+    conflicts: &Conflicts,
+    c: usize,
+    s: i64,
+    e: i64,
+    count: usize,
+) -> String {
+    let named: Vec<String> = conflicts
+        .first(c, s, e, NAMED)
+        .into_iter()
+        .map(|x| match x {
+            Conflict::Event(i) => {
+                let title = &day.events[i].title;
+                if title.is_empty() {
+                    "an event".to_owned()
+                } else {
+                    title.clone()
+                }
+            }
+            Conflict::Pinned(o) => format!("pinned {}", task_name(day, o)),
+        })
+        .collect();
+    format!(
+        "Pinned {} at {} overlaps {}.",
+        task_name(day, c),
+        day.hhmm(s),
+        and_list(&named, count.saturating_sub(named.len()))
+    )
+}
+
+fn warnings(day: &Day, conflicts: &Conflicts, codes: &[Option<UnscheduledCode>]) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(title) = &day.all_day_busy {
         let name = if title.is_empty() {
@@ -369,40 +448,20 @@ fn warnings(
             "Out of office: {name} blocks the whole day; only pinned tasks are planned."
         ));
     }
+    let (mut warned, mut unmentioned) = (0usize, 0usize);
     for (c, t) in day.tasks.iter().enumerate() {
-        let name = if t.title.is_empty() {
-            t.id.to_string()
-        } else {
-            format!("\"{}\"", t.title)
-        };
+        let name = task_name(day, c);
         if t.kind != Kind::NotActionable && t.due.is_some_and(|d| d < day.now) {
             out.push(format!("{name} is overdue."));
         }
         if let Kind::Pinned(s) = t.kind {
             let e = s + t.dur;
-            for ev in &day.events {
-                if ev.start < e && ev.end > s {
-                    let ev_name = if ev.title.is_empty() {
-                        "an event"
-                    } else {
-                        ev.title.as_str()
-                    };
-                    out.push(format!(
-                        "Pinned {name} at {} overlaps {ev_name}.",
-                        day.hhmm(s)
-                    ));
-                }
-            }
-            for b in blocks {
-                if b.2 > c && matches!(day.tasks[b.2].kind, Kind::Pinned(_)) && b.0 < e && b.1 > s {
-                    let other = &day.tasks[b.2];
-                    let other_name = if other.title.is_empty() {
-                        other.id.to_string()
-                    } else {
-                        format!("\"{}\"", other.title)
-                    };
-                    out.push(format!("Pinned {name} overlaps pinned {other_name}."));
-                }
+            let count = conflicts.count(s, e);
+            if count > 0 && warned < CONFLICT_WARNINGS {
+                out.push(conflict_warning(day, conflicts, c, s, e, count));
+                warned += 1;
+            } else if count > 0 {
+                unmentioned += 1;
             }
             if s < day.now {
                 out.push(format!(
@@ -417,6 +476,13 @@ fn warnings(
         if codes[c] == Some(UnscheduledCode::Deadline) {
             out.push(format!("{name} cannot meet its hard deadline today."));
         }
+    }
+    if unmentioned > 0 {
+        out.push(format!(
+            "{unmentioned} more pinned task{} overlap{} events or other pinned tasks (not listed).",
+            if unmentioned == 1 { "" } else { "s" },
+            if unmentioned == 1 { "s" } else { "" }
+        ));
     }
     let open_minutes: i64 = day
         .tasks

@@ -41,6 +41,7 @@
 //! [`plan_day`] returns a [`PlanError`] naming each bad field of a request, with the paths
 //! and messages of the JSON reader: both run [`PlanDayRequest::check`], the one gate.
 
+mod conflicts;
 mod explain;
 mod model;
 pub mod refine;

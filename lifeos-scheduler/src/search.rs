@@ -3,9 +3,11 @@
 //! solved exactly by the same dynamic program (`dp`), which prunes with upper bounds there.
 //! Every step is deterministic.
 
+mod chain;
 mod dp;
 
 use crate::model::{Day, Kind};
+use chain::{add_candidate, add_chain, closure, floors, topological};
 use dp::Dp;
 
 /// Largest number of free tasks one dynamic program takes.
@@ -99,27 +101,28 @@ fn overlaps(blocks: &[(i64, i64)], s: i64, e: i64) -> bool {
     i < blocks.len() && blocks[i].0 < e
 }
 
-/// Whether free task `c` may start at slot `k` against the plan's other blocks and its
-/// dependencies and dependents (static feasibility assumed).
-fn dynamic_ok(day: &Day, plan: &Plan, blocks: &[(i64, i64)], c: usize, k: u32) -> bool {
+/// Where free task `c` may lie against its dependencies and dependents in `plan`:
+/// (earliest start, latest end), or none while a free dependency is unscheduled. Computed
+/// once per task, not once per candidate start: a task may have thousands of dependencies.
+fn dependency_bounds(day: &Day, plan: &Plan, c: usize) -> Option<(i64, i64)> {
     let t = &day.tasks[c];
-    let g = day.grid[k as usize];
-    let e = g + t.dur;
+    let mut earliest = i64::MIN;
     for &d in &t.deps {
         match (day.tasks[d].kind, plan.slot[d]) {
             (Kind::Pinned(_), _) => {}
-            (Kind::Free, Some(dk)) if day.grid[dk as usize] + day.tasks[d].dur <= g => {}
-            _ => return false,
+            (Kind::Free, Some(dk)) => {
+                earliest = earliest.max(day.grid[dk as usize] + day.tasks[d].dur);
+            }
+            _ => return None,
         }
     }
+    let mut latest = i64::MAX;
     for &d in &t.dependents {
-        if let Some(dk) = plan.slot[d]
-            && day.grid[dk as usize] < e
-        {
-            return false;
+        if let Some(dk) = plan.slot[d] {
+            latest = latest.min(day.grid[dk as usize]);
         }
     }
-    !overlaps(blocks, g, e)
+    Some((earliest, latest))
 }
 
 /// Greedy: by best value per minute (ties: `variant` 0 longer first, 1 shorter first,
@@ -191,10 +194,15 @@ fn greedy(day: &Day, variant: u8) -> Plan {
 /// Places free task `c` at its best feasible start; returns whether it was placed.
 /// `blocks` holds the plan's scheduled free blocks, sorted, and is kept so.
 fn insert_best(day: &Day, plan: &mut Plan, blocks: &mut Vec<(i64, i64)>, c: usize) -> bool {
+    let Some((earliest, latest)) = dependency_bounds(day, plan, c) else {
+        return false;
+    };
+    let dur = day.tasks[c].dur;
     let mut best: Option<(i64, u32)> = None;
     for &k in &day.tasks[c].starts {
-        if dynamic_ok(day, plan, blocks, c, k) {
-            let v = day.value(c, day.grid[k as usize]);
+        let g = day.grid[k as usize];
+        if g >= earliest && g + dur <= latest && !overlaps(blocks, g, g + dur) {
+            let v = day.value(c, g);
             if best.is_none_or(|(bv, _)| v > bv) {
                 best = Some((v, k));
             }
@@ -317,46 +325,6 @@ fn fingerprint(slots: &[Option<u32>], set: &[usize]) -> u64 {
     h
 }
 
-/// Free tasks that `c` needs and that are not scheduled, `c` included (dependencies first).
-fn closure(day: &Day, plan: &Plan, c: usize, out: &mut Vec<usize>) {
-    for &d in &day.tasks[c].deps {
-        if day.tasks[d].kind == Kind::Free && plan.slot[d].is_none() && !out.contains(&d) {
-            closure(day, plan, d, out);
-        }
-    }
-    if !out.contains(&c) {
-        out.push(c);
-    }
-}
-
-/// Adds `c` with its unscheduled dependencies when they all fit in `k`.
-fn add_chain(day: &Day, plan: &Plan, set: &mut Vec<usize>, c: usize, k: usize) -> bool {
-    let mut chain = Vec::new();
-    closure(day, plan, c, &mut chain);
-    chain.retain(|x| !set.contains(x));
-    if set.len() + chain.len() > k {
-        return false;
-    }
-    set.extend(chain);
-    true
-}
-
-/// Adds unscheduled `u` (with its chain) unless the set already holds two of its class.
-fn add_candidate(
-    day: &Day,
-    plan: &Plan,
-    class: &[usize],
-    set: &mut Vec<usize>,
-    u: usize,
-    k: usize,
-) -> bool {
-    let same = set
-        .iter()
-        .filter(|&&x| plan.slot[x].is_none() && class[x] == class[u])
-        .count();
-    same < 2 && add_chain(day, plan, set, u, k)
-}
-
 /// Large-neighbourhood search with exact re-optimisation of each neighbourhood.
 fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
     let k = MAX_K.min(free.len()).min(10);
@@ -377,12 +345,19 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
     let dens: Vec<i64> = (0..n)
         .map(|c| best_value[c] * 1_000_000 / day.tasks[c].minutes.max(1))
         .collect();
-    // Value and density of a task together with all its free dependencies.
+    // Value and density of a task together with all its free dependencies, computed once:
+    // a task whose chain is longer than a neighbourhood counts alone (its chain never
+    // joins one whole).
     let empty = Plan::empty(day);
+    let topo = topological(day);
+    let floor = floors(day, &empty, &topo, HOOD_K);
+    let mut v = Vec::new();
     let chain: Vec<(i64, i64)> = (0..n)
         .map(|c| {
-            let mut v = Vec::new();
-            closure(day, &empty, c, &mut v);
+            if floor[c] > HOOD_K || !closure(day, &empty, c, HOOD_K, &mut v) {
+                v.clear();
+                v.push(c);
+            }
             let value: i64 = v.iter().map(|&x| best_value[x]).sum();
             let minutes: i64 = v.iter().map(|&x| day.tasks[x].minutes).sum();
             (value, value * 1_000_000 / minutes.max(1))
@@ -446,6 +421,10 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
     while work < LNS_BUDGET && stale < 3 && score < bound {
         round += 1;
         let before = score;
+        // The plan holds still while the neighbourhoods are chosen: one pass over the
+        // dependencies bounds every chain from below, so most chains too long for a
+        // neighbourhood are refused without being walked.
+        let floor = floors(day, plan, &topo, HOOD_K);
         let mut sched: Vec<usize> = free
             .iter()
             .copied()
@@ -485,7 +464,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                 if set.len() >= k {
                     break;
                 }
-                add_candidate(day, plan, &class, &mut set, u, k);
+                add_candidate(day, plan, &floor, &class, &mut set, u, k);
             }
             hoods.push(set);
             if i + w >= sched.len() {
@@ -516,7 +495,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                     .filter(|&&x| class[x] == class[u])
                     .count();
                 if fits && same < 2 {
-                    add_chain(day, plan, &mut set, u, k);
+                    add_chain(day, plan, &floor, &mut set, u, k);
                 }
             }
             hoods.push(set);
@@ -528,7 +507,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                 if set.len() >= k {
                     break;
                 }
-                add_candidate(day, plan, &class, &mut set, u, k);
+                add_candidate(day, plan, &floor, &class, &mut set, u, k);
             }
             hoods.push(set);
         }
@@ -536,7 +515,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
         // tasks until their minutes cover it.
         for &u in unsched_value.iter().take(6) {
             let mut set = Vec::new();
-            if !add_chain(day, plan, &mut set, u, HOOD_K - 1) {
+            if !add_chain(day, plan, &floor, &mut set, u, HOOD_K - 1) {
                 continue;
             }
             let need: i64 = set.iter().map(|&x| day.tasks[x].minutes).sum();
@@ -570,7 +549,15 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
                 if set.len() >= k || pool == 0 {
                     break;
                 }
-                add_candidate(day, plan, &class, &mut set, unsched[rng.below(pool)], k);
+                add_candidate(
+                    day,
+                    plan,
+                    &floor,
+                    &class,
+                    &mut set,
+                    unsched[rng.below(pool)],
+                    k,
+                );
             }
             hoods.push(set);
         }
@@ -583,8 +570,11 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
             while j < set.len() && set.len() < HOOD_K {
                 let c = set[j];
                 for &x in day.tasks[c].deps.iter().chain(&day.tasks[c].dependents) {
-                    if set.len() < HOOD_K
-                        && day.tasks[x].kind == Kind::Free
+                    // A task may have thousands of dependents: stop once the set is full.
+                    if set.len() >= HOOD_K {
+                        break;
+                    }
+                    if day.tasks[x].kind == Kind::Free
                         && !set.contains(&x)
                         && !day.tasks[x].starts.is_empty()
                     {

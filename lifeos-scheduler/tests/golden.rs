@@ -139,6 +139,64 @@ fn pinned_before_now_and_over_a_meeting_is_still_scheduled_with_warnings() {
 }
 
 #[test]
+fn each_pinned_task_gets_one_warning_naming_three_conflicts_and_counting_the_rest() {
+    // Rule 7: A overlaps Call, B, Sync and Late; B overlaps Call, A, Sync and Late; C
+    // overlaps nothing. Names come by start, an event before a task at the same start.
+    let (_, _, r) = run(json!({"tasks": [
+        task(1, json!({"title": "A", "pinnedStart": "2026-03-10T10:00:00Z"})),
+        task(2, json!({"title": "B", "pinnedStart": "2026-03-10T10:15:00Z"})),
+        task(3, json!({"title": "C", "pinnedStart": "2026-03-10T13:00:00Z"})),
+    ], "blockedTime": [
+        {"title": "Late", "start": "2026-03-10T10:29:00Z", "end": "2026-03-10T11:00:00Z"},
+        {"title": "Sync", "start": "2026-03-10T10:25:00Z", "end": "2026-03-10T10:40:00Z"},
+        {"title": "Call", "start": "2026-03-10T10:00:00Z", "end": "2026-03-10T10:20:00Z"},
+    ]}));
+    assert_eq!(
+        r.warnings,
+        [
+            "Pinned \"A\" at 10:00 overlaps Call, pinned \"B\", Sync and 1 more.",
+            "Pinned \"B\" at 10:15 overlaps Call, pinned \"A\", Sync and 1 more.",
+        ]
+    );
+    let rationale = |n: u32| {
+        let s = r
+            .scheduled_tasks
+            .iter()
+            .find(|s| s.task_id.to_string() == id(n));
+        s.unwrap().rationale.clone()
+    };
+    assert_eq!(
+        rationale(2),
+        "Low priority: pinned by you at 10:15, overlapping \"Call\", \"Sync\", \"Late\""
+    );
+}
+
+#[test]
+fn past_a_hundred_conflict_warnings_one_more_counts_the_pinned_tasks_left_out() {
+    // 103 pinned tasks over one meeting: 100 warnings, then one for the last three.
+    let tasks: Vec<Value> = (1..=103)
+        .map(|n| {
+            task(
+                n,
+                json!({"estimatedMinutes": 1, "pinnedStart": "2026-03-10T10:00:00Z"}),
+            )
+        })
+        .collect();
+    let (_, _, r) = run(json!({"preferences": {"maxFocusHours": 24}, "tasks": tasks,
+        "blockedTime": [{"title": "Call", "start": "2026-03-10T09:30:00Z",
+                         "end": "2026-03-10T10:30:00Z"}]}));
+    assert_eq!(r.warnings.len(), 101, "{:?}", r.warnings);
+    assert_eq!(
+        r.warnings[0],
+        "Pinned \"T1\" at 10:00 overlaps Call, pinned \"T2\", pinned \"T3\" and 100 more."
+    );
+    assert_eq!(
+        r.warnings[100],
+        "3 more pinned tasks overlap events or other pinned tasks (not listed)."
+    );
+}
+
+#[test]
 fn free_tasks_never_overlap_a_pinned_block() {
     let (score, _, r) = run(json!({"preferences": {"workdayEnd": "10:00"}, "tasks": [
         task(1, json!({"pinnedStart": "2026-03-10T09:10:00Z"})),
@@ -476,4 +534,26 @@ fn responses_are_sorted_and_rationales_name_the_meeting() {
         r.scheduled_tasks[0].rationale
     );
     assert_eq!(start_of(&r, 2), "09:30:00");
+}
+
+#[test]
+fn the_meeting_insight_counts_overlapping_meetings_once() {
+    // Two identical 1 h meetings, one overlapping them by half an hour, one half before
+    // the workday: 1 h 30 min inside it, plus 30 min.
+    let meeting = |title: &str, s: &str, e: &str| {
+        json!({"title": title, "start": format!("2026-03-10T{s}:00Z"),
+               "end": format!("2026-03-10T{e}:00Z")})
+    };
+    let (_, _, r) = run(json!({"tasks": [], "blockedTime": [
+        meeting("Sync", "10:00", "11:00"),
+        meeting("Sync again", "10:00", "11:00"),
+        meeting("Review", "10:30", "11:30"),
+        meeting("Early", "08:30", "09:30"),
+    ]}));
+    assert_eq!(r.insights[0], "4 meetings today, 2 h of the workday.");
+    let (_, _, r) = run(json!({"tasks": [], "blockedTime": [
+        meeting("Sync", "10:00", "11:00"),
+        meeting("Sync again", "10:00", "11:00"),
+    ]}));
+    assert_eq!(r.insights[0], "2 meetings today, 1 h of the workday.");
 }

@@ -8,5 +8,6 @@ mod optimum;
 mod props;
 mod refine;
 mod refine_props;
+mod scale;
 mod week;
 mod week_props;

@@ -109,6 +109,42 @@ impl SkippedEvent {
     }
 }
 
+/// An event whose series hit an expansion bound ([`super::MAX_OCCURRENCES`],
+/// [`super::MAX_ITERATIONS`]) inside a window: its instances from [`TruncatedEvent::from`]
+/// on are unknown (a `FREQ=SECONDLY` rule with no end stops after 10,000 instances).
+/// [`blocked_time`] blocks the rest of the window with a busy one, so that no task is
+/// planned over instances it could not list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TruncatedEvent {
+    /// The series' master event.
+    pub event_id: CalendarEventId,
+    /// Its title.
+    pub title: String,
+    /// The instant from which its instances are unknown, within the window.
+    pub from: DateTime<Utc>,
+    /// Whether it blocks time (the event's transparency).
+    pub busy: bool,
+}
+
+impl TruncatedEvent {
+    /// A sentence for a person: which event repeats too often to expand, and what the
+    /// planner makes of it.
+    pub fn warning(&self) -> String {
+        let then = if self.busy {
+            "the rest of the window is treated as busy"
+        } else {
+            "it is free time, so nothing is blocked"
+        };
+        format!(
+            "calendar event {} ({:?}) repeats too often to expand past {}: {then}",
+            self.event_id,
+            self.title,
+            self.from.format("%Y-%m-%dT%H:%M:%SZ")
+        )
+    }
+}
+
 /// A user's occurrences in a window, whether an expansion was cut short by its bounds, and
 /// the events left out.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -120,6 +156,8 @@ pub struct EventOccurrences {
     pub truncated: bool,
     /// Events whose series could not be expanded, in input order.
     pub skipped: Vec<SkippedEvent>,
+    /// Series cut short inside the window, in input order.
+    pub truncated_events: Vec<TruncatedEvent>,
 }
 
 /// The occurrences of `events` overlapping `[from, to)`, read by a user in `tz`.
@@ -130,6 +168,8 @@ pub struct EventOccurrences {
 /// times are read in `tz`. An instant occurrence (start == end) counts when it lies in the
 /// window. An event whose series cannot be expanded (its rule does not suit its start) is
 /// left out and listed in [`EventOccurrences::skipped`]: one bad event never fails the day.
+/// A series cut short by the expansion bounds inside the window is listed in
+/// [`EventOccurrences::truncated_events`], with the instant from which it is incomplete.
 ///
 /// # Errors
 /// None today; the `Result` is kept for errors a later rule check may add.
@@ -142,6 +182,7 @@ pub fn occurrences(
     let mut out = Vec::new();
     let mut truncated = false;
     let mut skipped = Vec::new();
+    let mut truncated_events = Vec::new();
     let masters: Vec<_> = events
         .iter()
         .filter(|e| e.deleted_at.is_none())
@@ -183,6 +224,16 @@ pub fn occurrences(
             }
         };
         truncated |= expansion.truncated;
+        if let Some(cut) = expansion.incomplete_from.map(|t| t.to_utc(tz))
+            && cut < to
+        {
+            truncated_events.push(TruncatedEvent {
+                event_id: master.id,
+                title: master.title.clone(),
+                from: cut.max(from),
+                busy: master.transparency == Transparency::Busy,
+            });
+        }
         for occ in expansion.occurrences {
             let source = occ
                 .override_index
@@ -213,6 +264,7 @@ pub fn occurrences(
         entries: out,
         truncated,
         skipped,
+        truncated_events,
     })
 }
 
@@ -227,12 +279,21 @@ pub struct BlockedTimes {
     pub truncated: bool,
     /// Events whose series could not be expanded (see [`occurrences`]).
     pub skipped: Vec<SkippedEvent>,
+    /// Series cut short inside the window (see [`TruncatedEvent`]): each busy one also
+    /// blocks the window from where it was cut to its end. A caller warns about each
+    /// ([`TruncatedEvent::warning`]).
+    pub truncated_events: Vec<TruncatedEvent>,
 }
 
 /// The planner's `blockedTime` entries for `events` overlapping `[from, to)`, read by a user
 /// in `tz`: the [`occurrences`] as the planner's wire entries, `busy` set from each event's
 /// transparency (free events are `busy: false`). Events that cannot be expanded are
 /// left out and listed in [`BlockedTimes::skipped`].
+///
+/// A busy series cut short inside the window (see [`TruncatedEvent`]) also blocks the rest
+/// of the window: one busy timed entry, titled as the event, from where its instances are
+/// unknown to `to`. Without it the rest of the day would look free, and tasks would be
+/// planned over the instances the expansion could not list.
 ///
 /// # Errors
 /// As [`occurrences`].
@@ -243,19 +304,30 @@ pub fn blocked_time(
     to: DateTime<Utc>,
 ) -> Result<BlockedTimes, Error> {
     let found = occurrences(events, tz, from, to)?;
+    let mut entries: Vec<BlockedTime> = found
+        .entries
+        .into_iter()
+        .map(|o| BlockedTime {
+            title: o.title,
+            start: o.start,
+            end: o.end,
+            is_all_day: o.is_all_day,
+            busy: Some(o.busy),
+        })
+        .collect();
+    let rest = found.truncated_events.iter().filter(|t| t.busy);
+    entries.extend(rest.map(|t| BlockedTime {
+        title: t.title.clone(),
+        start: t.from,
+        end: to,
+        is_all_day: false,
+        busy: Some(true),
+    }));
+    entries.sort_by(|a, b| (a.start, a.end, &a.title).cmp(&(b.start, b.end, &b.title)));
     Ok(BlockedTimes {
-        entries: found
-            .entries
-            .into_iter()
-            .map(|o| BlockedTime {
-                title: o.title,
-                start: o.start,
-                end: o.end,
-                is_all_day: o.is_all_day,
-                busy: Some(o.busy),
-            })
-            .collect(),
+        entries,
         truncated: found.truncated,
         skipped: found.skipped,
+        truncated_events: found.truncated_events,
     })
 }

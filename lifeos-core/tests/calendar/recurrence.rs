@@ -331,6 +331,80 @@ fn blocked_time_for_a_day() {
 }
 
 #[test]
+fn a_busy_series_cut_short_in_the_window_blocks_the_rest_of_it() {
+    // Issue 13: FREQ=SECONDLY with no end stops after 10,000 instances (09:00:00 to
+    // 11:46:40); the rest of the day looked free and tasks were planned over it.
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let ping = event(
+        &mut rng,
+        "Ping",
+        ny("2025-03-11 09:00"),
+        EventTime::Zoned {
+            local: local("2025-03-11 09:00") + chrono::Duration::seconds(1),
+            tz: chrono_tz::America::New_York,
+        },
+        Some("FREQ=SECONDLY"),
+    );
+    let mut quiet = event(
+        &mut rng,
+        "Quiet",
+        ny("2025-03-11 08:00"),
+        ny("2025-03-11 08:01"),
+        Some("FREQ=SECONDLY"),
+    );
+    quiet.transparency = Transparency::Free;
+    let lunch = event(
+        &mut rng,
+        "Lunch",
+        ny("2025-03-11 12:00"),
+        ny("2025-03-11 13:00"),
+        None,
+    );
+    let tz = chrono_tz::America::New_York;
+    let from = utc("2025-03-11T04:00:00Z");
+    let to = utc("2025-03-12T04:00:00Z");
+    let events = [ping.clone(), quiet.clone(), lunch];
+    let result = blocked_time(&events, tz, from, to).unwrap();
+    assert!(result.truncated);
+    let cut: Vec<_> = result
+        .truncated_events
+        .iter()
+        .map(|t| (t.event_id, t.title.as_str(), t.from.to_rfc3339(), t.busy))
+        .collect();
+    assert_eq!(
+        cut,
+        [
+            (ping.id, "Ping", "2025-03-11T15:46:40+00:00".into(), true),
+            (quiet.id, "Quiet", "2025-03-11T14:46:40+00:00".into(), false),
+        ]
+    );
+    assert!(result.truncated_events[0].warning().contains("\"Ping\""));
+    // The busy one blocks from its cut to the window's end; the free one blocks nothing.
+    let rest: Vec<_> = result
+        .entries
+        .iter()
+        .filter(|b| b.end - b.start > chrono::Duration::hours(2))
+        .map(|b| (b.title.as_str(), b.start, b.end, b.busy))
+        .collect();
+    assert_eq!(
+        rest,
+        [("Ping", utc("2025-03-11T15:46:40Z"), to, Some(true))]
+    );
+    // Lunch, inside the blocked rest, is still listed; the entries stay sorted.
+    assert!(result.entries.iter().any(|b| b.title == "Lunch"));
+    assert!(
+        result
+            .entries
+            .windows(2)
+            .all(|w| (w[0].start, w[0].end) <= (w[1].start, w[1].end))
+    );
+    // A window ending before the cut sees a complete expansion and no extra block.
+    let morning = blocked_time(&events[..1], tz, from, utc("2025-03-11T14:00:00Z")).unwrap();
+    assert!(!morning.truncated && morning.truncated_events.is_empty());
+    assert_eq!(morning.entries.len(), 3600);
+}
+
+#[test]
 fn extreme_windows_do_not_panic() {
     let s = Series::new(ny("1960-01-05 09:00"), Some("FREQ=YEARLY;INTERVAL=10")).unwrap();
     let e = s

@@ -10,6 +10,9 @@ use super::model::{Kind, Week};
 
 /// Work units allowed for the whole local search.
 const LNS_BUDGET: u64 = 6_000_000;
+/// Most random neighbourhoods per round: each costs a pass over every task, so a week of
+/// thousands of tasks would otherwise spend its rounds quadratically.
+const RANDOM_HOODS: usize = 256;
 /// Work units one chunk-length program may use before it falls back to fewer lengths.
 const DP_CELLS: u64 = 400_000;
 
@@ -146,25 +149,40 @@ impl State {
     }
 }
 
+/// Why a task cannot be placed whatever room there is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    /// Not free, or a dependency is never done: for good.
+    Never,
+    /// Until this free dependency is scheduled in full.
+    On(usize),
+}
+
+/// Whether task `c` waits for something in `plan` (then [`bounds`] gives none).
+fn waits(week: &Week, plan: &Plan, c: usize) -> Option<Wait> {
+    let t = &week.tasks[c];
+    if t.kind != Kind::Free || t.dep_never {
+        return Some(Wait::Never);
+    }
+    t.deps.iter().find_map(|&d| match week.tasks[d].kind {
+        Kind::Pinned(..) => None,
+        Kind::NotActionable => Some(Wait::Never),
+        Kind::Free => (!plan.full(week, d)).then_some(Wait::On(d)),
+    })
+}
+
 /// Where task `c` may go: (earliest start, latest end, must be placed in full), or none
 /// when a dependency is not done.
 fn bounds(week: &Week, plan: &Plan, c: usize) -> Option<(i64, i64, bool)> {
-    let t = &week.tasks[c];
-    if t.kind != Kind::Free || t.dep_never {
+    if waits(week, plan, c).is_some() {
         return None;
     }
+    let t = &week.tasks[c];
     let mut lo = t.earliest;
     for &d in &t.deps {
-        match week.tasks[d].kind {
-            Kind::Pinned(..) => {}
-            Kind::NotActionable => return None,
-            Kind::Free => {
-                if !plan.full(week, d) {
-                    return None;
-                }
-                for &(slot, m) in &plan.blocks[d] {
-                    lo = lo.max(week.grid[slot] + m * 60);
-                }
+        if week.tasks[d].kind == Kind::Free {
+            for &(slot, m) in &plan.blocks[d] {
+                lo = lo.max(week.grid[slot] + m * 60);
             }
         }
     }
@@ -404,21 +422,88 @@ fn density_order(week: &Week, cands: &mut [usize], rng: Option<&mut Rng>) {
     }
 }
 
-/// Inserts `order` (then retries what waited for a dependency) at each one's best place.
+/// Inserts `order` (then retries what waited for a dependency) at each one's best place:
+/// passes over `order` until one places nothing.
+///
+/// A task that waits for a dependency is set aside until that dependency is placed, rather
+/// than looked at again in every pass: along a chain of thousands each pass places one
+/// link. The passes are otherwise exactly those of the plain loop (a task that waits is
+/// refused before any work is counted), so the plan is the same.
 fn insert_all(week: &Week, state: &mut State, order: &[usize], work: &mut u64) {
-    loop {
-        let mut changed = false;
-        for &c in order {
-            if !state.plan.blocks[c].is_empty() {
-                continue;
-            }
-            if let Some((blocks, _)) = best_place(week, state, c, work) {
-                state.set(week, c, blocks);
-                changed = true;
-            }
+    let mut passes = Passes {
+        active: std::collections::BTreeSet::new(),
+        first: vec![usize::MAX; week.tasks.len()],
+        link: vec![usize::MAX; order.len()],
+    };
+    // The first pass looks at every position; the later ones only at those still active.
+    let mut changed = false;
+    for p in 0..order.len() {
+        changed |= passes.visit(week, state, order, p, work);
+    }
+    while changed {
+        changed = false;
+        let mut at = 0;
+        while let Some(&p) = passes.active.range(at..).next() {
+            at = p + 1;
+            changed |= passes.visit(week, state, order, p, work);
         }
-        if !changed {
-            break;
+    }
+}
+
+/// The bookkeeping of [`insert_all`]'s passes over the positions of its order.
+struct Passes {
+    /// Positions worth a look in the next pass (or later in this one).
+    active: std::collections::BTreeSet<usize>,
+    /// Per task, the first position set aside until it is placed (`usize::MAX`: none) ...
+    first: Vec<usize>,
+    /// ... and per position, the next one set aside for the same task.
+    link: Vec<usize>,
+}
+
+impl Passes {
+    /// Looks at position `p`: places its task when it can; returns whether it did.
+    fn visit(
+        &mut self,
+        week: &Week,
+        state: &mut State,
+        order: &[usize],
+        p: usize,
+        work: &mut u64,
+    ) -> bool {
+        let c = order[p];
+        if !state.plan.blocks[c].is_empty() {
+            self.active.remove(&p);
+            return false;
+        }
+        match waits(week, &state.plan, c) {
+            Some(Wait::Never) => {
+                self.active.remove(&p);
+                false
+            }
+            Some(Wait::On(d)) => {
+                self.active.remove(&p);
+                self.link[p] = self.first[d];
+                self.first[d] = p;
+                false
+            }
+            None => match best_place(week, state, c, work) {
+                Some((blocks, _)) => {
+                    state.set(week, c, blocks);
+                    self.active.remove(&p);
+                    // What waited for `c` is worth a look again: in this pass when it comes
+                    // later in the order (as the plain loop would), else in the next.
+                    let mut q = std::mem::replace(&mut self.first[c], usize::MAX);
+                    while q != usize::MAX {
+                        self.active.insert(q);
+                        q = self.link[q];
+                    }
+                    true
+                }
+                None => {
+                    self.active.insert(p);
+                    false
+                }
+            },
         }
     }
 }
@@ -499,30 +584,70 @@ fn feasible(week: &Week, state: &State, c: usize, blocks: &[(usize, i64)]) -> bo
     true
 }
 
-/// The free tasks `c` waits for, transitively, dependencies first, then `c`.
+/// Most tasks of a dependency chain one ejection places in order.
+const CHAIN_MAX: usize = 9;
+
+/// The free tasks `c` waits for, transitively, dependencies first, then `c` (depth-first
+/// post-order), cut after the first `CHAIN_MAX`: of a longer chain, the tasks that wait for
+/// nothing come first. Iterative: a chain may be as long as the week has tasks.
 fn dependency_chain(week: &Week, c: usize, out: &mut Vec<usize>) {
-    if out.contains(&c) || out.len() > 8 {
-        return;
-    }
-    for &d in &week.tasks[c].deps {
-        if week.tasks[d].kind == Kind::Free {
-            dependency_chain(week, d, out);
+    let mut seen = vec![false; week.tasks.len()];
+    seen[c] = true;
+    // Tasks being visited, with the index of the next dependency to look at.
+    let mut stack: Vec<(usize, usize)> = vec![(c, 0)];
+    while let Some(&(x, next)) = stack.last() {
+        let deps = &week.tasks[x].deps;
+        let found = deps[next..]
+            .iter()
+            .position(|&d| week.tasks[d].kind == Kind::Free && !seen[d]);
+        match found {
+            Some(i) => {
+                let d = deps[next + i];
+                if let Some(top) = stack.last_mut() {
+                    top.1 = next + i + 1;
+                }
+                seen[d] = true;
+                stack.push((d, 0));
+            }
+            None => {
+                stack.pop();
+                out.push(x);
+                if out.len() >= CHAIN_MAX {
+                    return;
+                }
+            }
         }
-    }
-    if !out.contains(&c) {
-        out.push(c);
     }
 }
 
-/// Tasks that must leave with `c`: it and, transitively, its scheduled dependents.
-fn with_dependents(week: &Week, plan: &Plan, c: usize, out: &mut Vec<usize>) {
-    if out.contains(&c) {
+/// Tasks that must leave with `c`: it and, transitively, its scheduled dependents
+/// (depth-first pre-order), appended to `out` unless `taken` marks them already there.
+/// Iterative: a chain of scheduled dependents may be long.
+fn with_dependents(week: &Week, plan: &Plan, c: usize, out: &mut Vec<usize>, taken: &mut [bool]) {
+    if taken[c] {
         return;
     }
+    taken[c] = true;
     out.push(c);
-    for &d in &week.tasks[c].dependents {
-        if !plan.blocks[d].is_empty() {
-            with_dependents(week, plan, d, out);
+    let mut stack: Vec<(usize, usize)> = vec![(c, 0)];
+    while let Some(&(x, next)) = stack.last() {
+        let dependents = &week.tasks[x].dependents;
+        let found = dependents[next..]
+            .iter()
+            .position(|&d| !plan.blocks[d].is_empty() && !taken[d]);
+        match found {
+            Some(i) => {
+                let d = dependents[next + i];
+                if let Some(top) = stack.last_mut() {
+                    top.1 = next + i + 1;
+                }
+                taken[d] = true;
+                out.push(d);
+                stack.push((d, 0));
+            }
+            None => {
+                stack.pop();
+            }
         }
     }
 }
@@ -566,7 +691,7 @@ pub(crate) fn search(week: &Week) -> Plan {
             .copied()
             .filter(|&c| !state.plan.blocks[c].is_empty())
             .collect();
-        for _ in 0..(8 + free.len() / 2) {
+        for _ in 0..(8 + free.len() / 2).min(RANDOM_HOODS) {
             let take = 1 + rng.below(5.min(sched.len().max(1)));
             let mut set = Vec::new();
             for _ in 0..take {
@@ -685,8 +810,9 @@ fn try_hood(
     work: &mut u64,
 ) -> bool {
     let mut out = Vec::new();
+    let mut taken = vec![false; week.tasks.len()];
     for &c in set {
-        with_dependents(week, &state.plan, c, &mut out);
+        with_dependents(week, &state.plan, c, &mut out, &mut taken);
     }
     let old_total = state.total();
     let saved: Vec<(usize, Vec<(usize, i64)>)> = out
@@ -728,7 +854,7 @@ fn try_hood(
     }
     // Undo: clear what was inserted, restore what left.
     for &c in &all {
-        if !saved.iter().any(|(x, _)| *x == c) {
+        if !taken[c] {
             state.remove(week, c);
         }
     }
