@@ -71,6 +71,8 @@
 //! - `sqlite` (default): the embedded SQLite backend; [`open`] takes a file path.
 //! - `postgres`: the PostgreSQL backend; [`open`] takes a `postgres://` URL.
 //! - `nats`: the NATS JetStream relay of the event log (`store::relay`).
+//! - `openapi`: `utoipa::ToSchema` for the wire types of core and the store, for the
+//!   REST server's OpenAPI document.
 
 pub use lifeos_core as core;
 pub use lifeos_scheduler as scheduler;

@@ -5,6 +5,7 @@ mod calendar;
 mod events;
 mod input;
 mod me;
+mod openapi;
 mod plan;
 mod rate_limit;
 mod service;
