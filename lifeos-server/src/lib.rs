@@ -62,7 +62,7 @@ pub use auth::{AuthKeys, Caller, KeyError};
 pub use problem::ApiError;
 pub use state::{AppState, ServerConfig};
 
-use routes::{calendar, events, me, plan, service, tasks};
+use routes::{calendar, events, me, plan, projects, service, tasks};
 
 /// The API's router over `state`: mount it, or serve it with `axum::serve`.
 pub fn router(state: AppState) -> Router {
@@ -100,6 +100,12 @@ fn documented_router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(auth(routes!(tasks::start)))
         .routes(auth(routes!(tasks::complete)))
         .routes(auth(routes!(tasks::cancel)))
+        .routes(auth(routes!(projects::list, projects::create)))
+        .routes(auth(routes!(
+            projects::get,
+            projects::patch,
+            projects::delete
+        )))
         .routes(auth(routes!(me::get, me::erase)))
         .routes(auth(routes!(me::patch_preferences)))
         .routes(auth(routes!(me::export)))

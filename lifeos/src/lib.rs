@@ -49,6 +49,8 @@
 //! - Profile: [`LifeOs::ensure_profile`], [`LifeOs::ensure_profile_with_email`],
 //!   [`LifeOs::profile`], [`LifeOs::preferences`], [`LifeOs::set_preferences`],
 //!   [`LifeOs::patch_preferences`].
+//! - Pages in `(created_at, id)` order for the REST lists: [`LifeOs::projects_page`],
+//!   [`LifeOs::events_page`]; [`LifeOs::delete_project_at`] for `If-Match`.
 //! - Projects and calendar: the project calls, [`LifeOs::add_event`],
 //!   [`LifeOs::events_between`] (series expanded), [`LifeOs::export_ics`].
 //! - Guarded changes for `If-Match`: [`LifeOs::change_task_at`].
@@ -86,6 +88,7 @@ mod guarded_tasks;
 mod import;
 mod log;
 mod open;
+mod pages;
 mod plan_day;
 mod profile;
 mod projects;

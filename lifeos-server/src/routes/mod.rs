@@ -4,6 +4,7 @@ pub(crate) mod calendar;
 pub(crate) mod events;
 pub(crate) mod me;
 pub(crate) mod plan;
+pub(crate) mod projects;
 pub(crate) mod service;
 pub(crate) mod tasks;
 

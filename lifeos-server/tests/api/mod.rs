@@ -7,6 +7,7 @@ mod input;
 mod me;
 mod openapi;
 mod plan;
+mod projects;
 mod rate_limit;
 mod service;
 mod tasks;
