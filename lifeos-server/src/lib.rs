@@ -62,7 +62,7 @@ pub use auth::{AuthKeys, Caller, KeyError};
 pub use problem::ApiError;
 pub use state::{AppState, ServerConfig};
 
-use routes::{calendar, events, me, plan, projects, service, tasks};
+use routes::{calendar, calendar_events, events, me, plan, projects, service, tasks};
 
 /// The API's router over `state`: mount it, or serve it with `axum::serve`.
 pub fn router(state: AppState) -> Router {
@@ -110,6 +110,11 @@ fn documented_router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(auth(routes!(me::patch_preferences)))
         .routes(auth(routes!(me::export)))
         .routes(auth(routes!(plan::plan_day)))
+        .routes(auth(routes!(
+            calendar_events::list,
+            calendar_events::create
+        )))
+        .routes(auth(routes!(calendar_events::get, calendar_events::delete)))
         .routes(auth(routes!(calendar::occurrences)))
         .routes(auth(routes!(calendar::import)))
         .routes(auth(routes!(calendar::export)))

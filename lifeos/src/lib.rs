@@ -51,7 +51,8 @@
 //!   [`LifeOs::patch_preferences`].
 //! - Pages in `(created_at, id)` order for the REST lists: [`LifeOs::projects_page`],
 //!   [`LifeOs::events_page`]; [`LifeOs::delete_project_at`] for `If-Match`.
-//! - Projects and calendar: the project calls, [`LifeOs::add_event`],
+//! - Projects and calendar: the project calls, [`LifeOs::add_event`] (and
+//!   [`LifeOs::save_event`], which says whether it created or updated),
 //!   [`LifeOs::events_between`] (series expanded), [`LifeOs::export_ics`].
 //! - Guarded changes for `If-Match`: [`LifeOs::change_task_at`].
 //! - The log and GDPR: [`LifeOs::events`], [`LifeOs::export`].
@@ -84,6 +85,7 @@ mod app;
 mod calendar;
 mod clock;
 mod error;
+mod event_writes;
 mod guarded_tasks;
 mod import;
 mod log;

@@ -1,6 +1,7 @@
 //! The handlers, one module per resource.
 
 pub(crate) mod calendar;
+pub(crate) mod calendar_events;
 pub(crate) mod events;
 pub(crate) mod me;
 pub(crate) mod plan;

@@ -2,6 +2,7 @@
 
 mod auth;
 mod calendar;
+mod calendar_events;
 mod events;
 mod input;
 mod me;
