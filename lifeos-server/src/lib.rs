@@ -62,7 +62,9 @@ pub use auth::{AuthKeys, Caller, KeyError};
 pub use problem::ApiError;
 pub use state::{AppState, ServerConfig};
 
-use routes::{calendar, calendar_events, events, me, plan, projects, service, tasks};
+use routes::{
+    breakdown, calendar, calendar_events, events, me, plan, projects, service, tasks, usage,
+};
 
 /// The API's router over `state`: mount it, or serve it with `axum::serve`.
 pub fn router(state: AppState) -> Router {
@@ -100,6 +102,7 @@ fn documented_router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(auth(routes!(tasks::start)))
         .routes(auth(routes!(tasks::complete)))
         .routes(auth(routes!(tasks::cancel)))
+        .routes(auth(routes!(breakdown::breakdown)))
         .routes(auth(routes!(projects::list, projects::create)))
         .routes(auth(routes!(
             projects::get,
@@ -109,6 +112,7 @@ fn documented_router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(auth(routes!(me::get, me::erase)))
         .routes(auth(routes!(me::patch_preferences)))
         .routes(auth(routes!(me::export)))
+        .routes(auth(routes!(usage::usage)))
         .routes(auth(routes!(plan::plan_day)))
         .routes(auth(routes!(
             calendar_events::list,

@@ -12,3 +12,4 @@ mod projects;
 mod rate_limit;
 mod service;
 mod tasks;
+mod usage;

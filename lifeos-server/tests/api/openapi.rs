@@ -23,6 +23,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("POST", "/api/v1/tasks/{id}/start"),
     ("POST", "/api/v1/tasks/{id}/complete"),
     ("POST", "/api/v1/tasks/{id}/cancel"),
+    ("POST", "/api/v1/tasks/{id}/breakdown"),
     ("GET", "/api/v1/projects"),
     ("POST", "/api/v1/projects"),
     ("GET", "/api/v1/projects/{id}"),
@@ -42,6 +43,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/me"),
     ("PATCH", "/api/v1/me/preferences"),
     ("GET", "/api/v1/me/export"),
+    ("GET", "/api/v1/me/usage"),
 ];
 
 const PUBLIC: [&str; 3] = ["/health", "/ready", "/api/v1/openapi.json"];
@@ -278,6 +280,30 @@ async fn schemas_are_the_real_types(backend: Backend) {
     invalid.problem(422, "validation");
     fits(&doc, &problem, &invalid.body, "Problem with errors");
     assert!(invalid.body["errors"].is_array());
+
+    let usage = answer(s.get("/api/v1/me/usage", me)).await.body;
+    let schema = response_schema(&doc, "GET", "/api/v1/me/usage", "200");
+    matches(&doc, schema, &usage, "Usage");
+    matches(
+        &doc,
+        &resolve(&doc, schema)["properties"]["general"],
+        &usage["general"],
+        "Usage.general",
+    );
+    let project = answer(s.post("/api/v1/projects", me).json(&json!({"name": "P"}))).await;
+    let schema = response_schema(&doc, "POST", "/api/v1/projects", "201");
+    assert_eq!(schema["$ref"], "#/components/schemas/Project");
+    matches(&doc, schema, &project.body, "Project");
+    let event = answer(s.post("/api/v1/calendar/events", me).json(&json!({
+        "title": "Call",
+        "start": {"kind": "zoned", "value": {"local": "2026-12-04T10:00:00", "tz": "America/New_York"}},
+        "end": {"kind": "zoned", "value": {"local": "2026-12-04T11:00:00", "tz": "America/New_York"}},
+    })))
+    .await;
+    assert_eq!(event.status, 201, "{}", event.text);
+    let schema = response_schema(&doc, "POST", "/api/v1/calendar/events", "201");
+    assert_eq!(schema["$ref"], "#/components/schemas/CalendarEvent");
+    matches(&doc, schema, &event.body, "CalendarEvent");
 
     let window = "/api/v1/calendar/occurrences?from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z";
     let occurrences = answer(s.get(window, me)).await;
