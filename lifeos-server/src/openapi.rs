@@ -13,9 +13,9 @@ use axum::Extension;
 use axum::http::{HeaderValue, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use lifeos::core::wire::{Problem, ProblemField};
+use lifeos::core::wire::{PROBLEM_TYPE_PREFIX, Problem, ProblemField};
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     Content, HeaderBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Responses,
@@ -24,6 +24,7 @@ use utoipa::{IntoParams, Modify, ToSchema};
 use utoipa_axum::router::UtoipaMethodRouter;
 
 use crate::middleware;
+use crate::problem::PROBLEM_SLUGS;
 use crate::state::AppState;
 
 /// The name of the bearer security scheme.
@@ -192,6 +193,7 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 /// statuses answer the problem document, every response has `X-Request-Id`,
 /// authenticated ones (but a 401, answered before the budget) the rate-limit headers.
 pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
+    describe_problem_types(&mut doc);
     let problem = Content::new(Some(RefOr::Ref(Ref::from_schema_name(Problem::name()))));
     let text = || ObjectBuilder::new().schema_type(Type::String);
     for item in doc.paths.paths.values_mut() {
@@ -269,6 +271,36 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
         }
     }
     doc
+}
+
+/// Lists every problem type, with its status, on the `Problem` schema's `type`.
+fn describe_problem_types(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(problem))) = components.schemas.get_mut(&*Problem::name())
+    else {
+        return;
+    };
+    let types: Vec<serde_json::Value> = PROBLEM_SLUGS
+        .iter()
+        .map(|(_, slug)| format!("{PROBLEM_TYPE_PREFIX}{slug}").into())
+        .collect();
+    let listing: Vec<String> = PROBLEM_SLUGS
+        .iter()
+        .map(|(status, slug)| format!("{status} `{slug}`"))
+        .collect();
+    problem.properties.insert(
+        "type".to_owned(),
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(types))
+            .description(Some(format!(
+                "`{PROBLEM_TYPE_PREFIX}<slug>`: {}.",
+                listing.join(", ")
+            )))
+            .into(),
+    );
 }
 
 fn fill(responses: &mut Responses, mut f: impl FnMut(&str, &mut utoipa::openapi::Response)) {

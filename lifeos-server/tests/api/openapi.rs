@@ -221,6 +221,14 @@ async fn security_operation_ids_and_problems_are_declared() {
     // Unauthenticated, the document really is public and a documented route is not.
     let r = answer(s.http.get(s.url("/api/v1/tasks"))).await;
     r.problem(401, "unauthorized");
+    // Every problem type is listed, and a real one is among them.
+    let types = doc["components"]["schemas"]["Problem"]["properties"]["type"]["enum"]
+        .as_array()
+        .unwrap();
+    assert_eq!(types.len(), lifeos_server::problem::PROBLEM_SLUGS.len());
+    assert!(types.contains(&r.body["type"]), "{}", r.body["type"]);
+    let wrong = answer(s.http.request(Method::PUT, s.url("/health"))).await;
+    assert!(types.contains(&wrong.body["type"]), "{}", wrong.text);
 }
 
 /// The schemas are the real types': each documented shape is what the route answers.
