@@ -14,6 +14,7 @@ use crate::recurrence::{RecurrenceRule, Series};
 /// A calendar time as the calendar wrote it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventTime {
     /// An all-day date (iCalendar `VALUE=DATE`).
     Date(NaiveDate),
@@ -24,6 +25,7 @@ pub enum EventTime {
         /// The local wall-clock time.
         local: NaiveDateTime,
         /// The zone it is read in.
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         tz: Tz,
     },
     /// An absolute instant (iCalendar `...Z`).
@@ -64,6 +66,7 @@ impl EventTime {
 /// A nominal length (iCalendar `DURATION`): whole days added to the local date, then
 /// elapsed seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NominalDuration {
     /// Whole days (a week is seven), added in local time.
     pub days: i64,
@@ -75,6 +78,7 @@ pub struct NominalDuration {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Provider {
     /// Google Calendar.
     Google,
@@ -91,6 +95,7 @@ pub enum Provider {
 /// Whether an event is happening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventStatus {
     /// It takes place.
     #[default]
@@ -104,6 +109,7 @@ pub enum EventStatus {
 /// Whether an event blocks time (iCalendar `TRANSP`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Transparency {
     /// The time is taken (`OPAQUE`).
     #[default]
@@ -115,6 +121,7 @@ pub enum Transparency {
 /// Which instances a modified instance (an override) replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecurrenceRange {
     /// Only the instance at `recurrence_id`.
     #[default]
@@ -127,6 +134,7 @@ pub enum RecurrenceRange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AttendeeResponse {
     /// Not answered yet.
     #[default]
@@ -143,6 +151,7 @@ pub enum AttendeeResponse {
 
 /// Someone invited to an event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attendee {
     /// Email address (the `mailto:` of iCalendar, without the scheme).
     pub email: String,
@@ -160,6 +169,7 @@ pub struct Attendee {
 /// A calendar event: a single event, the master of a recurring series, or a modified
 /// instance of a series (`series_id` and `recurrence_id` set).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarEvent {
     /// Identity in LifeOS.
     pub id: CalendarEventId,

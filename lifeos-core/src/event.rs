@@ -29,6 +29,7 @@ use crate::task::Priority;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventSource {
     /// A user action through the API or SDK.
     #[default]

@@ -13,6 +13,7 @@ use crate::id::CalendarEventId;
 
 /// A calendar event to create or update, as a sync or the user supplies it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarEventInput {
     /// Source calendar.
     pub provider: Provider,

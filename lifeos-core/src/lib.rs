@@ -45,7 +45,10 @@
 //! and [`Error::field`] let callers branch without parsing text.
 //!
 //! # Crate features
-//! None: the crate is pure and always builds offline.
+//! - `openapi`: `utoipa::ToSchema` for the wire types (tasks, projects, profiles,
+//!   calendar events, the list envelope, the problem document, the event envelope), so
+//!   `lifeos-server` generates its OpenAPI document from them (the `openapi` module holds
+//!   the hand-written ones). Off by default.
 //!
 //! # Design
 //! Stores, planners and clients build on these types; this crate depends on no other LifeOS
@@ -59,6 +62,8 @@ pub mod ical;
 pub mod id;
 pub mod input;
 pub mod oauth;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod plan;
 pub mod profile;
 pub mod project;

@@ -13,8 +13,10 @@ pub use crate::time::ClockTime;
 /// How a user wants days planned. Defaults are PLANNER.md's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preferences {
     /// IANA zone the user lives in.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub timezone: Tz,
     /// Start of the workday (default 09:00).
     pub workday_start: ClockTime,
@@ -29,6 +31,7 @@ pub struct Preferences {
     /// Minutes kept free around meetings (default 15), 0 to 1440.
     pub meeting_buffer_minutes: u32,
     /// Days the user works (default Monday to Friday), in week order.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub working_days: Vec<Weekday>,
 }
 
@@ -249,6 +252,7 @@ impl Preferences {
 /// [`Preferences::patched`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreferencesPatch {
     /// IANA zone name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -278,6 +282,7 @@ pub struct PreferencesPatch {
 
 /// A user's profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     /// The user.
     pub id: UserId,

@@ -12,6 +12,7 @@ pub const NAME_MAX_CHARS: usize = 200;
 
 /// A project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Project {
     /// Identity.
     pub id: ProjectId,
@@ -38,6 +39,7 @@ pub struct Project {
 /// The fields of a project to create.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewProject {
     /// 1 to 200 characters after trimming.
     pub name: String,
@@ -50,6 +52,7 @@ pub struct NewProject {
 /// A change to a project; `Some(None)` clears a nullable field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectPatch {
     /// New name.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -38,6 +38,7 @@ pub const DEPENDS_ON_MAX: usize = 100;
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TaskStatus {
     /// Not started.
     #[default]
@@ -114,6 +115,7 @@ impl std::str::FromStr for TaskStatus {
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
 #[serde(try_from = "u8", into = "u8")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Priority(u8);
 
 impl Priority {
@@ -161,6 +163,7 @@ impl std::fmt::Display for Priority {
 
 /// A step the AI suggested for breaking a task down (`ai_breakdown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subtask {
     /// What to do.
     pub title: String,
@@ -174,6 +177,7 @@ pub struct Subtask {
 
 /// A task, with every field of the original `tasks` table plus what the planner needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     /// Identity.
     pub id: TaskId,
@@ -229,6 +233,7 @@ pub struct Task {
 /// validation (and an error naming the field) instead of failing to parse.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewTask {
     /// What to do: 1 to 500 characters after trimming.
     pub title: String,
@@ -286,6 +291,7 @@ impl NewTask {
 /// empty, `Some(None)` clears it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskPatch {
     /// New title.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -18,6 +18,7 @@ pub const PROBLEM_TYPE_PREFIX: &str = "https://lifeos.dev/problems/";
 /// One page of a list: `{"results": [...], "next_cursor": "…" | null}` (`null` on the
 /// last page; pass the cursor back as `cursor`, or as `after` on the event feed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct List<T> {
     /// The items, in ascending (`created_at`, `id`) order (`seq` for events).
     pub results: Vec<T>,
@@ -27,6 +28,7 @@ pub struct List<T> {
 
 /// An RFC 9457 problem document (`application/problem+json`) as API.md defines it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// `https://lifeos.dev/problems/<slug>`.
     #[serde(rename = "type")]
@@ -57,6 +59,7 @@ impl Problem {
 /// One broken rule of a problem: the field (a body path such as `labels[2]`, `""` for the
 /// whole body, or a parameter or header name) and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemField {
     /// The field's path or name.
     pub field: String,

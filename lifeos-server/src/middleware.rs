@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// ensures the profile, and bounds the handler's time.
 pub(crate) async fn authenticated(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let caller = match authenticate(&state, request.headers()) {
@@ -28,11 +28,27 @@ pub(crate) async fn authenticated(
         Some(quota) => Some((quota, general_decision(&state, &caller, quota).await)),
         None => None,
     };
+    if let Some((per_minute, d)) = decision {
+        request.extensions_mut().insert(GeneralBudget {
+            per_minute,
+            remaining: d.remaining,
+        });
+    }
     let mut response = run(&state, caller.clone(), decision, request, next).await;
     if let Some((quota, d)) = decision {
         rate_headers(response.headers_mut(), &caller, quota, multiplier, &d);
     }
     response
+}
+
+/// The caller's general budget after this request (a request extension; absent when
+/// limits are off).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GeneralBudget {
+    /// The quota per minute.
+    pub(crate) per_minute: u32,
+    /// Requests left in the burst.
+    pub(crate) remaining: u32,
 }
 
 async fn run(

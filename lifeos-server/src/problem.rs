@@ -92,6 +92,27 @@ pub enum ApiError {
     Timeout,
 }
 
+/// Every problem slug this server answers with (`type` is
+/// `https://lifeos.dev/problems/<slug>`), with its status.
+pub const PROBLEM_SLUGS: [(u16, &str); 16] = [
+    (400, "bad-request"),
+    (401, "unauthorized"),
+    (404, "not-found"),
+    (405, "method-not-allowed"),
+    (409, "invalid-transition"),
+    (409, "conflict"),
+    (409, "dependency-cycle"),
+    (412, "precondition-failed"),
+    (413, "payload-too-large"),
+    (415, "unsupported-media-type"),
+    (422, "validation"),
+    (422, "ical"),
+    (429, "rate-limited"),
+    (500, "internal"),
+    (503, "unavailable"),
+    (503, "timeout"),
+];
+
 impl ApiError {
     /// A 400 naming `field`.
     pub fn bad_param(field: &str, message: impl Into<String>) -> Self {
@@ -344,6 +365,48 @@ fn has_body_type(response: &Response) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_error_slug_is_listed_with_its_status() {
+        let all = [
+            ApiError::bad_param("x", "y"),
+            ApiError::Unauthorized { credentials: true },
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed,
+            ApiError::InvalidTransition(String::new()),
+            ApiError::Conflict(String::new()),
+            ApiError::DependencyCycle(String::new()),
+            ApiError::PreconditionFailed,
+            ApiError::PayloadTooLarge { limit: 1 },
+            ApiError::UnsupportedMediaType { expected: "a/b" },
+            ApiError::invalid("x", "y"),
+            ApiError::Ical {
+                line: 1,
+                message: String::new(),
+            },
+            ApiError::RateLimited { retry_after: 1 },
+            ApiError::Internal,
+            ApiError::Unavailable(String::new()),
+            ApiError::Timeout,
+        ];
+        let mut seen = Vec::new();
+        for e in &all {
+            let p = e.problem("r");
+            let entry = (p.status, p.slug().unwrap().to_owned());
+            assert!(
+                PROBLEM_SLUGS.contains(&(entry.0, entry.1.as_str())),
+                "{entry:?} is listed"
+            );
+            seen.push(entry);
+        }
+        seen.sort_unstable();
+        let mut listed: Vec<(u16, String)> = PROBLEM_SLUGS
+            .iter()
+            .map(|(s, slug)| (*s, (*slug).to_owned()))
+            .collect();
+        listed.sort_unstable();
+        assert_eq!(seen, listed, "and nothing else is");
+    }
 
     #[test]
     fn every_error_has_a_slug_and_the_database_text_never_shows() {

@@ -77,6 +77,8 @@
 //!   JetStream stream at least once (`Nats-Msg-Id` = event id), by transaction-id
 //!   watermark so no concurrently committing event is skipped; with `sqlite` also a
 //!   SQLite file's log (watermark: the last `seq` published). Implies `postgres`.
+//! - `openapi`: `utoipa::ToSchema` for `StoredEvent` (and core's wire types), for the
+//!   REST server's OpenAPI document.
 //!
 //! # Errors
 //! Every fallible call returns [`Error`]: [`Error::NotFound`], [`Error::Conflict`] (a stale
@@ -102,6 +104,8 @@ pub mod error;
 pub mod export;
 mod hub;
 pub mod memory;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod options;
 pub mod page;
 #[cfg(feature = "postgres")]

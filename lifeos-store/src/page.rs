@@ -28,8 +28,14 @@ impl Cursor {
         }
     }
 
+    /// The cursor just after a row created at `created_at` with id `id` (a project, a
+    /// calendar event: lists kept in `(created_at, id)` order).
+    pub fn at(created_at: DateTime<Utc>, id: Uuid) -> Self {
+        Cursor { created_at, id }
+    }
+
     /// Whether a row at `(created_at, id)` comes after this cursor.
-    pub(crate) fn precedes(&self, created_at: DateTime<Utc>, id: Uuid) -> bool {
+    pub fn precedes(&self, created_at: DateTime<Utc>, id: Uuid) -> bool {
         (created_at, id) > (self.created_at, self.id)
     }
 }

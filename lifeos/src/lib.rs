@@ -49,7 +49,10 @@
 //! - Profile: [`LifeOs::ensure_profile`], [`LifeOs::ensure_profile_with_email`],
 //!   [`LifeOs::profile`], [`LifeOs::preferences`], [`LifeOs::set_preferences`],
 //!   [`LifeOs::patch_preferences`].
-//! - Projects and calendar: the project calls, [`LifeOs::add_event`],
+//! - Pages in `(created_at, id)` order for the REST lists: [`LifeOs::projects_page`],
+//!   [`LifeOs::events_page`]; [`LifeOs::delete_project_at`] for `If-Match`.
+//! - Projects and calendar: the project calls, [`LifeOs::add_event`] (and
+//!   [`LifeOs::save_event`], which says whether it created or updated),
 //!   [`LifeOs::events_between`] (series expanded), [`LifeOs::export_ics`].
 //! - Guarded changes for `If-Match`: [`LifeOs::change_task_at`].
 //! - The log and GDPR: [`LifeOs::events`], [`LifeOs::export`].
@@ -71,6 +74,8 @@
 //! - `sqlite` (default): the embedded SQLite backend; [`open`] takes a file path.
 //! - `postgres`: the PostgreSQL backend; [`open`] takes a `postgres://` URL.
 //! - `nats`: the NATS JetStream relay of the event log (`store::relay`).
+//! - `openapi`: `utoipa::ToSchema` for the wire types of core and the store, for the
+//!   REST server's OpenAPI document.
 
 pub use lifeos_core as core;
 pub use lifeos_scheduler as scheduler;
@@ -80,10 +85,12 @@ mod app;
 mod calendar;
 mod clock;
 mod error;
+mod event_writes;
 mod guarded_tasks;
 mod import;
 mod log;
 mod open;
+mod pages;
 mod plan_day;
 mod profile;
 mod projects;

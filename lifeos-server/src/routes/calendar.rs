@@ -8,7 +8,6 @@ use chrono_tz::Tz;
 use lifeos::IcsImportOptions;
 use lifeos::core::{EventTime, Provider};
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::auth::Caller;
 use crate::input::{self, check_content_type, read_body};
@@ -16,23 +15,77 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// One occurrence as `GET /calendar/occurrences` answers it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct OccurrenceOut {
+    /// The event (a series master for its expanded instances).
+    #[schema(format = Uuid)]
     event_id: String,
+    /// The occurrence's title.
     title: String,
+    /// Start instant (RFC 3339 UTC).
+    #[schema(format = DateTime)]
     start: String,
+    /// End instant (RFC 3339 UTC).
+    #[schema(format = DateTime)]
     end: String,
+    /// Whether it is an all-day occurrence.
     is_all_day: bool,
+    /// Whether it blocks time.
     busy: bool,
+    /// The instance's original start.
     recurrence_id: EventTime,
 }
 
+/// The answer of `GET /calendar/occurrences`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Occurrences {
+    /// The occurrences in core's order.
+    results: Vec<OccurrenceOut>,
+    /// Whether a series hit the expansion bounds.
+    truncated: bool,
+}
+
+/// One skipped `VEVENT` of an import.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ImportError {
+    /// The 1-based physical line.
+    line: usize,
+    /// What is wrong.
+    message: String,
+}
+
+/// The answer of `POST /calendar/import`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ImportSummary {
+    /// Events created.
+    imported: usize,
+    /// Events that changed.
+    updated: usize,
+    /// Events skipped: unreadable ones and unchanged ones.
+    skipped: usize,
+    /// Of the events written, those written as cancelled (an iTIP `METHOD:CANCEL`, or
+    /// `STATUS:CANCELLED`).
+    cancelled: usize,
+    /// Why each unreadable event was skipped.
+    errors: Vec<ImportError>,
+}
+
 /// `GET /calendar/occurrences?from=&to=[&tz=]`.
+#[utoipa::path(get, path = "/calendar/occurrences", tag = "calendar",
+    params(
+        ("from" = chrono::DateTime<chrono::Utc>, Query, description = "Start of the window (RFC 3339)."),
+        ("to" = chrono::DateTime<chrono::Utc>, Query, description = "End of the window, exclusive: from <= to, at most 366 days later."),
+        ("tz" = Option<String>, Query, description = "IANA zone for all-day and floating times (default: the user's)."),
+    ),
+    responses(
+        (status = 200, description = "The occurrences touching [from, to), series expanded, in core's order; unpaged.", body = Occurrences),
+        (status = 400, description = "bad-request: from, to or tz missing or invalid."),
+    ))]
 pub(crate) async fn occurrences(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     request: Request,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Occurrences>, ApiError> {
     let params = input::query_params(request.uri().query())?;
     let from = input::instant(&params, "from")?
         .ok_or_else(|| ApiError::bad_param("from", "an RFC 3339 instant is required"))?;
@@ -77,17 +130,28 @@ pub(crate) async fn occurrences(
             recurrence_id: o.recurrence_id,
         })
         .collect();
-    Ok(Json(
-        json!({"results": results, "truncated": found.truncated}),
-    ))
+    Ok(Json(Occurrences {
+        results,
+        truncated: found.truncated,
+    }))
 }
 
 /// `POST /calendar/import[?provider=ics]`: a `text/calendar` body up to 50 MiB.
+#[utoipa::path(post, path = "/calendar/import", tag = "calendar",
+    params(("provider" = Option<String>, Query, description = "`ics` (the default).")),
+    request_body(content = String, content_type = "text/calendar", description = "An iCalendar document, up to 50 MiB."),
+    responses(
+        (status = 200, description = "What was imported; a failing VEVENT is skipped and listed with its line.", body = ImportSummary),
+        (status = 400, description = "bad-request: an unknown provider."),
+        (status = 413, description = "payload-too-large: over 50 MiB."),
+        (status = 415, description = "unsupported-media-type: the body is not text/calendar."),
+        (status = 422, description = "ical: the text has no VCALENDAR (adds `line`)."),
+    ))]
 pub(crate) async fn import(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     request: Request,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ImportSummary>, ApiError> {
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers, "text/calendar", true)?;
     let params = input::query_params(parts.uri.query())?;
@@ -105,21 +169,26 @@ pub(crate) async fn import(
     }
     let options = IcsImportOptions::new().provider(provider);
     let report = state.app().import_ics(caller.user, &bytes, options).await?;
-    let errors: Vec<Value> = report
+    let errors = report
         .errors
         .iter()
-        .map(|e| json!({"line": e.line, "message": e.message}))
+        .map(|e| ImportError {
+            line: e.line,
+            message: e.message.clone(),
+        })
         .collect();
-    Ok(Json(json!({
-        "imported": report.imported,
-        "updated": report.updated,
-        "skipped": report.skipped + report.unchanged,
-        "cancelled": report.cancelled,
-        "errors": errors,
-    })))
+    Ok(Json(ImportSummary {
+        imported: report.imported,
+        updated: report.updated,
+        skipped: report.skipped + report.unchanged,
+        cancelled: report.cancelled,
+        errors,
+    }))
 }
 
 /// `GET /calendar/export`: the non-deleted events as `text/calendar; charset=utf-8`.
+#[utoipa::path(get, path = "/calendar/export", tag = "calendar",
+    responses((status = 200, description = "The non-deleted events as one iCalendar document.", body = String, content_type = "text/calendar; charset=utf-8")))]
 pub(crate) async fn export(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

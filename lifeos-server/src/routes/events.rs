@@ -24,6 +24,15 @@ fn after_seq(text: &str, field: &str) -> Result<u64, ApiError> {
 }
 
 /// `GET /events?after=<seq>&limit=`: events with `seq` > `after`, in order.
+#[utoipa::path(get, path = "/events", tag = "events",
+    params(
+        ("after" = Option<u64>, Query, description = "Events with a higher seq (default 0): the previous page's next_cursor."),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1..=200 (default 50)."),
+    ),
+    responses(
+        (status = 200, description = "A page of the caller's event log in seq order.", body = List<StoredEvent>),
+        (status = 400, description = "bad-request: after or limit invalid."),
+    ))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -48,6 +57,15 @@ pub(crate) async fn list(
 /// then live ones, none lost or repeated. A comment every 15 s; closed at the token's
 /// expiry, at shutdown and when the user is erased. The comment interval is
 /// [`crate::ServerConfig::keep_alive`].
+#[utoipa::path(get, path = "/events/stream", tag = "events",
+    params(
+        ("after" = Option<u64>, Query, description = "Replay events after this seq first (Last-Event-ID wins)."),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Replay events after this seq, then live ones."),
+    ),
+    responses(
+        (status = 200, description = "Server-Sent Events: `id: <seq>`, `event: <type>`, `data: <StoredEvent JSON>`; a comment every 15 s; closed at the token's exp, at shutdown and on erasure.", body = String, content_type = "text/event-stream"),
+        (status = 400, description = "bad-request: after or Last-Event-ID is not a decimal seq."),
+    ))]
 pub(crate) async fn stream(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

@@ -15,6 +15,8 @@ use crate::routes::with_etag;
 use crate::state::AppState;
 
 /// `GET /me`: the profile with its `ETag`.
+#[utoipa::path(get, path = "/me", tag = "me",
+    responses((status = 200, description = "The caller's profile (created on first sight).", body = lifeos::core::Profile, headers(("ETag" = String)))))]
 pub(crate) async fn get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -27,6 +29,16 @@ pub(crate) async fn get(
 }
 
 /// `PATCH /me/preferences`: core's rules, error fields without the `preferences.` prefix.
+#[utoipa::path(patch, path = "/me/preferences", tag = "me",
+    params(crate::openapi::IfMatch),
+    request_body(content = PreferencesPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The profile with the new preferences.", body = lifeos::core::Profile, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: the body is not JSON, or If-Match is malformed."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
+        (status = 415, description = "unsupported-media-type"),
+        (status = 422, description = "validation: each field at fault (`timezone`, `working_days[1]`)."),
+    ))]
 pub(crate) async fn patch_preferences(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -53,6 +65,8 @@ pub(crate) async fn patch_preferences(
 }
 
 /// `GET /me/export`: the `lifeos-export/1` document.
+#[utoipa::path(get, path = "/me/export", tag = "me",
+    responses((status = 200, description = "The `lifeos-export/1` document of every row and event of the caller.", body = Object)))]
 pub(crate) async fn export(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -62,13 +76,21 @@ pub(crate) async fn export(
 }
 
 /// The answer of `DELETE /me`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Erased {
+    /// The erased user.
     erased_user_id: String,
+    /// Rows removed, per table.
     counts: BTreeMap<String, u64>,
 }
 
 /// `DELETE /me?confirm=<user id>`: erases the user's rows and events but the tombstone.
+#[utoipa::path(delete, path = "/me", tag = "me",
+    params(("confirm" = uuid::Uuid, Query, description = "The caller's own user id.")),
+    responses(
+        (status = 200, description = "Every row and event of the caller erased but the `user.erased` tombstone.", body = Erased),
+        (status = 400, description = "bad-request: `confirm` is not the caller's id."),
+    ))]
 pub(crate) async fn erase(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

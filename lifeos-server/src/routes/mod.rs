@@ -1,11 +1,15 @@
 //! The handlers, one module per resource.
 
+pub(crate) mod breakdown;
 pub(crate) mod calendar;
+pub(crate) mod calendar_events;
 pub(crate) mod events;
 pub(crate) mod me;
 pub(crate) mod plan;
+pub(crate) mod projects;
 pub(crate) mod service;
 pub(crate) mod tasks;
+pub(crate) mod usage;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};

@@ -18,16 +18,31 @@ use crate::state::AppState;
 /// The warning added when refinement is asked for and no model is configured.
 pub const REFINE_UNAVAILABLE: &str = "refinement is not configured on this server (no language model): the deterministic plan is returned";
 
-#[derive(Debug, Default, Deserialize)]
+/// The optional body of `POST /ai/plan-day`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-struct PlanDayBody {
+pub(crate) struct PlanDayBody {
+    /// The day to plan (default: the user's local today).
     date: Option<NaiveDate>,
+    /// Ask the model to refine the plan (no model is configured on this server yet).
     refine: bool,
+    /// Free text for the model, at most 1,000 characters.
+    #[schema(max_length = 1000)]
     instructions: Option<String>,
+    /// Plan without saving.
     dry_run: bool,
 }
 
 /// `POST /ai/plan-day`.
+#[utoipa::path(post, path = "/ai/plan-day", tag = "ai",
+    request_body(content = Option<PlanDayBody>, content_type = "application/json", description = "Optional."),
+    responses(
+        (status = 200, description = "PLANNER.md's response (camelCase) plus `saved`: the tasks whose times were written.", body = Object),
+        (status = 400, description = "bad-request: the body is not JSON."),
+        (status = 409, description = "dependency-cycle: the tasks' dependencies form a cycle; conflict: a task changed meanwhile."),
+        (status = 415, description = "unsupported-media-type"),
+        (status = 422, description = "validation: date outside the user's yesterday..today + 365, instructions over 1,000 characters."),
+    ))]
 pub(crate) async fn plan_day(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

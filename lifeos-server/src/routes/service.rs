@@ -11,11 +11,18 @@ use serde_json::json;
 use crate::state::AppState;
 
 /// `GET /health`: the process answers; no store access.
+#[utoipa::path(get, path = "/health", tag = "service",
+    responses((status = 200, description = "The process answers (`{\"status\":\"ok\"}`); no store access.", body = Object)))]
 pub(crate) async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// `GET /ready`: the store (and Redis) answer within 2 s and the server is not draining.
+#[utoipa::path(get, path = "/ready", tag = "service",
+    responses(
+        (status = 200, description = "`{\"status\":\"ready\"}`: the store (and Redis) answer within 2 s.", body = Object),
+        (status = 503, description = "`{\"status\":\"unavailable\"}`: draining, or the store or Redis did not answer.", body = Object, content_type = "application/json"),
+    ))]
 pub(crate) async fn ready(State(state): State<AppState>) -> Response {
     let not_ready = || {
         (

@@ -32,6 +32,23 @@ const FILTERS: [&str; 9] = [
 ];
 
 /// `GET /tasks`.
+#[utoipa::path(get, path = "/tasks", tag = "tasks",
+    params(
+        ("status" = Option<String>, Query, description = "Comma-separated statuses: pending, in_progress, completed, cancelled."),
+        ("label" = Option<String>, Query, description = "Tasks carrying this label (exact, trimmed)."),
+        ("project_id" = Option<uuid::Uuid>, Query, description = "Tasks of this project."),
+        ("due_after" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "due_after <= due_date."),
+        ("due_before" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "due_date < due_before."),
+        ("scheduled_from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "scheduled_from <= scheduled_start."),
+        ("scheduled_to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "scheduled_start < scheduled_to."),
+        ("q" = Option<String>, Query, description = "In the title, case-insensitively (1..=200 characters); deleted tasks never match."),
+        ("include_deleted" = Option<bool>, Query, description = "List soft-deleted tasks too (default false)."),
+        crate::openapi::Paging,
+    ),
+    responses(
+        (status = 200, description = "A page of tasks in (created_at, id) order.", body = List<Task>),
+        (status = 400, description = "bad-request: a parameter or the cursor is invalid."),
+    ))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -106,6 +123,15 @@ fn range(
 }
 
 /// `POST /tasks`.
+#[utoipa::path(post, path = "/tasks", tag = "tasks",
+    request_body(content = NewTask, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new pending task.", body = Task,
+            headers(("ETag" = String, description = "\"1\""), ("Location" = String, description = "/api/v1/tasks/{id}"))),
+        (status = 400, description = "bad-request: the body is not JSON."),
+        (status = 415, description = "unsupported-media-type: the body is not application/json."),
+        (status = 422, description = "validation: every field at fault."),
+    ))]
 pub(crate) async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -128,6 +154,12 @@ pub(crate) async fn create(
 }
 
 /// `GET /tasks/{id}`.
+#[utoipa::path(get, path = "/tasks/{id}", tag = "tasks",
+    params(("id" = uuid::Uuid, Path, description = "The task.")),
+    responses(
+        (status = 200, description = "The task, deleted or not.", body = Task, headers(("ETag" = String))),
+        (status = 404, description = "not-found: no such task of this user."),
+    ))]
 pub(crate) async fn get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -139,6 +171,18 @@ pub(crate) async fn get(
 }
 
 /// `PATCH /tasks/{id}`.
+#[utoipa::path(patch, path = "/tasks/{id}", tag = "tasks",
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    request_body(content = TaskPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The task after the patch (lists replace; a patch that sets nothing is a no-op).", body = Task, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: the body is not JSON, or If-Match is malformed."),
+        (status = 404, description = "not-found: no such live task of this user."),
+        (status = 409, description = "invalid-transition: a status the lifecycle refuses."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
+        (status = 415, description = "unsupported-media-type"),
+        (status = 422, description = "validation: every field at fault."),
+    ))]
 pub(crate) async fn patch(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -163,6 +207,14 @@ pub(crate) async fn patch(
 }
 
 /// `DELETE /tasks/{id}`.
+#[utoipa::path(delete, path = "/tasks/{id}", tag = "tasks",
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    responses(
+        (status = 200, description = "Soft-deletes the task (already deleted: unchanged).", body = Task, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: If-Match is malformed."),
+        (status = 404, description = "not-found: no such task of this user."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
+    ))]
 pub(crate) async fn delete(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -175,6 +227,14 @@ pub(crate) async fn delete(
 }
 
 /// `POST /tasks/{id}/restore`.
+#[utoipa::path(post, path = "/tasks/{id}/restore", tag = "tasks",
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    responses(
+        (status = 200, description = "Restores a deleted task (live: unchanged).", body = Task, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: If-Match is malformed."),
+        (status = 404, description = "not-found: no such task of this user."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
+    ))]
 pub(crate) async fn restore(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -187,6 +247,15 @@ pub(crate) async fn restore(
 }
 
 /// `POST /tasks/{id}/start`.
+#[utoipa::path(post, path = "/tasks/{id}/start", tag = "tasks",
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    responses(
+        (status = 200, description = "pending -> in_progress", body = Task, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: If-Match is malformed."),
+        (status = 404, description = "not-found: no such live task of this user."),
+        (status = 409, description = "invalid-transition: not allowed from the task's status."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
+    ))]
 pub(crate) async fn start(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -197,6 +266,15 @@ pub(crate) async fn start(
 }
 
 /// `POST /tasks/{id}/cancel`.
+#[utoipa::path(post, path = "/tasks/{id}/cancel", tag = "tasks",
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    responses(
+        (status = 200, description = "pending, in_progress -> cancelled", body = Task, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: If-Match is malformed."),
+        (status = 404, description = "not-found: no such live task of this user."),
+        (status = 409, description = "invalid-transition: not allowed from the task's status."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
+    ))]
 pub(crate) async fn cancel(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -206,13 +284,28 @@ pub(crate) async fn cancel(
     status_change(&state, &caller, &id, request, TaskStatus::Cancelled).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The optional body of `POST /tasks/{id}/complete`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-struct CompleteBody {
+pub(crate) struct CompleteBody {
+    /// Minutes spent, 0..=43200.
+    #[schema(minimum = 0, maximum = 43200)]
     actual_minutes: Option<i64>,
 }
 
 /// `POST /tasks/{id}/complete`, optional `{"actual_minutes": 0..=43200}`.
+#[utoipa::path(post, path = "/tasks/{id}/complete", tag = "tasks",
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    request_body(content = Option<CompleteBody>, content_type = "application/json", description = "Optional."),
+    responses(
+        (status = 200, description = "pending, in_progress -> completed (sets completed_at)", body = Task, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: If-Match is malformed."),
+        (status = 404, description = "not-found: no such live task of this user."),
+        (status = 409, description = "invalid-transition: not allowed from the task's status."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
+        (status = 415, description = "unsupported-media-type"),
+        (status = 422, description = "validation: actual_minutes outside 0..=43200."),
+    ))]
 pub(crate) async fn complete(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

@@ -2,10 +2,14 @@
 
 mod auth;
 mod calendar;
+mod calendar_events;
 mod events;
 mod input;
 mod me;
+mod openapi;
 mod plan;
+mod projects;
 mod rate_limit;
 mod service;
 mod tasks;
+mod usage;

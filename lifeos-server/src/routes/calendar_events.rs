@@ -1,0 +1,233 @@
+//! `/api/v1/calendar/events`: list (paged), create or upsert, read and delete.
+
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use lifeos::core::wire::List;
+use lifeos::core::{
+    Attendee, CalendarEvent, CalendarEventId, CalendarEventInput, EventStatus, EventTime,
+    NominalDuration, Provider, RecurrenceRange, RecurrenceRule, Transparency,
+};
+use lifeos::store::Upserted;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::cursor;
+use crate::input::{self, check_content_type, parse_json, read_body};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+const ROUTE: &str = "GET /api/v1/calendar/events";
+
+/// The body of `POST /calendar/events`: core's `CalendarEventInput` with `start` and
+/// `end` required and the rest defaulting as `CalendarEventInput::new(manual, "", start,
+/// end)`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewCalendarEvent {
+    /// Source calendar (default `manual`).
+    #[serde(default)]
+    provider: Option<Provider>,
+    /// The provider's id: with it, the event is upserted by (provider, external_id,
+    /// recurrence_id).
+    #[serde(default)]
+    external_id: Option<String>,
+    /// Summary, at most 1,000 characters (default empty).
+    #[serde(default)]
+    title: Option<String>,
+    /// Longer text.
+    #[serde(default)]
+    description: Option<String>,
+    /// Where.
+    #[serde(default)]
+    location: Option<String>,
+    /// Start (the series' first start for a master). Required.
+    #[serde(default)]
+    #[schema(required = true)]
+    start: Option<EventTime>,
+    /// End of the first instance, of `start`'s kind (zoned and utc mix), not before it.
+    /// Required.
+    #[serde(default)]
+    #[schema(required = true)]
+    end: Option<EventTime>,
+    /// Nominal length (iCalendar `DURATION`).
+    #[serde(default)]
+    duration: Option<NominalDuration>,
+    /// Recurrence rule for a series master, valid for `start`.
+    #[serde(default)]
+    rrule: Option<RecurrenceRule>,
+    /// Extra instances.
+    #[serde(default)]
+    rdates: Option<Vec<EventTime>>,
+    /// Removed instances.
+    #[serde(default)]
+    exdates: Option<Vec<EventTime>>,
+    /// The master (one of the user's events) this overrides an instance of.
+    #[serde(default)]
+    series_id: Option<CalendarEventId>,
+    /// The original start of the instance this overrides.
+    #[serde(default)]
+    recurrence_id: Option<EventTime>,
+    /// Which instances an override replaces (default `this_instance`).
+    #[serde(default)]
+    recurrence_range: Option<RecurrenceRange>,
+    /// Default `confirmed`.
+    #[serde(default)]
+    status: Option<EventStatus>,
+    /// Default `busy`.
+    #[serde(default)]
+    transparency: Option<Transparency>,
+    /// Invitees.
+    #[serde(default)]
+    attendees: Option<Vec<Attendee>>,
+    /// Video call link.
+    #[serde(default)]
+    conference_url: Option<String>,
+    /// The provider's version tag: an upsert with the stored etag changes nothing.
+    #[serde(default)]
+    etag: Option<String>,
+}
+
+impl NewCalendarEvent {
+    /// The input it describes.
+    ///
+    /// # Errors
+    /// 422 naming `start` and `end` when absent.
+    fn into_input(self) -> Result<CalendarEventInput, ApiError> {
+        let b = self;
+        let (start, end) = match (b.start, b.end) {
+            (Some(start), Some(end)) => (start, end),
+            (start, end) => {
+                let errors = [("start", start.is_none()), ("end", end.is_none())]
+                    .into_iter()
+                    .filter(|(_, missing)| *missing)
+                    .map(|(field, _)| lifeos::core::wire::ProblemField {
+                        field: field.to_owned(),
+                        message: "required: an EventTime".to_owned(),
+                    })
+                    .collect::<Vec<_>>();
+                return Err(ApiError::Validation {
+                    detail: format!("{} required field(s) missing", errors.len()),
+                    errors,
+                });
+            }
+        };
+        let mut input = CalendarEventInput::new(
+            b.provider.unwrap_or(Provider::Manual),
+            b.title.unwrap_or_default(),
+            start,
+            end,
+        );
+        input.external_id = b.external_id;
+        input.description = b.description;
+        input.location = b.location;
+        input.duration = b.duration;
+        input.rrule = b.rrule;
+        input.rdates = b.rdates.unwrap_or_default();
+        input.exdates = b.exdates.unwrap_or_default();
+        input.series_id = b.series_id;
+        input.recurrence_id = b.recurrence_id;
+        input.recurrence_range = b.recurrence_range.unwrap_or(input.recurrence_range);
+        input.status = b.status.unwrap_or(input.status);
+        input.transparency = b.transparency.unwrap_or(input.transparency);
+        input.attendees = b.attendees.unwrap_or_default();
+        input.conference_url = b.conference_url;
+        input.etag = b.etag;
+        Ok(input)
+    }
+}
+
+/// `GET /calendar/events`: the non-deleted events.
+#[utoipa::path(get, path = "/calendar/events", tag = "calendar",
+    params(crate::openapi::Paging),
+    responses(
+        (status = 200, description = "A page of the non-deleted events in (created_at, id) order.", body = List<CalendarEvent>),
+        (status = 400, description = "bad-request: limit or cursor invalid."),
+    ))]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Json<List<CalendarEvent>>, ApiError> {
+    let params = input::query_params(request.uri().query())?;
+    let limit = input::limit(&params)?;
+    let after = params
+        .get("cursor")
+        .map(|c| cursor::decode(caller.user, ROUTE, "", c))
+        .transpose()?;
+    let page = state.app().events_page(caller.user, after, limit).await?;
+    Ok(Json(List {
+        results: page.items,
+        next_cursor: page
+            .next
+            .map(|c| cursor::encode(caller.user, ROUTE, "", &c)),
+    }))
+}
+
+/// `POST /calendar/events`: creates, or with `external_id` upserts.
+#[utoipa::path(post, path = "/calendar/events", tag = "calendar",
+    request_body(content = NewCalendarEvent, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created.", body = CalendarEvent,
+            headers(("Location" = String, description = "/api/v1/calendar/events/{id}"))),
+        (status = 200, description = "Upserted by external_id: updated, or unchanged (same etag).", body = CalendarEvent),
+        (status = 400, description = "bad-request: the body is not JSON."),
+        (status = 415, description = "unsupported-media-type: the body is not application/json."),
+        (status = 422, description = "validation: each field at fault (end of another kind or before start, rrule, series_id, title)."),
+    ))]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    check_content_type(&parts.headers, "application/json", true)?;
+    let bytes = read_body(body, state.config().max_body_bytes).await?;
+    let new: NewCalendarEvent = parse_json(&bytes)?;
+    let saved = state
+        .app()
+        .save_event(caller.user, new.into_input()?)
+        .await?;
+    Ok(match saved {
+        Upserted::Created(event) => {
+            let mut response = (StatusCode::CREATED, Json(&event)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/calendar/events/{}", event.id)) {
+                response.headers_mut().insert(header::LOCATION, v);
+            }
+            response
+        }
+        other => (StatusCode::OK, Json(other.into_inner())).into_response(),
+    })
+}
+
+/// `GET /calendar/events/{id}`.
+#[utoipa::path(get, path = "/calendar/events/{id}", tag = "calendar",
+    params(("id" = uuid::Uuid, Path, description = "The event.")),
+    responses(
+        (status = 200, description = "The event.", body = CalendarEvent),
+        (status = 404, description = "not-found: no such event of this user."),
+    ))]
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<CalendarEvent>, ApiError> {
+    let id: CalendarEventId = input::path_id(&id)?;
+    Ok(Json(state.app().event(caller.user, id).await?))
+}
+
+/// `DELETE /calendar/events/{id}`: soft; already deleted: 404.
+#[utoipa::path(delete, path = "/calendar/events/{id}", tag = "calendar",
+    params(("id" = uuid::Uuid, Path, description = "The event.")),
+    responses(
+        (status = 200, description = "The deleted event.", body = CalendarEvent),
+        (status = 404, description = "not-found: no such live event of this user."),
+    ))]
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<CalendarEvent>, ApiError> {
+    let id: CalendarEventId = input::path_id(&id)?;
+    Ok(Json(state.app().delete_event(caller.user, id).await?))
+}
