@@ -1,10 +1,13 @@
 //! Plan My Day: load a user's day, plan it, save what changed with the fact that it was
 //! planned, in one transaction.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use lifeos_core::dependency::{describe_cycle, find_cycle};
 use lifeos_core::event::{PlanGenerated, ScheduledBy};
-use lifeos_core::plan::{PlanDayRequest, PlanDayResponse};
+use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError};
 use lifeos_core::recurrence::{SkippedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, Task, TaskId, TaskPatch, Tier, UserId};
@@ -269,6 +272,7 @@ impl LifeOs {
             .await
             .map_err(Error::store("reading the tasks"))?;
         let request = prefs.plan_request(date, now, &tasks, blocked.entries);
+        check_no_cycle(&request)?;
         let response = lifeos_scheduler::plan_day(&request)?;
         let changes = schedule_changes(&tasks, &response, day_start, day_end);
         Ok(DayPlan {
@@ -387,6 +391,38 @@ fn schedule_changes(
         }
     }
     changes
+}
+
+/// A dependency cycle among the request's tasks (only data written before the store
+/// refused cycles holds one), named by the tasks' titles at the path of its first task, as
+/// the planner would report it.
+fn check_no_cycle(request: &PlanDayRequest) -> Result<()> {
+    let graph: BTreeMap<TaskId, Vec<TaskId>> = request
+        .tasks
+        .iter()
+        .map(|t| {
+            let deps = t.depends_on.iter().map(|d| TaskId::from_uuid(*d)).collect();
+            (TaskId::from_uuid(t.id), deps)
+        })
+        .collect();
+    let Some(cycle) = find_cycle(&graph, graph.keys().copied()) else {
+        return Ok(());
+    };
+    let title = |id: TaskId| {
+        let t = request.tasks.iter().find(|t| t.id == *id.as_uuid())?;
+        Some(t.title.clone())
+    };
+    let first = cycle
+        .first()
+        .and_then(|id| request.tasks.iter().position(|t| t.id == *id.as_uuid()))
+        .unwrap_or(0);
+    Err(Error::InvalidPlanRequest(PlanError::single(
+        format!("tasks[{first}].dependsOn"),
+        format!(
+            "dependency cycle among the tasks: {}",
+            describe_cycle(&cycle, title)
+        ),
+    )))
 }
 
 fn skipped_as_warnings<S: Serializer>(skipped: &[SkippedEvent], s: S) -> Result<S::Ok, S::Error> {

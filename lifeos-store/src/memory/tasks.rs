@@ -18,6 +18,8 @@ impl TaskStore for MemoryStore {
                     });
                 }
             }
+            let starts = rules::changed_dependencies(&tasks, |_| None);
+            rules::check_acyclic(of_user(state, user), &tasks, &starts)?;
             for t in &tasks {
                 state.tasks.insert(t.id, t.clone());
             }
@@ -67,6 +69,8 @@ impl TaskStore for MemoryStore {
                 work.insert(next.id, next.clone());
                 out.push(next);
             }
+            let starts = rules::changed_dependencies(work.values(), |id| state.tasks.get(&id));
+            rules::check_acyclic(of_user(state, user), work.values(), &starts)?;
             state.tasks.extend(work);
             (out, events)
         };
@@ -99,6 +103,11 @@ impl TaskStore for MemoryStore {
             crate::page::page(rows.into_iter().cloned().collect(), query.limit)
         }))
     }
+}
+
+/// Every task of `user`, deleted and finished ones too.
+fn of_user(state: &State, user: UserId) -> impl Iterator<Item = &Task> {
+    state.tasks.values().filter(move |t| t.user_id == user)
 }
 
 /// A task may only name a project of its own user (SQLite enforces it by foreign key).

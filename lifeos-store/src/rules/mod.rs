@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 mod calendar;
 mod calendar_index;
+mod dependency;
 mod log;
 mod profile;
 mod project;
@@ -18,6 +19,7 @@ mod token;
 
 pub(crate) use calendar::{delete_calendar_event, recurrence_key, upsert_calendar_event};
 pub(crate) use calendar_index::{CalIndex, CalKind};
+pub(crate) use dependency::{changed_dependencies, check_acyclic};
 pub(crate) use log::{is_tombstone, recorded_event, tombstone};
 pub(crate) use profile::{create_profile, update_profile};
 pub(crate) use project::{create_project, delete_project, update_project};

@@ -92,6 +92,11 @@ statements! {
     update_task = "UPDATE tasks SET title_folded = ?, status = ?, labels = ?, project_id = ?, \
         due_date = ?, scheduled_start = ?, deleted_at = ?, version = ?, data = ? \
         WHERE id = ? AND user_id = ? AND version = ?";
+    /// A user's tasks that may have dependencies, deleted ones too: a superset (the text
+    /// `"depends_on":[]` can only be the empty list's, since quotes inside JSON strings are
+    /// escaped), decoded to decide.
+    tasks_with_dependencies = "SELECT id, data FROM tasks WHERE user_id = ? \
+        AND data NOT LIKE '%\"depends_on\":[]%'";
     /// A user's tasks in `(created_at, id)` order, deleted ones too.
     tasks_of_user = "SELECT id, data FROM tasks WHERE user_id = ? ORDER BY created_at, id";
 

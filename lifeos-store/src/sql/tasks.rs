@@ -79,6 +79,29 @@ async fn update<D: Dialect>(d: &D, conn: &mut D::Conn, t: &Task, previous: u64) 
     }
 }
 
+/// Refuses the transaction's writes when they close a dependency cycle (see
+/// `rules::check_acyclic`); reads the user's stored dependencies only when a write
+/// changed some.
+async fn check_acyclic<D: Dialect>(
+    d: &D,
+    conn: &mut D::Conn,
+    user: UserId,
+    written: &[Task],
+    starts: &[TaskId],
+) -> Result<()> {
+    if starts.is_empty() {
+        return Ok(());
+    }
+    let args = vec![Arg::Uuid(*user.as_uuid())];
+    let stmt = Stmt::new(
+        &d.sql().tasks_with_dependencies,
+        args,
+        "reading task dependencies",
+    );
+    let stored = TaskRow::decode_all(d.data_rows(conn, stmt).await?)?;
+    rules::check_acyclic(&stored, written, starts)
+}
+
 pub(crate) async fn create_tasks<D: Dialect>(
     d: &D,
     user: UserId,
@@ -87,6 +110,8 @@ pub(crate) async fn create_tasks<D: Dialect>(
     let now = d.ctx().now();
     let (tasks, events) = rules::create_tasks(d.ctx(), user, new, now)?;
     let (tasks, _) = mutate(d, user, |mut tx| async move {
+        let starts = rules::changed_dependencies(&tasks, |_| None);
+        check_acyclic(d, &mut tx, user, &tasks, &starts).await?;
         for t in &tasks {
             insert(d, &mut tx, t).await?;
         }
@@ -117,6 +142,7 @@ pub(crate) async fn change_tasks_recording<D: Dialect>(
     let (out, stored) = mutate(d, user, |mut tx| async move {
         let mut out = Vec::with_capacity(changes.len());
         let mut events = Vec::new();
+        let mut starts = Vec::new();
         for change in &changes {
             let current = fetch(d, &mut tx, user, change.task_id)
                 .await?
@@ -124,12 +150,15 @@ pub(crate) async fn change_tasks_recording<D: Dialect>(
             match rules::change_task(d.ctx(), &current, change, now)? {
                 Some((task, e)) => {
                     update(d, &mut tx, &task, current.version).await?;
+                    starts.extend(rules::changed_dependencies([&task], |_| Some(&current)));
                     events.push(e);
                     out.push(task);
                 }
                 None => out.push(current),
             }
         }
+        // The rows read back include this transaction's writes.
+        check_acyclic(d, &mut tx, user, &[], &starts).await?;
         events.extend(recorded);
         Ok(Step::Write(tx, out, events))
     })

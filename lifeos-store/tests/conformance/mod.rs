@@ -62,7 +62,8 @@ macro_rules! conformance_suite {
             erasure_leaves_only_a_tombstone,
             recorded_events_and_slow_subscribers,
             changes_and_record_commit_together,
-            usable_as_a_trait_object
+            usable_as_a_trait_object,
+            dependency_cycles_are_refused_at_write_time
         }
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -89,6 +90,10 @@ macro_rules! conformance_suite {
         trials
     }};
 }
+
+mod dependencies;
+#[allow(unused_imports)] // not every binary including this module runs the suite
+pub use dependencies::*;
 
 /// Named test bodies for a binary with its own harness (`harness = false`).
 pub type Trials = Vec<(&'static str, Box<dyn FnOnce() + Send>)>;

@@ -1,6 +1,7 @@
 //! Fixtures shared by the workflow tests.
 
 mod calendar;
+mod dependency_cycle;
 mod guarded_tasks;
 mod import;
 mod plan_day;
