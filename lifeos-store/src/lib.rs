@@ -47,6 +47,8 @@
 //!   [`StoredEvent`]s; [`Upserted`]. Inputs that mirror domain types
 //!   ([`CalendarEventInput`], [`SubscriptionInput`]) live in `lifeos_core` and are
 //!   re-exported here.
+//! - [`read_guard`]: [`ReadGuard`], what a write was computed from, checked in its
+//!   transaction ([`TaskStore::change_tasks_guarded`]).
 //! - [`export`]: [`UserExport`], the typed GDPR export.
 //! - [`crypto`]: AES-256-GCM sealing of OAuth tokens under an app-supplied [`Keyring`].
 //! - [`options`]: [`StoreOptions`] with the [`Clock`] ([`clock`]) and the RNG ids are
@@ -107,6 +109,7 @@ pub mod page;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod query;
+pub mod read_guard;
 #[cfg(feature = "nats")]
 pub mod relay;
 mod rules;
@@ -132,6 +135,7 @@ pub use page::{Cursor, EventPage, Page};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresConfig, PostgresStore};
 pub use query::{EventQuery, TaskQuery, TimeRange, fold};
+pub use read_guard::ReadGuard;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use stored_event::StoredEvent;

@@ -26,6 +26,7 @@ use crate::export::UserExport;
 use crate::hub::EventStream;
 use crate::page::{Cursor, EventPage, Page};
 use crate::query::{EventQuery, TaskQuery};
+use crate::read_guard::ReadGuard;
 use crate::stored_event::StoredEvent;
 use crate::upserted::Upserted;
 use lifeos_core::{CalendarEventInput, SubscriptionInput};
@@ -62,6 +63,26 @@ pub trait TaskStore: Send + Sync {
         user: UserId,
         changes: Vec<TaskChange>,
         record: Option<(EventSource, EventPayload)>,
+    ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
+        self.change_tasks_guarded(user, changes, record, &ReadGuard::new())
+            .await
+    }
+
+    /// As [`TaskStore::change_tasks_recording`], only if what `guard` names is stored as it
+    /// was read: checked in the write's own transaction, under the lock that orders
+    /// writers, so no write can slip in between the check and the changes.
+    ///
+    /// This is how a plan is saved only over the tasks and events it was computed from.
+    ///
+    /// # Errors
+    /// [`Error::Changed`] when a guarded row changed (kind `Conflict`); as
+    /// [`TaskStore::change_tasks_recording`]; nothing is written then.
+    async fn change_tasks_guarded(
+        &self,
+        user: UserId,
+        changes: Vec<TaskChange>,
+        record: Option<(EventSource, EventPayload)>,
+        guard: &ReadGuard,
     ) -> Result<(Vec<Task>, Option<StoredEvent>)>;
 
     /// Applies `changes` in order in one transaction, each with its event: all or none.

@@ -1,6 +1,8 @@
 //! Tasks in memory.
 
 use super::prelude::*;
+use crate::calendar_window::CalendarWindow;
+use crate::read_guard::{ReadGuard, actionable, takes_time};
 
 #[async_trait]
 impl TaskStore for MemoryStore {
@@ -32,17 +34,19 @@ impl TaskStore for MemoryStore {
             .ok_or_else(|| Error::not_found("task", id))
     }
 
-    async fn change_tasks_recording(
+    async fn change_tasks_guarded(
         &self,
         user: UserId,
         changes: Vec<TaskChange>,
         record: Option<(EventSource, EventPayload)>,
+        guard: &ReadGuard,
     ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
         let now = self.ctx.now();
         let recorded = record
             .map(|(source, payload)| rules::recorded_event(&self.ctx, user, source, payload, now))
             .transpose()?;
         let mut state = lock(&self.state);
+        check_guard(&state, user, guard)?;
         let (out, mut events) = {
             let state: &mut State = &mut state;
             let ctx = &self.ctx;
@@ -103,6 +107,21 @@ impl TaskStore for MemoryStore {
             crate::page::page(rows.into_iter().cloned().collect(), query.limit)
         }))
     }
+}
+
+/// Refuses the write when what `guard` names is no longer stored as it was read.
+fn check_guard(state: &State, user: UserId, guard: &ReadGuard) -> Result<()> {
+    if guard.guards_tasks() {
+        let versions = of_user(state, user)
+            .filter(|t| actionable(t))
+            .map(|t| (t.id, t.version, takes_time(t)));
+        guard.check_tasks(versions)?;
+    }
+    if let Some((from, to)) = guard.window() {
+        let window = CalendarWindow::new(super::calendar::window_of(state, user, from, to));
+        guard.check_window(&window)?;
+    }
+    Ok(())
 }
 
 /// Every task of `user`, deleted and finished ones too.

@@ -8,6 +8,7 @@ use crate::change::TaskChange;
 use crate::error::{Error, Result};
 use crate::page::Page;
 use crate::query::{TaskQuery, TimeRange, fold};
+use crate::read_guard::ReadGuard;
 use crate::rules::{self, nanos};
 use crate::stored_event::StoredEvent;
 
@@ -128,11 +129,49 @@ pub(crate) async fn get_task<D: Dialect>(d: &D, user: UserId, id: TaskId) -> Res
         .ok_or_else(|| Error::not_found("task", id))
 }
 
-pub(crate) async fn change_tasks_recording<D: Dialect>(
+/// Refuses the transaction when what `guard` names is no longer stored as it was read.
+async fn check_guard<D: Dialect>(
+    d: &D,
+    conn: &mut D::Conn,
+    user: UserId,
+    guard: &ReadGuard,
+) -> Result<()> {
+    if guard.guards_tasks() {
+        let args = vec![Arg::Uuid(*user.as_uuid())];
+        let stmt = Stmt::new(
+            &d.sql().actionable_task_versions,
+            args,
+            "reading task versions",
+        );
+        let rows = d.data_rows(conn, stmt).await?;
+        let versions = rows
+            .into_iter()
+            .map(|r| {
+                let (version, timed) = match r.data.strip_suffix(" timed") {
+                    Some(v) => (v, true),
+                    None => (r.data.as_str(), false),
+                };
+                match version.parse::<u64>() {
+                    Ok(v) => Ok((TaskId::from_uuid(r.id), v, timed)),
+                    Err(e) => Err(Error::corrupt("tasks", r.id, e)),
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        guard.check_tasks(versions)?;
+    }
+    if let Some((from, to)) = guard.window() {
+        let now = super::calendar::window_on(d, conn, user, from, to).await?;
+        guard.check_window(&now)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn change_tasks_guarded<D: Dialect>(
     d: &D,
     user: UserId,
     changes: Vec<TaskChange>,
     record: Option<(EventSource, EventPayload)>,
+    guard: &ReadGuard,
 ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
     let now = d.ctx().now();
     let recorded = record
@@ -140,6 +179,7 @@ pub(crate) async fn change_tasks_recording<D: Dialect>(
         .transpose()?;
     let with_record = recorded.is_some();
     let (out, stored) = mutate(d, user, |mut tx| async move {
+        check_guard(d, &mut tx, user, guard).await?;
         let mut out = Vec::with_capacity(changes.len());
         let mut events = Vec::new();
         let mut starts = Vec::new();

@@ -63,7 +63,8 @@ macro_rules! conformance_suite {
             recorded_events_and_slow_subscribers,
             changes_and_record_commit_together,
             usable_as_a_trait_object,
-            dependency_cycles_are_refused_at_write_time
+            dependency_cycles_are_refused_at_write_time,
+            guarded_writes_are_refused_when_what_they_read_changed
         }
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -92,8 +93,11 @@ macro_rules! conformance_suite {
 }
 
 mod dependencies;
+mod read_guard;
 #[allow(unused_imports)] // not every binary including this module runs the suite
 pub use dependencies::*;
+#[allow(unused_imports)]
+pub use read_guard::*;
 
 /// Named test bodies for a binary with its own harness (`harness = false`).
 pub type Trials = Vec<(&'static str, Box<dyn FnOnce() + Send>)>;
