@@ -49,6 +49,7 @@
 //!   re-exported here.
 //! - [`read_guard`]: [`ReadGuard`], what a write was computed from, checked in its
 //!   transaction ([`TaskStore::change_tasks_guarded`]).
+//! - [`seed`]: [`UserSeed`], a new user's profile, tasks and events written at once.
 //! - [`export`]: [`UserExport`], the typed GDPR export.
 //! - [`crypto`]: AES-256-GCM sealing of OAuth tokens under an app-supplied [`Keyring`].
 //! - [`options`]: [`StoreOptions`] with the [`Clock`] ([`clock`]) and the RNG ids are
@@ -113,6 +114,7 @@ pub mod read_guard;
 #[cfg(feature = "nats")]
 pub mod relay;
 mod rules;
+pub mod seed;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
@@ -136,6 +138,7 @@ pub use page::{Cursor, EventPage, Page};
 pub use postgres::{PostgresConfig, PostgresStore};
 pub use query::{EventQuery, TaskQuery, TimeRange, fold};
 pub use read_guard::ReadGuard;
+pub use seed::{SeedTask, UserSeed};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use stored_event::StoredEvent;

@@ -27,6 +27,7 @@ use crate::hub::EventStream;
 use crate::page::{Cursor, EventPage, Page};
 use crate::query::{EventQuery, TaskQuery};
 use crate::read_guard::ReadGuard;
+use crate::seed::UserSeed;
 use crate::stored_event::StoredEvent;
 use crate::upserted::Upserted;
 use lifeos_core::{CalendarEventInput, SubscriptionInput};
@@ -414,6 +415,15 @@ pub trait ProfileStore: Send + Sync {
     /// # Errors
     /// [`Error::Invalid`]; [`Error::Duplicate`] when the user already has one.
     async fn create_profile(&self, user: UserId, new: NewProfile) -> Result<Profile>;
+
+    /// Creates the user's profile with their first calendar events and tasks (each with
+    /// its event) in one transaction: all of it or nothing, so a failed first run leaves
+    /// no half-seeded user, and of writers seeding at once exactly one succeeds.
+    ///
+    /// # Errors
+    /// [`Error::Duplicate`] when the user already has a profile (another seeder won);
+    /// [`Error::Invalid`] naming the field (`tasks[2].title`, `events[0].end`, ...).
+    async fn seed_user(&self, user: UserId, seed: UserSeed) -> Result<Profile>;
 
     /// The user's profile.
     ///

@@ -45,7 +45,7 @@ async fn by_key<D: Dialect>(
     CalendarRow::decode_first(d.data_rows(conn, stmt).await?)
 }
 
-async fn write<D: Dialect>(
+pub(crate) async fn write<D: Dialect>(
     d: &D,
     conn: &mut D::Conn,
     e: &CalendarEvent,

@@ -153,6 +153,14 @@ macro_rules! impl_store {
                 $crate::sql::profiles::create_profile(self, user, new).await
             }
 
+            async fn seed_user(
+                &self,
+                user: lifeos_core::UserId,
+                seed: $crate::UserSeed,
+            ) -> $crate::Result<lifeos_core::Profile> {
+                $crate::sql::profiles::seed_user(self, user, seed).await
+            }
+
             async fn get_profile(
                 &self,
                 user: lifeos_core::UserId,

@@ -41,7 +41,7 @@ async fn fetch<D: Dialect>(
     TaskRow::decode_first(rows)
 }
 
-async fn insert<D: Dialect>(d: &D, conn: &mut D::Conn, t: &Task) -> Result<()> {
+pub(crate) async fn insert<D: Dialect>(d: &D, conn: &mut D::Conn, t: &Task) -> Result<()> {
     let mut args = columns(t)?;
     args.extend([
         Arg::Uuid(*t.id.as_uuid()),
