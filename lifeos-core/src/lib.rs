@@ -28,6 +28,7 @@
 //! # Overview
 //! - [`id`]: typed UUID v7 ids ([`TaskId`], [`UserId`], ...) built from `now` and an RNG.
 //! - [`task`]: [`Task`], its lifecycle ([`TaskStatus`]), [`NewTask`] and [`TaskPatch`].
+//! - [`dependency`]: dependency cycles among tasks, found iteratively.
 //! - [`project`], [`profile`] (with planning [`Preferences`]), [`oauth`], [`billing`].
 //! - [`calendar`]: [`CalendarEvent`] and [`EventTime`] (all-day, floating, zoned, UTC).
 //! - [`recurrence`]: [`RecurrenceRule`] (parsed and checked when written, stored as its
@@ -56,6 +57,7 @@
 
 pub mod billing;
 pub mod calendar;
+pub mod dependency;
 pub mod error;
 pub mod event;
 pub mod ical;

@@ -8,7 +8,8 @@ use lifeos_core::ValidationErrors;
 pub enum ErrorKind {
     /// The row does not exist for this user.
     NotFound,
-    /// A write named a stale version, or collided with a unique key.
+    /// A write named a stale version, was computed from rows that changed since, or
+    /// collided with a unique key.
     Conflict,
     /// The input failed validation.
     Invalid,
@@ -46,6 +47,15 @@ pub enum Error {
         expected: u64,
         /// The version stored now.
         actual: u64,
+    },
+    /// A guarded write was refused: a row it was computed from changed since it was read
+    /// (see [`crate::ReadGuard`]). Read again and recompute.
+    #[error("{entity} {id} changed since it was read")]
+    Changed {
+        /// The kind of row.
+        entity: &'static str,
+        /// The row's id.
+        id: String,
     },
     /// A unique key is already taken (such as a profile that already exists).
     #[error("{entity} {key}: already exists")]
@@ -102,7 +112,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Conflict { .. } | Error::Duplicate { .. } => ErrorKind::Conflict,
+            Error::Conflict { .. } | Error::Changed { .. } | Error::Duplicate { .. } => {
+                ErrorKind::Conflict
+            }
             Error::Invalid(_) => ErrorKind::Invalid,
             Error::Backend { .. } | Error::Corrupt { .. } => ErrorKind::Backend,
             Error::Crypto { .. } => ErrorKind::Crypto,

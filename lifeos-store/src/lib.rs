@@ -47,6 +47,9 @@
 //!   [`StoredEvent`]s; [`Upserted`]. Inputs that mirror domain types
 //!   ([`CalendarEventInput`], [`SubscriptionInput`]) live in `lifeos_core` and are
 //!   re-exported here.
+//! - [`read_guard`]: [`ReadGuard`], what a write was computed from, checked in its
+//!   transaction ([`TaskStore::change_tasks_guarded`]).
+//! - [`seed`]: [`UserSeed`], a new user's profile, tasks and events written at once.
 //! - [`export`]: [`UserExport`], the typed GDPR export.
 //! - [`crypto`]: AES-256-GCM sealing of OAuth tokens under an app-supplied [`Keyring`].
 //! - [`options`]: [`StoreOptions`] with the [`Clock`] ([`clock`]) and the RNG ids are
@@ -111,9 +114,11 @@ pub mod page;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod query;
+pub mod read_guard;
 #[cfg(feature = "nats")]
 pub mod relay;
 mod rules;
+pub mod seed;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
@@ -136,6 +141,8 @@ pub use page::{Cursor, EventPage, Page};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresConfig, PostgresStore};
 pub use query::{EventQuery, TaskQuery, TimeRange, fold};
+pub use read_guard::ReadGuard;
+pub use seed::{SeedTask, UserSeed};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use stored_event::StoredEvent;

@@ -26,6 +26,8 @@ use crate::export::UserExport;
 use crate::hub::EventStream;
 use crate::page::{Cursor, EventPage, Page};
 use crate::query::{EventQuery, TaskQuery};
+use crate::read_guard::ReadGuard;
+use crate::seed::UserSeed;
 use crate::stored_event::StoredEvent;
 use crate::upserted::Upserted;
 use lifeos_core::{CalendarEventInput, SubscriptionInput};
@@ -62,6 +64,26 @@ pub trait TaskStore: Send + Sync {
         user: UserId,
         changes: Vec<TaskChange>,
         record: Option<(EventSource, EventPayload)>,
+    ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
+        self.change_tasks_guarded(user, changes, record, &ReadGuard::new())
+            .await
+    }
+
+    /// As [`TaskStore::change_tasks_recording`], only if what `guard` names is stored as it
+    /// was read: checked in the write's own transaction, under the lock that orders
+    /// writers, so no write can slip in between the check and the changes.
+    ///
+    /// This is how a plan is saved only over the tasks and events it was computed from.
+    ///
+    /// # Errors
+    /// [`Error::Changed`] when a guarded row changed (kind `Conflict`); as
+    /// [`TaskStore::change_tasks_recording`]; nothing is written then.
+    async fn change_tasks_guarded(
+        &self,
+        user: UserId,
+        changes: Vec<TaskChange>,
+        record: Option<(EventSource, EventPayload)>,
+        guard: &ReadGuard,
     ) -> Result<(Vec<Task>, Option<StoredEvent>)>;
 
     /// Applies `changes` in order in one transaction, each with its event: all or none.
@@ -393,6 +415,15 @@ pub trait ProfileStore: Send + Sync {
     /// # Errors
     /// [`Error::Invalid`]; [`Error::Duplicate`] when the user already has one.
     async fn create_profile(&self, user: UserId, new: NewProfile) -> Result<Profile>;
+
+    /// Creates the user's profile with their first calendar events and tasks (each with
+    /// its event) in one transaction: all of it or nothing, so a failed first run leaves
+    /// no half-seeded user, and of writers seeding at once exactly one succeeds.
+    ///
+    /// # Errors
+    /// [`Error::Duplicate`] when the user already has a profile (another seeder won);
+    /// [`Error::Invalid`] naming the field (`tasks[2].title`, `events[0].end`, ...).
+    async fn seed_user(&self, user: UserId, seed: UserSeed) -> Result<Profile>;
 
     /// The user's profile.
     ///

@@ -3,10 +3,14 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use lifeos_core::UserId;
 use lifeos_store::{Clock, Store, SystemClock};
 use rand_core::{RngCore, SeedableRng};
 
 use crate::clock::{Monotonic, SystemMonotonic};
+
+/// How many planning locks a [`LifeOs`] holds.
+const PLANNING_STRIPES: usize = 64;
 
 /// The LifeOS application: every workflow (plan a day and save it, import a calendar, the
 /// task transitions) as one method, over one [`Store`].
@@ -21,6 +25,8 @@ pub struct LifeOs {
 
 struct Inner {
     store: Arc<dyn Store>,
+    /// Striped per-user turns for planning (see [`LifeOs::planning_turn`]).
+    planning: [tokio::sync::Mutex<()>; PLANNING_STRIPES],
     clock: Arc<dyn Clock>,
     monotonic: Arc<dyn Monotonic>,
     rng: Mutex<Box<dyn RngCore + Send>>,
@@ -62,6 +68,15 @@ impl LifeOs {
 
     pub(crate) fn monotonic(&self) -> &dyn Monotonic {
         &*self.inner.monotonic
+    }
+
+    /// Waits for `user`'s turn to plan in this process: plans of one user take turns, so
+    /// concurrent requests do not keep invalidating each other's guarded saves. Striped
+    /// (a fixed number of locks, users hashed onto them): bounded memory, and two users
+    /// sharing a stripe only wait for each other.
+    pub(crate) async fn planning_turn(&self, user: UserId) -> tokio::sync::MutexGuard<'_, ()> {
+        let stripe = (user.as_uuid().as_u128() % PLANNING_STRIPES as u128) as usize;
+        self.inner.planning[stripe].lock().await
     }
 
     /// Runs `f` with the injected RNG (never held across an await).
@@ -121,6 +136,7 @@ impl LifeOsBuilder {
         LifeOs {
             inner: Arc::new(Inner {
                 store: self.store,
+                planning: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 monotonic: self
                     .monotonic

@@ -72,6 +72,14 @@ pub enum Error {
         /// The version stored now.
         actual: u64,
     },
+    /// A guarded write was refused: a row it was computed from changed since it was read.
+    #[error("{entity} {id} changed since it was read")]
+    Changed {
+        /// The kind of row.
+        entity: &'static str,
+        /// The row's id.
+        id: String,
+    },
     /// A plan could not be saved because its tasks kept changing underneath it.
     #[error(
         "the plan of {date} could not be saved: its tasks changed {attempts} times while planning"
@@ -117,7 +125,9 @@ impl Error {
             Error::Invalid(_) | Error::InvalidPlanRequest(_) => ErrorKind::Invalid,
             Error::InvalidTransition { .. } => ErrorKind::InvalidTransition,
             Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Conflict { .. } | Error::PlanConflict { .. } => ErrorKind::Conflict,
+            Error::Conflict { .. } | Error::Changed { .. } | Error::PlanConflict { .. } => {
+                ErrorKind::Conflict
+            }
             Error::Duplicate { .. } => ErrorKind::Duplicate,
             Error::Ical { .. } => ErrorKind::Unreadable,
             Error::Storage { .. } => ErrorKind::Storage,
@@ -173,6 +183,7 @@ impl Error {
                 expected,
                 actual,
             },
+            S::Changed { entity, id } => Error::Changed { entity, id },
             S::Duplicate { entity, key } => Error::Duplicate { entity, key },
             S::Invalid(errors) => Error::Invalid(errors),
             other => Error::Storage {

@@ -1,14 +1,17 @@
 //! Plan My Day: load a user's day, plan it, save what changed with the fact that it was
 //! planned, in one transaction.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use lifeos_core::dependency::{describe_cycle, find_cycle};
 use lifeos_core::event::{PlanGenerated, ScheduledBy};
-use lifeos_core::plan::{PlanDayRequest, PlanDayResponse};
+use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError};
 use lifeos_core::recurrence::{SkippedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, Task, TaskId, TaskPatch, Tier, UserId};
-use lifeos_store::{StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
+use lifeos_store::{ReadGuard, StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
 use serde::{Serialize, Serializer};
 
 use crate::LifeOs;
@@ -218,16 +221,23 @@ impl LifeOs {
     ) -> Result<DayPlan> {
         let attempts = options.max_attempts.max(1);
         let mut last_date = date;
+        // Plans of one user in this process take turns, so they do not invalidate each
+        // other's reads; other processes are kept apart by the guarded save below.
+        let _turn = if options.dry_run {
+            None
+        } else {
+            Some(self.planning_turn(user).await)
+        };
         for attempt in 1..=attempts {
             let started = self.monotonic().elapsed();
-            let mut plan = self.compute_day(user, date, now).await?;
+            let (mut plan, guard) = self.compute_day(user, date, now).await?;
             plan.attempts = attempt;
             last_date = Some(plan.date);
             if options.dry_run {
                 return Ok(plan);
             }
             let latency = self.monotonic().elapsed().saturating_sub(started);
-            match self.save_day(user, &mut plan, latency).await {
+            match self.save_day(user, &mut plan, &guard, latency).await {
                 Ok(()) => return Ok(plan),
                 Err(e) if e.is_conflict() => {
                     tracing::debug!(%user, attempt, "tasks changed while planning; planning again");
@@ -241,13 +251,14 @@ impl LifeOs {
         })
     }
 
-    /// Loads the day and plans it; saves nothing.
+    /// Loads the day and plans it; saves nothing. Also returns what was read, to guard
+    /// the save with.
     async fn compute_day(
         &self,
         user: UserId,
         date: Option<NaiveDate>,
         now: DateTime<Utc>,
-    ) -> Result<DayPlan> {
+    ) -> Result<(DayPlan, ReadGuard)> {
         let store = self.store();
         let profile = store
             .get_profile(user)
@@ -269,15 +280,19 @@ impl LifeOs {
             .await
             .map_err(Error::store("reading the tasks"))?;
         let request = prefs.plan_request(date, now, &tasks, blocked.entries);
+        check_no_cycle(&request)?;
         let response = lifeos_scheduler::plan_day(&request)?;
         let changes = schedule_changes(&tasks, &response, day_start, day_end);
-        Ok(DayPlan {
+        let guard = ReadGuard::new()
+            .actionable_tasks(&tasks)
+            .calendar_window(from, to, &window);
+        let plan = DayPlan {
             date,
             timezone: tz,
             working_day: prefs.is_working_day(date),
             truncated: blocked.truncated,
             skipped_events: blocked.skipped,
-            unreadable_events: window.skipped,
+            unreadable_events: window.skipped.clone(),
             request,
             response,
             tasks,
@@ -285,15 +300,19 @@ impl LifeOs {
             saved: false,
             attempts: 1,
             recorded: None,
-        })
+        };
+        Ok((plan, guard))
     }
 
     /// Saves the plan's changes and its `ai.plan_generated` event in one transaction,
-    /// guarded by the versions the tasks were read at.
+    /// only if every actionable task and calendar event the plan read is stored as it was
+    /// read (`guard`, checked in that transaction): a plan computed before another
+    /// writer's change is never saved, so no two saved slots overlap.
     async fn save_day(
         &self,
         user: UserId,
         plan: &mut DayPlan,
+        guard: &ReadGuard,
         latency: std::time::Duration,
     ) -> Result<()> {
         let version_of = |id: TaskId| plan.task(id).map(|t| t.version);
@@ -329,7 +348,7 @@ impl LifeOs {
         });
         let (_, recorded) = self
             .store()
-            .change_tasks_recording(user, changes, Some((EventSource::Ai, generated)))
+            .change_tasks_guarded(user, changes, Some((EventSource::Ai, generated)), guard)
             .await
             .map_err(Error::store("saving the plan"))?;
         plan.saved = true;
@@ -387,6 +406,38 @@ fn schedule_changes(
         }
     }
     changes
+}
+
+/// A dependency cycle among the request's tasks (only data written before the store
+/// refused cycles holds one), named by the tasks' titles at the path of its first task, as
+/// the planner would report it.
+fn check_no_cycle(request: &PlanDayRequest) -> Result<()> {
+    let graph: BTreeMap<TaskId, Vec<TaskId>> = request
+        .tasks
+        .iter()
+        .map(|t| {
+            let deps = t.depends_on.iter().map(|d| TaskId::from_uuid(*d)).collect();
+            (TaskId::from_uuid(t.id), deps)
+        })
+        .collect();
+    let Some(cycle) = find_cycle(&graph, graph.keys().copied()) else {
+        return Ok(());
+    };
+    let title = |id: TaskId| {
+        let t = request.tasks.iter().find(|t| t.id == *id.as_uuid())?;
+        Some(t.title.clone())
+    };
+    let first = cycle
+        .first()
+        .and_then(|id| request.tasks.iter().position(|t| t.id == *id.as_uuid()))
+        .unwrap_or(0);
+    Err(Error::InvalidPlanRequest(PlanError::single(
+        format!("tasks[{first}].dependsOn"),
+        format!(
+            "dependency cycle among the tasks: {}",
+            describe_cycle(&cycle, title)
+        ),
+    )))
 }
 
 fn skipped_as_warnings<S: Serializer>(skipped: &[SkippedEvent], s: S) -> Result<S::Ok, S::Error> {

@@ -8,37 +8,40 @@ use lifeos::core::{
     EventStatus, EventTime, NewProfile, NewTask, PreferencesPatch, Profile, Provider, Transparency,
     UserId,
 };
-use lifeos::store::CalendarEventInput;
+use lifeos::store::{CalendarEventInput, ErrorKind, SeedTask, UserSeed};
 
 type Result<T> = std::result::Result<T, lifeos_examples::Report>;
 
-/// Creates the demo user's profile, tasks and calendar.
+/// Creates the demo user's profile, tasks and calendar in one transaction: all of it or
+/// nothing. `None` when the user already has a profile (another run seeded it first).
 pub async fn seed(
     app: &LifeOs,
     user: UserId,
     tz_name: &str,
     now: DateTime<Utc>,
-) -> Result<Profile> {
-    let profile = app
-        .store()
-        .create_profile(
-            user,
-            NewProfile {
-                email: "demo@lifeos.invalid".into(),
-                name: Some("Demo User".into()),
-                avatar_url: None,
-                preferences: PreferencesPatch {
-                    timezone: Some(tz_name.to_owned()),
-                    ..PreferencesPatch::default()
-                },
-            },
-        )
-        .await?;
-    let tz = profile.preferences.timezone;
+) -> Result<Option<Profile>> {
+    let profile = NewProfile {
+        email: "demo@lifeos.invalid".into(),
+        name: Some("Demo User".into()),
+        avatar_url: None,
+        preferences: PreferencesPatch {
+            timezone: Some(tz_name.to_owned()),
+            ..PreferencesPatch::default()
+        },
+    };
+    // The zone is checked by the store with the rest; an unknown one is its error.
+    let tz: Tz = tz_name.parse().unwrap_or(Tz::UTC);
     let today = now.with_timezone(&tz).date_naive();
-    seed_calendar(app, user, tz, today).await?;
-    seed_tasks(app, user, tz, today).await?;
-    Ok(profile)
+    let mut seed = UserSeed::new(profile);
+    for event in calendar(tz, today)? {
+        seed = seed.event(event);
+    }
+    seed_tasks(&mut seed, tz, today);
+    match app.store().seed_user(user, seed).await {
+        Ok(profile) => Ok(Some(profile)),
+        Err(e) if e.kind() == ErrorKind::Conflict => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn at(day: NaiveDate, h: u32, m: u32, tz: Tz) -> EventTime {
@@ -55,7 +58,7 @@ fn instant(day: NaiveDate, h: u32, m: u32, tz: Tz) -> DateTime<Utc> {
     )
 }
 
-async fn seed_calendar(app: &LifeOs, user: UserId, tz: Tz, today: NaiveDate) -> Result<()> {
+fn calendar(tz: Tz, today: NaiveDate) -> Result<Vec<CalendarEventInput>> {
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
     let mut events = Vec::new();
 
@@ -124,95 +127,60 @@ async fn seed_calendar(app: &LifeOs, user: UserId, tz: Tz, today: NaiveDate) -> 
     reminder.transparency = Transparency::Free;
     events.push(reminder);
 
-    for event in events {
-        app.store().upsert_calendar_event(user, event).await?;
-    }
-    Ok(())
+    Ok(events)
 }
 
-async fn seed_tasks(app: &LifeOs, user: UserId, tz: Tz, today: NaiveDate) -> Result<()> {
+fn seed_tasks(seed: &mut UserSeed, tz: Tz, today: NaiveDate) {
     let tomorrow = today + Days::new(1);
     let task = |title: &str, priority: i64, minutes: i64| NewTask {
         priority,
         estimated_minutes: Some(minutes),
         ..NewTask::titled(title)
     };
-    let report = app
-        .add_task(
-            user,
-            NewTask {
-                due_date: Some(instant(today, 17, 0, tz)),
-                labels: vec!["work".into()],
-                ..task("Write Q3 report", 3, 90)
-            },
-        )
-        .await?;
-    app.add_task(
-        user,
-        NewTask {
-            depends_on: vec![report.id],
+    let report = seed.task(SeedTask::new(NewTask {
+        due_date: Some(instant(today, 17, 0, tz)),
+        labels: vec!["work".into()],
+        ..task("Write Q3 report", 3, 90)
+    }));
+    let tasks = [
+        SeedTask::new(NewTask {
             due_date: Some(instant(tomorrow, 12, 0, tz)),
             labels: vec!["work".into()],
             ..task("Send Q3 report to finance", 2, 15)
-        },
-    )
-    .await?;
-    app.add_task(
-        user,
-        NewTask {
+        })
+        .after([report]),
+        SeedTask::new(NewTask {
             due_date: Some(instant(today, 12, 0, tz)),
             hard_deadline: true,
             labels: vec!["work".into()],
             ..task("Review Alex's pull request", 2, 45)
-        },
-    )
-    .await?;
-    app.add_task(
-        user,
-        NewTask {
+        }),
+        SeedTask::new(NewTask {
             due_date: Some(instant(today - Days::new(2), 17, 0, tz)),
             labels: vec!["admin".into()],
             ..task("Submit expense claims", 1, 20)
-        },
-    )
-    .await?;
-    app.add_task(
-        user,
-        NewTask {
+        }),
+        SeedTask::new(NewTask {
             labels: vec!["learning".into()],
             ..task("Read the SQLite WAL docs", 0, 30)
-        },
-    )
-    .await?;
-    app.add_task(
-        user,
-        NewTask {
+        }),
+        SeedTask::new(NewTask {
             labels: vec!["work".into()],
             due_date: Some(instant(today + Days::new(4), 17, 0, tz)),
             ..task("Draft the hiring plan", 2, 120)
-        },
-    )
-    .await?;
-    app.add_task(
-        user,
-        NewTask {
+        }),
+        SeedTask::new(NewTask {
             labels: vec!["home".into()],
             ..task("Book the car service", 1, 10)
-        },
-    )
-    .await?;
-    app.add_task(
-        user,
-        NewTask {
+        }),
+        SeedTask::new(NewTask {
             labels: vec!["health".into()],
             pinned_start: Some(instant(today, 17, 30, tz)),
             ..task("Gym", 1, 60)
-        },
-    )
-    .await?;
-    let done = app
-        .add_task(user, task("Plan the offsite agenda", 2, 60))
-        .await?;
-    app.complete_task(user, done.id, Some(50)).await?;
-    Ok(())
+        }),
+        SeedTask::new(task("Plan the offsite agenda", 2, 60)).completed(Some(50)),
+    ];
+    for t in tasks {
+        seed.task(t);
+    }
 }

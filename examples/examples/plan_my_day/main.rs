@@ -108,6 +108,13 @@ async fn main() -> Result<(), lifeos_examples::Report> {
         .build();
     let user = UserId::from_uuid(DEMO_USER);
 
+    // Runs on one file take turns from here to the saved plan: the store never saves a
+    // plan over data that changed since it was read (it would replan, then give up after
+    // three tries), and taking turns lets every one of many runs started together
+    // succeed. A lock file beside the database (SQLite's own locks are held only per
+    // transaction); the operating system releases it when the process ends.
+    let turn = take_turn(&args.db)?;
+
     match app.store().get_profile(user).await {
         Ok(profile) => {
             if let Some(tz) = &args.tz
@@ -122,13 +129,16 @@ async fn main() -> Result<(), lifeos_examples::Report> {
             }
         }
         Err(e) if e.is_not_found() => {
+            // Another run starting at the same moment may seed first: then this one
+            // plans what it seeded.
             let tz = args.tz.as_deref().unwrap_or("America/New_York");
-            let profile = demo::seed(&app, user, tz, now).await?;
-            println!(
-                "Seeded a demo week in {} for {}.",
-                args.db.display(),
-                profile.preferences.timezone
-            );
+            if let Some(profile) = demo::seed(&app, user, tz, now).await? {
+                println!(
+                    "Seeded a demo week in {} for {}.",
+                    args.db.display(),
+                    profile.preferences.timezone
+                );
+            }
         }
         Err(e) => return Err(e.into()),
     }
@@ -154,6 +164,7 @@ async fn main() -> Result<(), lifeos_examples::Report> {
     }
 
     let day = app.plan_day(user, None, now, PlanDayOptions::new()).await?;
+    drop(turn);
 
     if let Some(path) = &args.export {
         let document = app.export(user).await?;
@@ -232,6 +243,22 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// This run's turn on the database at `db`: an exclusive lock on `<db>.lock`, waited for.
+fn take_turn(db: &Path) -> Result<std::fs::File, lifeos_examples::Report> {
+    let mut path = db.as_os_str().to_owned();
+    path.push(".lock");
+    let path = PathBuf::from(path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    file.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    Ok(file)
 }
 
 /// `Imported N events from PATH.`, then what was skipped and why, one line each.

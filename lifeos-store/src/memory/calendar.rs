@@ -103,28 +103,37 @@ impl CalendarStore for MemoryStore {
         if to < from {
             return Err(Error::invalid("to", to.to_rfc3339(), "at or after from"));
         }
-        Ok(self.read(|s| {
-            let live: Vec<(&CalendarEvent, CalIndex)> = s
-                .calendar
-                .values()
-                .filter(|e| e.user_id == user && e.deleted_at.is_none())
-                .map(|e| (e, CalIndex::of(e)))
-                .collect();
-            let masters: BTreeSet<CalendarEventId> = live
-                .iter()
-                .filter(|(_, i)| i.kind == CalKind::Master && i.series_may_touch(from, to))
-                .map(|(e, _)| e.id)
-                .collect();
-            live.into_iter()
-                .filter(|(e, i)| match i.kind {
-                    CalKind::Single => i.overlaps(from, to),
-                    CalKind::Master => masters.contains(&e.id),
-                    CalKind::Override => {
-                        i.overlaps(from, to) || e.series_id.is_some_and(|s| masters.contains(&s))
-                    }
-                })
-                .map(|(e, _)| e.clone())
-                .collect()
-        }))
+        Ok(self.read(|s| window_of(s, user, from, to)))
     }
+}
+
+/// The user's live events that may touch `[from, to]` (see
+/// [`CalendarStore::list_events_for_window`]), ordered by id.
+pub(super) fn window_of(
+    s: &State,
+    user: UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<CalendarEvent> {
+    let live: Vec<(&CalendarEvent, CalIndex)> = s
+        .calendar
+        .values()
+        .filter(|e| e.user_id == user && e.deleted_at.is_none())
+        .map(|e| (e, CalIndex::of(e)))
+        .collect();
+    let masters: BTreeSet<CalendarEventId> = live
+        .iter()
+        .filter(|(_, i)| i.kind == CalKind::Master && i.series_may_touch(from, to))
+        .map(|(e, _)| e.id)
+        .collect();
+    live.into_iter()
+        .filter(|(e, i)| match i.kind {
+            CalKind::Single => i.overlaps(from, to),
+            CalKind::Master => masters.contains(&e.id),
+            CalKind::Override => {
+                i.overlaps(from, to) || e.series_id.is_some_and(|s| masters.contains(&s))
+            }
+        })
+        .map(|(e, _)| e.clone())
+        .collect()
 }

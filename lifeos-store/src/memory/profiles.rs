@@ -19,6 +19,27 @@ impl ProfileStore for MemoryStore {
         })
     }
 
+    async fn seed_user(&self, user: UserId, seed: crate::UserSeed) -> Result<Profile> {
+        let now = self.ctx.now();
+        self.mutate(|state, ctx| {
+            if state.profiles.contains_key(&user) {
+                return Err(Error::Duplicate {
+                    entity: "profile",
+                    key: user.to_string(),
+                });
+            }
+            let rows = rules::seed_rows(ctx, user, seed, now)?;
+            state.profiles.insert(user, rows.profile.clone());
+            state
+                .calendar
+                .extend(rows.events.into_iter().map(|e| (e.id, e)));
+            state
+                .tasks
+                .extend(rows.tasks.into_iter().map(|t| (t.id, t)));
+            Ok((rows.profile, rows.log))
+        })
+    }
+
     async fn get_profile(&self, user: UserId) -> Result<Profile> {
         self.read(|s| s.profiles.get(&user).cloned())
             .ok_or_else(|| Error::not_found("profile", user))

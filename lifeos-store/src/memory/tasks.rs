@@ -1,6 +1,8 @@
 //! Tasks in memory.
 
 use super::prelude::*;
+use crate::calendar_window::CalendarWindow;
+use crate::read_guard::{ReadGuard, actionable, takes_time};
 
 #[async_trait]
 impl TaskStore for MemoryStore {
@@ -18,6 +20,8 @@ impl TaskStore for MemoryStore {
                     });
                 }
             }
+            let starts = rules::changed_dependencies(&tasks, |_| None);
+            rules::check_acyclic(of_user(state, user), &tasks, &starts)?;
             for t in &tasks {
                 state.tasks.insert(t.id, t.clone());
             }
@@ -30,17 +34,19 @@ impl TaskStore for MemoryStore {
             .ok_or_else(|| Error::not_found("task", id))
     }
 
-    async fn change_tasks_recording(
+    async fn change_tasks_guarded(
         &self,
         user: UserId,
         changes: Vec<TaskChange>,
         record: Option<(EventSource, EventPayload)>,
+        guard: &ReadGuard,
     ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
         let now = self.ctx.now();
         let recorded = record
             .map(|(source, payload)| rules::recorded_event(&self.ctx, user, source, payload, now))
             .transpose()?;
         let mut state = lock(&self.state);
+        check_guard(&state, user, guard)?;
         let (out, mut events) = {
             let state: &mut State = &mut state;
             let ctx = &self.ctx;
@@ -67,6 +73,8 @@ impl TaskStore for MemoryStore {
                 work.insert(next.id, next.clone());
                 out.push(next);
             }
+            let starts = rules::changed_dependencies(work.values(), |id| state.tasks.get(&id));
+            rules::check_acyclic(of_user(state, user), work.values(), &starts)?;
             state.tasks.extend(work);
             (out, events)
         };
@@ -99,6 +107,26 @@ impl TaskStore for MemoryStore {
             crate::page::page(rows.into_iter().cloned().collect(), query.limit)
         }))
     }
+}
+
+/// Refuses the write when what `guard` names is no longer stored as it was read.
+fn check_guard(state: &State, user: UserId, guard: &ReadGuard) -> Result<()> {
+    if guard.guards_tasks() {
+        let versions = of_user(state, user)
+            .filter(|t| actionable(t))
+            .map(|t| (t.id, t.version, takes_time(t)));
+        guard.check_tasks(versions)?;
+    }
+    if let Some((from, to)) = guard.window() {
+        let window = CalendarWindow::new(super::calendar::window_of(state, user, from, to));
+        guard.check_window(&window)?;
+    }
+    Ok(())
+}
+
+/// Every task of `user`, deleted and finished ones too.
+fn of_user(state: &State, user: UserId) -> impl Iterator<Item = &Task> {
+    state.tasks.values().filter(move |t| t.user_id == user)
 }
 
 /// A task may only name a project of its own user (SQLite enforces it by foreign key).

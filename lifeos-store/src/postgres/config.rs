@@ -4,7 +4,8 @@
 use std::future::Future;
 use std::str::FromStr;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use super::{APP_ROLE, RELAY_ROLE};
 use crate::error::{Error, Result};
@@ -130,8 +131,57 @@ async fn prepare_inner(config: &PostgresConfig) -> Result<PgPool> {
         .connect_with(connect)
         .await
         .map_err(db("connecting to the database"))?;
+    // Processes connecting to a new database at once take turns, on a session lock of a
+    // connection of its own: without it, each saw no schema and all but one failed
+    // creating it (a unique key of the catalog).
+    let mut lock = PgConnection::connect_with(&config.connect_options()?)
+        .await
+        .map_err(db("connecting to the database"))?;
+    advisory(
+        &mut lock,
+        "SELECT pg_advisory_lock($1, 0)",
+        "locking the database",
+    )
+    .await?;
+    let setup = set_up(&pool, config).await;
+    // Closing the connection releases the lock too; unlock first to say so.
+    let unlock = advisory(
+        &mut lock,
+        "SELECT pg_advisory_unlock($1, 0)",
+        "unlocking it",
+    )
+    .await;
+    let _ = lock.close().await;
+    setup?;
+    unlock?;
+    Ok(pool)
+}
+
+/// The advisory-lock namespace that serialises setting a database up.
+const SETUP_LOCK_NAMESPACE: i32 = 0x4c69_6666;
+
+type Boxed<'a, T> = std::pin::Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// Takes or releases the setup lock (boxed, as `prepare` is, for a provably `Send` future).
+fn advisory<'a>(
+    conn: &'a mut PgConnection,
+    sql: &'static str,
+    context: &'static str,
+) -> Boxed<'a, ()> {
+    Box::pin(async move {
+        sqlx::query(sql)
+            .bind(SETUP_LOCK_NAMESPACE)
+            .execute(conn)
+            .await
+            .map_err(db(context))?;
+        Ok(())
+    })
+}
+
+/// Creates the roles, the extension, the schema and its tables (under the setup lock).
+async fn set_up(pool: &PgPool, config: &PostgresConfig) -> Result<()> {
     sqlx::raw_sql(ROLES_SQL)
-        .execute(&pool)
+        .execute(pool)
         .await
         .map_err(db("creating the roles"))?;
     let unsafe_role: Option<String> = sqlx::query_scalar(
@@ -140,7 +190,7 @@ async fn prepare_inner(config: &PostgresConfig) -> Result<PgPool> {
     )
     .bind(APP_ROLE)
     .bind(RELAY_ROLE)
-    .fetch_optional(&pool)
+    .fetch_optional(pool)
     .await
     .map_err(db("checking the roles"))?;
     if let Some(role) = unsafe_role {
@@ -152,12 +202,11 @@ async fn prepare_inner(config: &PostgresConfig) -> Result<PgPool> {
     }
     // The schema name was checked to be a plain identifier.
     sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {}", config.schema))
-        .execute(&pool)
+        .execute(pool)
         .await
         .map_err(db("creating the schema"))?;
     MIGRATOR
-        .run(&pool)
+        .run(pool)
         .await
-        .map_err(|e| Error::backend("migrating the database", e))?;
-    Ok(pool)
+        .map_err(|e| Error::backend("migrating the database", e))
 }

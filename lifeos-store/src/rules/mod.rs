@@ -9,18 +9,22 @@ use crate::error::{Error, Result};
 
 mod calendar;
 mod calendar_index;
+mod dependency;
 mod log;
 mod profile;
 mod project;
+mod seed;
 mod subscription;
 mod task;
 mod token;
 
 pub(crate) use calendar::{delete_calendar_event, recurrence_key, upsert_calendar_event};
 pub(crate) use calendar_index::{CalIndex, CalKind};
+pub(crate) use dependency::{changed_dependencies, check_acyclic};
 pub(crate) use log::{is_tombstone, recorded_event, tombstone};
 pub(crate) use profile::{create_profile, update_profile};
 pub(crate) use project::{create_project, delete_project, update_project};
+pub(crate) use seed::seed_rows;
 pub(crate) use subscription::upsert_subscription;
 pub(crate) use task::{change_task, create_tasks};
 pub(crate) use token::{open_token, provider_key, reseal_token, seal_token, token_deleted};

@@ -45,7 +45,7 @@ async fn by_key<D: Dialect>(
     CalendarRow::decode_first(d.data_rows(conn, stmt).await?)
 }
 
-async fn write<D: Dialect>(
+pub(crate) async fn write<D: Dialect>(
     d: &D,
     conn: &mut D::Conn,
     e: &CalendarEvent,
@@ -176,6 +176,17 @@ pub(crate) async fn calendar_window<D: Dialect>(
         return Err(Error::invalid("to", to.to_rfc3339(), "at or after from"));
     }
     let mut conn = d.read(user).await?;
+    window_on(d, &mut conn, user, from, to).await
+}
+
+/// The window read on `conn` (a write transaction's too, for a `ReadGuard`).
+pub(crate) async fn window_on<D: Dialect>(
+    d: &D,
+    conn: &mut D::Conn,
+    user: UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<CalendarWindow> {
     let args = vec![
         Arg::Uuid(*user.as_uuid()),
         Arg::Int(nanos(from)),
@@ -183,7 +194,7 @@ pub(crate) async fn calendar_window<D: Dialect>(
     ];
     let stmt = Stmt::new(&d.sql().calendar_window, args, "listing calendar events");
     let mut window = CalendarWindow::default();
-    for row in d.data_rows(&mut conn, stmt).await? {
+    for row in d.data_rows(conn, stmt).await? {
         match serde_json::from_str::<CalendarEvent>(&row.data) {
             Ok(event) => window.events.push(event),
             Err(e) => match unreadable_rule(&row) {

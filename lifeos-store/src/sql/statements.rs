@@ -92,6 +92,18 @@ statements! {
     update_task = "UPDATE tasks SET title_folded = ?, status = ?, labels = ?, project_id = ?, \
         due_date = ?, scheduled_start = ?, deleted_at = ?, version = ?, data = ? \
         WHERE id = ? AND user_id = ? AND version = ?";
+    /// A user's tasks that may have dependencies, deleted ones too: a superset (the text
+    /// `"depends_on":[]` can only be the empty list's, since quotes inside JSON strings are
+    /// escaped), decoded to decide.
+    tasks_with_dependencies = "SELECT id, data FROM tasks WHERE user_id = ? \
+        AND data NOT LIKE '%\"depends_on\":[]%'";
+    /// Each of a user's actionable tasks, for a `ReadGuard`: its version as text, then
+    /// ` timed` when it takes time (a slot, or a pinned start: the text `"pinned_start":"`
+    /// is only a set start's, quotes inside JSON strings being escaped).
+    actionable_task_versions = "SELECT id, CAST(version AS TEXT) || CASE \
+        WHEN scheduled_start IS NOT NULL OR data LIKE '%\"pinned_start\":\"%' THEN ' timed' \
+        ELSE '' END FROM tasks WHERE user_id = ? \
+        AND deleted_at IS NULL AND status IN ('pending', 'in_progress')";
     /// A user's tasks in `(created_at, id)` order, deleted ones too.
     tasks_of_user = "SELECT id, data FROM tasks WHERE user_id = ? ORDER BY created_at, id";
 

@@ -23,13 +23,14 @@ macro_rules! impl_store {
                 $crate::sql::tasks::get_task(self, user, id).await
             }
 
-            async fn change_tasks_recording(
+            async fn change_tasks_guarded(
                 &self,
                 user: lifeos_core::UserId,
                 changes: Vec<$crate::TaskChange>,
                 record: Option<(lifeos_core::EventSource, lifeos_core::EventPayload)>,
+                guard: &$crate::ReadGuard,
             ) -> $crate::Result<(Vec<lifeos_core::Task>, Option<$crate::StoredEvent>)> {
-                $crate::sql::tasks::change_tasks_recording(self, user, changes, record).await
+                $crate::sql::tasks::change_tasks_guarded(self, user, changes, record, guard).await
             }
 
             async fn list_tasks(
@@ -150,6 +151,14 @@ macro_rules! impl_store {
                 new: lifeos_core::NewProfile,
             ) -> $crate::Result<lifeos_core::Profile> {
                 $crate::sql::profiles::create_profile(self, user, new).await
+            }
+
+            async fn seed_user(
+                &self,
+                user: lifeos_core::UserId,
+                seed: $crate::UserSeed,
+            ) -> $crate::Result<lifeos_core::Profile> {
+                $crate::sql::profiles::seed_user(self, user, seed).await
             }
 
             async fn get_profile(

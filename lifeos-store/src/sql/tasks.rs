@@ -8,6 +8,7 @@ use crate::change::TaskChange;
 use crate::error::{Error, Result};
 use crate::page::Page;
 use crate::query::{TaskQuery, TimeRange, fold};
+use crate::read_guard::ReadGuard;
 use crate::rules::{self, nanos};
 use crate::stored_event::StoredEvent;
 
@@ -40,7 +41,7 @@ async fn fetch<D: Dialect>(
     TaskRow::decode_first(rows)
 }
 
-async fn insert<D: Dialect>(d: &D, conn: &mut D::Conn, t: &Task) -> Result<()> {
+pub(crate) async fn insert<D: Dialect>(d: &D, conn: &mut D::Conn, t: &Task) -> Result<()> {
     let mut args = columns(t)?;
     args.extend([
         Arg::Uuid(*t.id.as_uuid()),
@@ -79,6 +80,29 @@ async fn update<D: Dialect>(d: &D, conn: &mut D::Conn, t: &Task, previous: u64) 
     }
 }
 
+/// Refuses the transaction's writes when they close a dependency cycle (see
+/// `rules::check_acyclic`); reads the user's stored dependencies only when a write
+/// changed some.
+async fn check_acyclic<D: Dialect>(
+    d: &D,
+    conn: &mut D::Conn,
+    user: UserId,
+    written: &[Task],
+    starts: &[TaskId],
+) -> Result<()> {
+    if starts.is_empty() {
+        return Ok(());
+    }
+    let args = vec![Arg::Uuid(*user.as_uuid())];
+    let stmt = Stmt::new(
+        &d.sql().tasks_with_dependencies,
+        args,
+        "reading task dependencies",
+    );
+    let stored = TaskRow::decode_all(d.data_rows(conn, stmt).await?)?;
+    rules::check_acyclic(&stored, written, starts)
+}
+
 pub(crate) async fn create_tasks<D: Dialect>(
     d: &D,
     user: UserId,
@@ -87,6 +111,8 @@ pub(crate) async fn create_tasks<D: Dialect>(
     let now = d.ctx().now();
     let (tasks, events) = rules::create_tasks(d.ctx(), user, new, now)?;
     let (tasks, _) = mutate(d, user, |mut tx| async move {
+        let starts = rules::changed_dependencies(&tasks, |_| None);
+        check_acyclic(d, &mut tx, user, &tasks, &starts).await?;
         for t in &tasks {
             insert(d, &mut tx, t).await?;
         }
@@ -103,11 +129,49 @@ pub(crate) async fn get_task<D: Dialect>(d: &D, user: UserId, id: TaskId) -> Res
         .ok_or_else(|| Error::not_found("task", id))
 }
 
-pub(crate) async fn change_tasks_recording<D: Dialect>(
+/// Refuses the transaction when what `guard` names is no longer stored as it was read.
+async fn check_guard<D: Dialect>(
+    d: &D,
+    conn: &mut D::Conn,
+    user: UserId,
+    guard: &ReadGuard,
+) -> Result<()> {
+    if guard.guards_tasks() {
+        let args = vec![Arg::Uuid(*user.as_uuid())];
+        let stmt = Stmt::new(
+            &d.sql().actionable_task_versions,
+            args,
+            "reading task versions",
+        );
+        let rows = d.data_rows(conn, stmt).await?;
+        let versions = rows
+            .into_iter()
+            .map(|r| {
+                let (version, timed) = match r.data.strip_suffix(" timed") {
+                    Some(v) => (v, true),
+                    None => (r.data.as_str(), false),
+                };
+                match version.parse::<u64>() {
+                    Ok(v) => Ok((TaskId::from_uuid(r.id), v, timed)),
+                    Err(e) => Err(Error::corrupt("tasks", r.id, e)),
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        guard.check_tasks(versions)?;
+    }
+    if let Some((from, to)) = guard.window() {
+        let now = super::calendar::window_on(d, conn, user, from, to).await?;
+        guard.check_window(&now)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn change_tasks_guarded<D: Dialect>(
     d: &D,
     user: UserId,
     changes: Vec<TaskChange>,
     record: Option<(EventSource, EventPayload)>,
+    guard: &ReadGuard,
 ) -> Result<(Vec<Task>, Option<StoredEvent>)> {
     let now = d.ctx().now();
     let recorded = record
@@ -115,8 +179,10 @@ pub(crate) async fn change_tasks_recording<D: Dialect>(
         .transpose()?;
     let with_record = recorded.is_some();
     let (out, stored) = mutate(d, user, |mut tx| async move {
+        check_guard(d, &mut tx, user, guard).await?;
         let mut out = Vec::with_capacity(changes.len());
         let mut events = Vec::new();
+        let mut starts = Vec::new();
         for change in &changes {
             let current = fetch(d, &mut tx, user, change.task_id)
                 .await?
@@ -124,12 +190,15 @@ pub(crate) async fn change_tasks_recording<D: Dialect>(
             match rules::change_task(d.ctx(), &current, change, now)? {
                 Some((task, e)) => {
                     update(d, &mut tx, &task, current.version).await?;
+                    starts.extend(rules::changed_dependencies([&task], |_| Some(&current)));
                     events.push(e);
                     out.push(task);
                 }
                 None => out.push(current),
             }
         }
+        // The rows read back include this transaction's writes.
+        check_acyclic(d, &mut tx, user, &[], &starts).await?;
         events.extend(recorded);
         Ok(Step::Write(tx, out, events))
     })

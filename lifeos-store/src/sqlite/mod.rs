@@ -87,10 +87,7 @@ impl SqliteStore {
             .connect_with(connect.clone())
             .await
             .map_err(db("opening the database"))?;
-        MIGRATOR
-            .run(&write)
-            .await
-            .map_err(|e| Error::backend("migrating the database", e))?;
+        migrate(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(connect)
@@ -116,10 +113,7 @@ impl SqliteStore {
             .connect_with(connect)
             .await
             .map_err(db("opening the database"))?;
-        MIGRATOR
-            .run(&write)
-            .await
-            .map_err(|e| Error::backend("migrating the database", e))?;
+        migrate(&write).await?;
         Ok(Self::with_pools(options, write.clone(), write))
     }
 
@@ -128,6 +122,24 @@ impl SqliteStore {
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// Brings the schema up to date in one `BEGIN IMMEDIATE` transaction (each migration a
+/// savepoint in it): processes opening a new file at once take turns (each waits up to
+/// the busy timeout), and the later ones find the schema done. Without it, every opener
+/// saw no migration applied and all but one failed with "table already exists".
+async fn migrate(pool: &SqlitePool) -> Result<()> {
+    use sqlx::Connection;
+    let mut conn = pool.acquire().await.map_err(db("opening the database"))?;
+    let mut tx = conn
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(db("locking the database to migrate it"))?;
+    MIGRATOR
+        .run_direct(&mut *tx)
+        .await
+        .map_err(|e| Error::backend("migrating the database", e))?;
+    tx.commit().await.map_err(db("committing the migrations"))
 }
 
 crate::sql::impl_store!(SqliteStore);

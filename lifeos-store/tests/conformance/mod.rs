@@ -62,7 +62,10 @@ macro_rules! conformance_suite {
             erasure_leaves_only_a_tombstone,
             recorded_events_and_slow_subscribers,
             changes_and_record_commit_together,
-            usable_as_a_trait_object
+            usable_as_a_trait_object,
+            dependency_cycles_are_refused_at_write_time,
+            guarded_writes_are_refused_when_what_they_read_changed,
+            seeding_is_one_transaction_all_or_nothing_and_once
         }
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -89,6 +92,16 @@ macro_rules! conformance_suite {
         trials
     }};
 }
+
+mod dependencies;
+mod read_guard;
+mod seed;
+#[allow(unused_imports)] // not every binary including this module runs the suite
+pub use dependencies::*;
+#[allow(unused_imports)]
+pub use read_guard::*;
+#[allow(unused_imports)]
+pub use seed::*;
 
 /// Named test bodies for a binary with its own harness (`harness = false`).
 pub type Trials = Vec<(&'static str, Box<dyn FnOnce() + Send>)>;

@@ -15,6 +15,8 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use crate::conformance::{options, t0, user};
 use crate::pg_support;
 
+mod first_connect;
+
 const TABLES: [&str; 7] = [
     "profiles",
     "projects",
@@ -333,6 +335,10 @@ pub async fn answers_equal_the_memory_backend() {
 pub fn trials() -> crate::conformance::Trials {
     use crate::conformance::block_on;
     vec![
+        (
+            "postgres_only::ten_simultaneous_first_connects_all_succeed",
+            Box::new(first_connect::ten_simultaneous_first_connects_all_succeed),
+        ),
         (
             "postgres_only::rls_hides_other_users_rows_and_the_log_is_append_only",
             Box::new(|| block_on(rls_hides_other_users_rows_and_the_log_is_append_only())),

@@ -8,6 +8,8 @@ use sqlx::Connection;
 
 use crate::conformance::{options, t0, user};
 
+mod first_open;
+
 fn temp_path(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("lifeos-store-only-{}", std::process::id()));

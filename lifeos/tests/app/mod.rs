@@ -1,6 +1,8 @@
 //! Fixtures shared by the workflow tests.
 
 mod calendar;
+mod concurrent_plans;
+mod dependency_cycle;
 mod guarded_tasks;
 mod import;
 mod plan_day;
