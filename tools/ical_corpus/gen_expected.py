@@ -6,7 +6,8 @@ one JSON line: whether it holds a VCALENDAR, the VEVENTs the Python `icalendar` 
 reads (UID, RECURRENCE-ID, whether there is a DTSTART, the METHOD of the VCALENDAR that
 holds it), and, for files
 with recurrence (RRULE or RDATE), the occurrences `recurring-ical-events` gives over
-windows that cross the spring DST changes of both hemispheres. Times are written as UTC
+windows that cross the spring DST changes of both hemispheres (the first spring the
+series reaches, and 2025's). Times are written as UTC
 instants `YYYY-MM-DDTHH:MM:SSZ`: zoned times converted, floating times and dates read as
 UTC wall time (the Rust test reads them in UTC too).
 
@@ -38,6 +39,7 @@ ANSWERS = {"REPLY", "COUNTER", "REFRESH", "DECLINECOUNTER"}
 # More occurrences than this in a window: the file is left out of the differential (a
 # minutely rule over two months would only make the data large).
 MAX_OCCURRENCES = 2000
+SPRING_2025 = (datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 5, 1, tzinfo=UTC))
 
 
 def utc_text(value):
@@ -104,8 +106,9 @@ def first_recurring_start(calendars):
 
 
 def windows(first):
-    """Two months from the first recurring start, and 1 March to 1 May of the first year
-    whose March it reaches (the spring DST changes of the north, and April's in the south).
+    """Two months from the first recurring start, 1 March to 1 May of the first year whose
+    March it reaches (the spring DST changes of the north, and April's in the south), and
+    the same months of 2025.
     """
     a = datetime(first.year, first.month, 1, tzinfo=UTC)
     a_end = (a + timedelta(days=62)).replace(day=1)
@@ -113,8 +116,13 @@ def windows(first):
     b = datetime(year, 3, 1, tzinfo=UTC)
     b_end = datetime(year, 5, 1, tzinfo=UTC)
     if b < a_end:  # overlapping: one window from a to b_end
-        return [(a, max(a_end, b_end))]
-    return [(a, a_end), (b, b_end)]
+        out = [(a, max(a_end, b_end))]
+    else:
+        out = [(a, a_end), (b, b_end)]
+    # And spring 2025, for the series that still run (unbounded rules, holidays).
+    if out[-1][1] <= SPRING_2025[0]:
+        out.append(SPRING_2025)
+    return out
 
 
 def occurrences_in(calendars, start, end):

@@ -72,6 +72,12 @@ const OPEN_LIFEOS_BUGS: &[(&str, &str, &str)] = &[
          union; RFC 5545 says SHOULD NOT, so at least warn)",
     ),
     (
+        "ical.js/samples__multiple_rrules.ics",
+        "1334F9B7-6136-444E-A58D-472564C6AA73",
+        "the same: of RRULE:FREQ=MONTHLY;BYDAY=SU and RRULE:FREQ=WEEKLY;BYDAY=SU only one \
+         is kept, the Sundays of April 2012 are lost",
+    ),
+    (
         "khal/event_dt_multi_recuid_no_master.ics",
         "abe304dc-f7b1-4f2b-997d-5c8bcfaa7e0b",
         "two RECURRENCE-ID instances without their master, each carrying the series' \
