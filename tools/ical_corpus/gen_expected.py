@@ -55,8 +55,14 @@ def utc_text(value):
     return None
 
 
+def first(prop):
+    """A property that occurs more than once (icalendar gives a list) is read as its first."""
+    return prop[0] if isinstance(prop, list) and prop else prop
+
+
 def recurrence_key(prop):
     """A RECURRENCE-ID as text: an instant (…Z) when its zone is known, else local."""
+    prop = first(prop)
     if prop is None:
         return None
     value = getattr(prop, "dt", None)
@@ -70,6 +76,7 @@ def recurrence_key(prop):
 
 
 def text(value):
+    value = first(value)
     return None if value is None else str(value).strip()
 
 
@@ -161,6 +168,9 @@ def occurrences_in(calendars, start, end):
 def one_file(path):
     data = path.read_bytes()
     record = {"file": str(path.relative_to(ROOT)), "bytes": len(data)}
+    # A fresh time-zone cache: icalendar keeps every VTIMEZONE it has read, so a file
+    # would otherwise see the definitions of the files read before it.
+    icalendar.use_zoneinfo()
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except Exception as e:  # noqa: BLE001 - any failure is data for the test

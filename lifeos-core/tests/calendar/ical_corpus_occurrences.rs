@@ -43,6 +43,22 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "the same invalid PERIOD of dates, with a TZID (which RFC 5545 section 3.2.19 does \
          not apply to dates): recurring-ical-events reads the dates at midnight in the zone",
     ),
+    (
+        "libical/test-data__2445.ics",
+        "guid-1.host1.com",
+        "the file's VTIMEZONE US-Eastern has only two observances, from 1998-10-25 (EST, \
+         TZOFFSETFROM -0400) and 1999-04-04, and does not cover 1998-03-12; RFC 5545 \
+         defines no offset before the first onset: LifeOS takes that onset's TZOFFSETFROM \
+         (-04:00, 12:30Z), icalendar (dateutil's tzical) the standard offset (-05:00, \
+         13:30Z)",
+    ),
+    (
+        "libical/test-data__2446.ics",
+        "123456789@host1.com",
+        "the file is RFC 2446's separate example messages end to end, which reuse this UID \
+         for different meetings; as one calendar, LifeOS stores one event per UID and \
+         RECURRENCE-ID (the last wins) and recurring-ical-events shows every copy",
+    ),
 ];
 
 /// Differences that are LifeOS bugs, reported in issue 14 and open: the file, the UID, and
