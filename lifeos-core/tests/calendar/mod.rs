@@ -3,6 +3,8 @@
 mod differential;
 mod ical;
 mod ical_bounds;
+mod ical_corpus;
+mod ical_corpus_occurrences;
 mod ical_itip;
 mod ical_tolerance;
 mod recurrence;
