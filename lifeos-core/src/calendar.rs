@@ -22,7 +22,11 @@ pub enum EventTime {
     Floating(NaiveDateTime),
     /// A wall-clock time in an IANA zone (iCalendar `TZID=`).
     Zoned {
-        /// The local wall-clock time.
+        /// The local wall-clock time (`2026-12-04T10:00:00`, no offset).
+        #[cfg_attr(
+            feature = "openapi",
+            schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
+        )]
         local: NaiveDateTime,
         /// The zone it is read in.
         #[cfg_attr(feature = "openapi", schema(value_type = String))]

@@ -312,6 +312,17 @@ async fn schemas_are_the_real_types(backend: Backend) {
     let schema = response_schema(&doc, "POST", "/api/v1/calendar/events", "201");
     assert_eq!(schema["$ref"], "#/components/schemas/CalendarEvent");
     matches(&doc, schema, &event.body, "CalendarEvent");
+    // A zoned time's `local` has no offset: not an RFC 3339 `date-time`.
+    let zoned = doc["components"]["schemas"]["EventTime"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["properties"]["kind"]["enum"][0] == "zoned")
+        .unwrap();
+    let local = &zoned["properties"]["value"]["properties"]["local"];
+    assert_eq!(local["format"], Value::Null, "{local}");
+    assert!(local["pattern"].is_string(), "{local}");
+    assert_eq!(event.body["start"]["value"]["local"], "2026-12-04T10:00:00");
 
     let window = "/api/v1/calendar/occurrences?from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z";
     let occurrences = answer(s.get(window, me)).await;
