@@ -14,23 +14,27 @@ use std::sync::OnceLock;
 
 /// Days with what repair must respect: a DST gap, a 45-minute offset, pinned tasks (one
 /// on an event, one on another day), dependencies, hard deadlines, a closed task, events
-/// with buffers, a tight focus cap.
+/// with buffers, a tight focus cap. Short windows keep each run cheap.
 const DAYS: [&str; 3] = [
-    r#"{"timezone":"America/New_York","today":"2026-03-08","currentTime":"2026-03-08T12:02:00Z",
-       "preferences":{"workdayStart":"01:00","workdayEnd":"17:00","maxFocusHours":5},
+    // New York on its spring-forward night: the window 01:00-05:00 local holds the gap.
+    r#"{"timezone":"America/New_York","today":"2026-03-08","currentTime":"2026-03-08T05:30:00Z",
+       "preferences":{"workdayStart":"01:00","workdayEnd":"05:00","peakHoursStart":"01:00",
+                      "peakHoursEnd":"03:30","maxFocusHours":2},
        "tasks":[
-        {"id":"00000000-0000-4000-8000-000000000000","priority":3,"estimatedMinutes":60,"dueDate":"2026-03-08T18:00:00Z","hardDeadline":true},
+        {"id":"00000000-0000-4000-8000-000000000000","priority":3,"estimatedMinutes":60,"dueDate":"2026-03-08T08:30:00Z","hardDeadline":true},
         {"id":"00000000-0000-4000-8000-000000000001","priority":2,"estimatedMinutes":30,"dependsOn":["00000000-0000-4000-8000-000000000000"]},
-        {"id":"00000000-0000-4000-8000-000000000002","priority":1,"estimatedMinutes":45,"pinnedStart":"2026-03-08T15:00:00Z"},
+        {"id":"00000000-0000-4000-8000-000000000002","priority":1,"estimatedMinutes":45,"pinnedStart":"2026-03-08T08:00:00Z"},
         {"id":"00000000-0000-4000-8000-000000000003","estimatedMinutes":25,"status":"completed"},
-        {"id":"00000000-0000-4000-8000-000000000004","priority":2,"estimatedMinutes":90,"dueDate":"2026-03-08T16:00:00Z"},
+        {"id":"00000000-0000-4000-8000-000000000004","priority":2,"estimatedMinutes":90,"dueDate":"2026-03-08T08:00:00Z"},
         {"id":"00000000-0000-4000-8000-000000000005","estimatedMinutes":15,"pinnedStart":"2026-03-09T15:00:00Z"},
         {"id":"00000000-0000-4000-8000-000000000006","priority":1,"estimatedMinutes":20,"dependsOn":["00000000-0000-4000-8000-000000000005"]},
         {"id":"00000000-0000-4000-8000-000000000007","priority":3,"estimatedMinutes":35}],
-       "blockedTime":[{"title":"Standup","start":"2026-03-08T14:00:00Z","end":"2026-03-08T14:15:00Z"},
-                      {"title":"Review","start":"2026-03-08T15:10:00Z","end":"2026-03-08T16:00:00Z"}]}"#,
+       "blockedTime":[{"title":"Standup","start":"2026-03-08T07:00:00Z","end":"2026-03-08T07:15:00Z"},
+                      {"title":"Review","start":"2026-03-08T08:10:00Z","end":"2026-03-08T08:40:00Z"}]}"#,
+    // Kathmandu (UTC+05:45), a 30-minute buffer, a task longer than the window.
     r#"{"timezone":"Asia/Kathmandu","today":"2026-07-15","currentTime":"2026-07-15T00:00:00Z",
-       "preferences":{"meetingBufferMinutes":30,"peakHoursStart":"10:00","peakHoursEnd":"13:00"},
+       "preferences":{"workdayEnd":"13:00","meetingBufferMinutes":30,"peakHoursStart":"10:00",
+                      "peakHoursEnd":"12:00"},
        "tasks":[
         {"id":"00000000-0000-4000-8000-000000000010","priority":3,"estimatedMinutes":120},
         {"id":"00000000-0000-4000-8000-000000000011","priority":2,"estimatedMinutes":5},
@@ -38,6 +42,7 @@ const DAYS: [&str; 3] = [
         {"id":"00000000-0000-4000-8000-000000000013","priority":1,"estimatedMinutes":40,"dependsOn":["00000000-0000-4000-8000-000000000011","00000000-0000-4000-8000-000000000010"]}],
        "blockedTime":[{"start":"2026-07-15T05:00:00Z","end":"2026-07-15T05:30:00Z"},
                       {"title":"Off","start":"2026-07-14T18:15:00Z","end":"2026-07-15T18:15:00Z","isAllDay":true,"busy":false}]}"#,
+    // A busy all-day event: only pinned tasks may be planned.
     r#"{"timezone":"UTC","today":"2026-11-01","currentTime":"2026-11-01T08:00:00Z",
        "tasks":[{"id":"00000000-0000-4000-8000-000000000020","priority":3,"estimatedMinutes":30},
                 {"id":"00000000-0000-4000-8000-000000000021","estimatedMinutes":30}],
@@ -67,7 +72,7 @@ fn built(request: &PlanDayRequest, data: &[u8]) -> String {
                 Some(t) => json!(t.id),
                 None => json!(format!("00000000-0000-4000-9000-{:012}", c[0])),
             };
-            let minute = i64::from(u16::from_le_bytes([c[1], c[2]]) % 2160) - 360;
+            let minute = i64::from(u16::from_le_bytes([c[1], c[2]]) % 840) - 60;
             let start = midnight
                 + if c[3] & 1 == 0 {
                     minute - minute.rem_euclid(5)
