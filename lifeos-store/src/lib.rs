@@ -125,6 +125,7 @@ mod sql;
 pub mod sqlite;
 mod stored_event;
 pub mod traits;
+mod upsert_batch;
 mod upserted;
 
 pub use calendar_window::{CalendarWindow, UnreadableEvent, WindowOccurrences};
@@ -150,6 +151,7 @@ pub use traits::{
     CalendarStore, Erasure, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
     SubscriptionStore, TaskStore,
 };
+pub use upsert_batch::{UpsertBatch, UpsertCounts};
 pub use upserted::Upserted;
 
 /// The store traits, to bring their methods into scope: `use lifeos_store::prelude::*;`.

@@ -29,6 +29,7 @@ use crate::query::{EventQuery, TaskQuery};
 use crate::read_guard::ReadGuard;
 use crate::seed::UserSeed;
 use crate::stored_event::StoredEvent;
+use crate::upsert_batch::UpsertBatch;
 use crate::upserted::Upserted;
 use lifeos_core::{CalendarEventInput, SubscriptionInput};
 
@@ -303,6 +304,23 @@ pub trait CalendarStore: Send + Sync {
         user: UserId,
         input: CalendarEventInput,
     ) -> Result<Upserted<CalendarEvent>>;
+
+    /// Upserts `inputs` in order (each as [`CalendarStore::upsert_calendar_event`], a later
+    /// one seeing the earlier ones) in one transaction, with the `calendar.synced` event of
+    /// [`UpsertBatch::synced_from`]. Answers each input in order: what it did, or (with
+    /// [`UpsertBatch::lenient`]) why the rules refused it.
+    ///
+    /// This is how an import is written: all of it, or the valid events and a report.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming `events[i].<field>` for a refused event unless lenient;
+    /// [`Error::Backend`]; nothing is written then.
+    async fn upsert_calendar_events(
+        &self,
+        user: UserId,
+        inputs: Vec<CalendarEventInput>,
+        batch: UpsertBatch,
+    ) -> Result<Vec<Result<Upserted<CalendarEvent>>>>;
 
     /// The event, deleted or not.
     ///

@@ -1,12 +1,11 @@
 //! Importing an iCalendar file: idempotent by UID, lenient by default.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use lifeos_core::event::CalendarSynced;
 use lifeos_core::ical::{self, ImportOptions};
-use lifeos_core::{
-    CalendarEvent, CalendarEventId, EventPayload, EventSource, EventStatus, Provider, UserId,
-};
-use lifeos_store::{CalendarEventInput, Upserted};
+use lifeos_core::{CalendarEvent, CalendarEventId, EventStatus, Provider, UserId};
+use lifeos_store::{CalendarEventInput, UpsertBatch, UpsertCounts, Upserted};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -104,8 +103,11 @@ impl LifeOs {
     /// fingerprinted by its content (unless the file carries `X-LIFEOS-ETAG`), so importing
     /// the same file again changes nothing and emits no event; an event whose content
     /// changed is updated. Lenient unless [`IcsImportOptions::strict`]: an event that
-    /// cannot be read is skipped and reported with its line, and the others are imported.
-    /// When something was written, one `calendar.synced` event records the counts.
+    /// cannot be read is skipped and reported with its line (one the store refuses, with
+    /// its `UID`), and the others are imported. One transaction: a strict import writes all
+    /// or nothing. When something was written, one `calendar.synced` event records the
+    /// counts, in that transaction. A `UID` repeated in the file is one event (the last
+    /// wins), counted once.
     ///
     /// # Errors
     /// [`Error::Ical`] when the file cannot be read at all (malformed content lines,
@@ -146,14 +148,9 @@ impl LifeOs {
         let mut events = read.events;
         // Series masters first, so that their overrides find them.
         events.sort_by_key(|e| e.recurrence_id.is_some());
-        for event in events {
-            let cancelled = event.status == EventStatus::Cancelled;
-            let written = self.write_imported(user, event, &mut report).await?;
-            if written && cancelled {
-                report.cancelled += 1;
-            }
-        }
-        // Cancellations of events this file does not hold: the stored ones they name.
+        let mut inputs: Vec<CalendarEventInput> = events.into_iter().map(keyed_input).collect();
+        // Cancellations of events this file does not hold: the stored ones they name,
+        // written in the same transaction as the file's events.
         let elsewhere: Vec<_> = read
             .cancellations
             .into_iter()
@@ -181,59 +178,60 @@ impl LifeOs {
                 for mut event in changes {
                     // Its content changed: a new fingerprint, not the stored one.
                     event.etag = None;
-                    if self.write_imported(user, event, &mut report).await? {
-                        report.cancelled += 1;
-                    }
+                    inputs.push(keyed_input(event));
                 }
             }
             report.errors.sort_by_key(|e| e.line);
         }
-        if report.written() > 0 {
-            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-            let synced = EventPayload::CalendarSynced(CalendarSynced {
-                provider: options.provider,
-                events_added: count(report.imported),
-                events_updated: count(report.updated),
-                events_deleted: 0,
-            });
-            self.store()
-                .record_event(user, EventSource::Sync, synced)
-                .await
-                .map_err(Error::store("recording the import"))?;
+        let inputs = last_of_each_key(inputs.into_iter(), &mut report);
+        let uids: Vec<Option<String>> = inputs
+            .iter()
+            .map(|i| {
+                i.external_id
+                    .clone()
+                    .filter(|x| !x.starts_with(DERIVED_KEY))
+            })
+            .collect();
+        let cancelled: Vec<bool> = inputs
+            .iter()
+            .map(|i| i.status == EventStatus::Cancelled)
+            .collect();
+        // One transaction: strict, all or nothing; lenient, the events the store accepts
+        // (each refused one reported), never a silent half.
+        let batch = UpsertBatch::new()
+            .lenient(!options.strict)
+            .synced_from(options.provider);
+        let answers = self
+            .store()
+            .upsert_calendar_events(user, inputs, batch)
+            .await
+            .map_err(Error::store("saving the imported events"))?;
+        let counts = UpsertCounts::of(&answers);
+        report.imported = counts.created;
+        report.updated = counts.updated;
+        report.unchanged = counts.unchanged;
+        for ((answer, uid), cancelled) in answers.iter().zip(uids).zip(cancelled) {
+            match answer {
+                Ok(Upserted::Created(e) | Upserted::Updated(e)) => {
+                    if !report.changed.contains(&e.id) {
+                        report.changed.push(e.id);
+                    }
+                    if cancelled {
+                        report.cancelled += 1;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    report.skipped += 1;
+                    report.errors.push(ImportProblem {
+                        line: 0,
+                        uid,
+                        message: e.to_string(),
+                    });
+                }
+            }
         }
         Ok(report)
-    }
-}
-
-impl LifeOs {
-    /// Upserts one imported event and counts it; whether it was written.
-    async fn write_imported(
-        &self,
-        user: UserId,
-        event: CalendarEvent,
-        report: &mut ImportReport,
-    ) -> Result<bool> {
-        let upserted = self
-            .store()
-            .upsert_calendar_event(user, keyed_input(event))
-            .await
-            .map_err(Error::store("saving an imported event"))?;
-        Ok(match upserted {
-            Upserted::Created(e) => {
-                report.imported += 1;
-                report.changed.push(e.id);
-                true
-            }
-            Upserted::Updated(e) => {
-                report.updated += 1;
-                report.changed.push(e.id);
-                true
-            }
-            _ => {
-                report.unchanged += 1;
-                false
-            }
-        })
     }
 }
 
@@ -257,6 +255,44 @@ fn decode(bytes: &[u8], strict: bool, report: &mut ImportReport) -> Result<Strin
     Ok(text.into_owned())
 }
 
+/// The inputs with one per key (`UID` and `RECURRENCE-ID`): a key repeated in the file is
+/// one event, the last occurrence wins (as a calendar client reading the file top to
+/// bottom would keep it), with a warning. Order otherwise kept.
+fn last_of_each_key(
+    inputs: impl Iterator<Item = CalendarEventInput>,
+    report: &mut ImportReport,
+) -> Vec<CalendarEventInput> {
+    let inputs: Vec<CalendarEventInput> = inputs.collect();
+    let key = |i: &CalendarEventInput| {
+        let recurrence = i
+            .recurrence_id
+            .as_ref()
+            .map(|r| serde_json::to_string(r).unwrap_or_default());
+        (i.external_id.clone(), recurrence)
+    };
+    let mut last: HashMap<_, usize> = HashMap::new();
+    for (n, input) in inputs.iter().enumerate() {
+        last.insert(key(input), n);
+    }
+    let mut out = Vec::with_capacity(last.len());
+    for (n, input) in inputs.into_iter().enumerate() {
+        let k = key(&input);
+        if last.get(&k) == Some(&n) {
+            out.push(input);
+        } else if let Some(uid) = k.0.filter(|x| !x.starts_with(DERIVED_KEY)) {
+            report.warnings.push(ImportProblem {
+                line: 0,
+                message: format!("UID {uid:?} appears more than once; the last one is kept"),
+                uid: Some(uid),
+            });
+        }
+    }
+    out
+}
+
+/// The prefix of the key given to an event without a `UID`.
+const DERIVED_KEY: &str = "lifeos-ics:";
+
 /// The store input for an imported event, with a content fingerprint as its etag (so an
 /// unchanged event is recognised) and, for an event without a `UID`, a key derived from
 /// that fingerprint (so it is not created twice).
@@ -267,7 +303,7 @@ fn keyed_input(event: CalendarEvent) -> CalendarEventInput {
         input.etag = Some(format!("ics:{fingerprint}"));
     }
     if input.external_id.is_none() {
-        input.external_id = Some(format!("lifeos-ics:{fingerprint}"));
+        input.external_id = Some(format!("{DERIVED_KEY}{fingerprint}"));
     }
     input
 }

@@ -261,6 +261,15 @@ fn take_turn(db: &Path) -> Result<std::fs::File, lifeos_examples::Report> {
     Ok(file)
 }
 
+/// `line N: `, or nothing for a problem tied to no line (a whole event).
+fn line_of(problem: &lifeos::ImportProblem) -> String {
+    if problem.line == 0 {
+        String::new()
+    } else {
+        format!("line {}: ", problem.line)
+    }
+}
+
 /// `Imported N events from PATH.`, then what was skipped and why, one line each.
 fn print_import(path: &Path, report: &ImportReport) {
     let events = |n: usize| {
@@ -278,13 +287,13 @@ fn print_import(path: &Path, report: &ImportReport) {
     if report.skipped > 0 {
         println!("Skipped {}:", events(report.skipped));
         for problem in &report.errors {
-            println!("  line {}: {}", problem.line, printable(&problem.message));
+            println!("  {}{}", line_of(problem), printable(&problem.message));
         }
     }
     for warning in &report.warnings {
         println!(
-            "Warning, line {}: {}",
-            warning.line,
+            "Warning, {}{}",
+            line_of(warning),
             printable(&warning.message)
         );
     }

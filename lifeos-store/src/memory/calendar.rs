@@ -11,52 +11,45 @@ impl CalendarStore for MemoryStore {
     ) -> Result<Upserted<CalendarEvent>> {
         let now = self.ctx.now();
         self.mutate(|state, ctx| {
-            let mine = || state.calendar.values().filter(|e| e.user_id == user);
-            let key = rules::recurrence_key(input.recurrence_id.as_ref());
-            let existing = input.external_id.as_ref().and_then(|x| {
-                mine().find(|e| {
-                    e.provider == input.provider
-                        && e.external_id.as_ref() == Some(x)
-                        && rules::recurrence_key(e.recurrence_id.as_ref()) == key
-                })
-            });
-            let series_id = match input.series_id {
-                Some(s) => {
-                    if own(&state.calendar, &s, user, |e| e.user_id).is_none() {
-                        return Err(Error::invalid("series_id", s, "an event of this user"));
+            let (out, e) = upsert_in(&mut state.calendar, ctx, user, input, now)?;
+            Ok((out, e.into_iter().collect()))
+        })
+    }
+
+    async fn upsert_calendar_events(
+        &self,
+        user: UserId,
+        inputs: Vec<CalendarEventInput>,
+        batch: crate::UpsertBatch,
+    ) -> Result<Vec<Result<Upserted<CalendarEvent>>>> {
+        let now = self.ctx.now();
+        self.mutate(|state, ctx| {
+            // Written on a copy of the calendar, kept only if the whole batch passes.
+            let mut work = state.calendar.clone();
+            let mut answers = Vec::with_capacity(inputs.len());
+            let mut events = Vec::new();
+            for (i, input) in inputs.into_iter().enumerate() {
+                match upsert_in(&mut work, ctx, user, input, now) {
+                    Ok((out, e)) => {
+                        events.extend(e);
+                        answers.push(Ok(out));
                     }
-                    Some(s)
-                }
-                None if input.recurrence_id.is_some() => input.external_id.as_ref().and_then(|x| {
-                    mine()
-                        .find(|e| {
-                            e.provider == input.provider
-                                && e.external_id.as_ref() == Some(x)
-                                && e.recurrence_id.is_none()
-                        })
-                        .map(|e| e.id)
-                }),
-                None => None,
-            };
-            let existing = existing.cloned();
-            match rules::upsert_calendar_event(ctx, user, input, existing.as_ref(), series_id, now)?
-            {
-                None => Ok((
-                    Upserted::Unchanged(
-                        existing.ok_or_else(|| Error::not_found("calendar_event", "?"))?,
-                    ),
-                    vec![],
-                )),
-                Some((row, e)) => {
-                    state.calendar.insert(row.id, row.clone());
-                    let out = if existing.is_some() {
-                        Upserted::Updated(row)
-                    } else {
-                        Upserted::Created(row)
-                    };
-                    Ok((out, vec![e]))
+                    Err(e) if e.is_invalid() && batch.lenient => answers.push(Err(e)),
+                    Err(e) => return Err(rules::batch_field(e, i)),
                 }
             }
+            if let (Some(provider), false) = (batch.synced_from, events.is_empty()) {
+                let payload = crate::UpsertCounts::of(&answers).synced(provider);
+                events.push(rules::recorded_event(
+                    ctx,
+                    user,
+                    EventSource::Sync,
+                    payload,
+                    now,
+                )?);
+            }
+            state.calendar = work;
+            Ok((answers, events))
         })
     }
 
@@ -136,4 +129,57 @@ pub(super) fn window_of(
         })
         .map(|(e, _)| e.clone())
         .collect()
+}
+
+/// One upsert on `state`: what it did, and its event when it wrote.
+fn upsert_in(
+    calendar: &mut BTreeMap<CalendarEventId, CalendarEvent>,
+    ctx: &crate::ctx::Ctx,
+    user: UserId,
+    input: CalendarEventInput,
+    now: DateTime<Utc>,
+) -> Result<(Upserted<CalendarEvent>, Option<lifeos_core::DomainEvent>)> {
+    let mine = || calendar.values().filter(|e| e.user_id == user);
+    let key = rules::recurrence_key(input.recurrence_id.as_ref());
+    let existing = input.external_id.as_ref().and_then(|x| {
+        mine().find(|e| {
+            e.provider == input.provider
+                && e.external_id.as_ref() == Some(x)
+                && rules::recurrence_key(e.recurrence_id.as_ref()) == key
+        })
+    });
+    let series_id = match input.series_id {
+        Some(s) => {
+            if own(calendar, &s, user, |e| e.user_id).is_none() {
+                return Err(Error::invalid("series_id", s, "an event of this user"));
+            }
+            Some(s)
+        }
+        None if input.recurrence_id.is_some() => input.external_id.as_ref().and_then(|x| {
+            mine()
+                .find(|e| {
+                    e.provider == input.provider
+                        && e.external_id.as_ref() == Some(x)
+                        && e.recurrence_id.is_none()
+                })
+                .map(|e| e.id)
+        }),
+        None => None,
+    };
+    let existing = existing.cloned();
+    match rules::upsert_calendar_event(ctx, user, input, existing.as_ref(), series_id, now)? {
+        None => Ok((
+            Upserted::Unchanged(existing.ok_or_else(|| Error::not_found("calendar_event", "?"))?),
+            None,
+        )),
+        Some((row, e)) => {
+            calendar.insert(row.id, row.clone());
+            let out = if existing.is_some() {
+                Upserted::Updated(row)
+            } else {
+                Upserted::Created(row)
+            };
+            Ok((out, Some(e)))
+        }
+    }
 }

@@ -85,3 +85,24 @@ pub(crate) fn check_version(
         _ => Ok(()),
     }
 }
+
+/// A validation error of the `i`-th item of a batch, its fields under `events[i].`; other
+/// errors unchanged.
+pub(crate) fn batch_field(e: Error, i: usize) -> Error {
+    match e {
+        Error::Invalid(errors) => {
+            let fields: Vec<_> = Vec::from(errors)
+                .into_iter()
+                .map(|mut f| {
+                    f.field = format!("events[{i}].{}", f.field);
+                    f
+                })
+                .collect();
+            match lifeos_core::ValidationErrors::try_from(fields) {
+                Ok(errors) => Error::Invalid(errors),
+                Err(_) => Error::invalid(format!("events[{i}]"), "", "a valid event"),
+            }
+        }
+        other => other,
+    }
+}

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use lifeos_core::recurrence::RecurrenceRule;
-use lifeos_core::{CalendarEvent, CalendarEventId, CalendarEventInput, UserId};
+use lifeos_core::{
+    CalendarEvent, CalendarEventId, CalendarEventInput, DomainEvent, EventSource, UserId,
+};
 
 use super::DataRow;
 use super::rows::CalendarRow;
@@ -10,6 +12,7 @@ use super::{Arg, Dialect, Step, Stmt, mutate, name, opt_nanos, to_json};
 use crate::calendar_window::{CalendarWindow, UnreadableEvent};
 use crate::error::{Error, Result};
 use crate::rules::{self, CalIndex, nanos};
+use crate::upsert_batch::{UpsertBatch, UpsertCounts};
 use crate::upserted::Upserted;
 
 async fn by_id<D: Dialect>(
@@ -77,45 +80,100 @@ pub(crate) async fn write<D: Dialect>(
     Ok(())
 }
 
+/// One upsert on `tx`: what it did, and its event when it wrote.
+async fn upsert_on<D: Dialect>(
+    d: &D,
+    tx: &mut D::Conn,
+    user: UserId,
+    input: CalendarEventInput,
+    now: DateTime<Utc>,
+) -> Result<(Upserted<CalendarEvent>, Option<DomainEvent>)> {
+    let provider = name(&input.provider)?;
+    let key = rules::recurrence_key(input.recurrence_id.as_ref());
+    let existing = match &input.external_id {
+        Some(x) => by_key(d, tx, user, &provider, x, key).await?,
+        None => None,
+    };
+    let series_id = match (input.series_id, &input.recurrence_id, &input.external_id) {
+        (Some(s), _, _) => {
+            if by_id(d, tx, user, s).await?.is_none() {
+                return Err(Error::invalid("series_id", s, "an event of this user"));
+            }
+            Some(s)
+        }
+        (None, Some(_), Some(x)) => by_key(d, tx, user, &provider, x, String::new())
+            .await?
+            .map(|m| m.id),
+        _ => None,
+    };
+    let changed =
+        rules::upsert_calendar_event(d.ctx(), user, input, existing.as_ref(), series_id, now)?;
+    let Some((row, e)) = changed else {
+        // The rule reports "unchanged" only against a stored event.
+        let old = existing.ok_or_else(|| Error::not_found("calendar_event", "(unchanged)"))?;
+        return Ok((Upserted::Unchanged(old), None));
+    };
+    write(d, tx, &row, existing.is_none()).await?;
+    let out = if existing.is_some() {
+        Upserted::Updated(row)
+    } else {
+        Upserted::Created(row)
+    };
+    Ok((out, Some(e)))
+}
+
 pub(crate) async fn upsert_calendar_event<D: Dialect>(
     d: &D,
     user: UserId,
     input: CalendarEventInput,
 ) -> Result<Upserted<CalendarEvent>> {
     let now = d.ctx().now();
-    let provider = name(&input.provider)?;
     let (out, _) = mutate(d, user, |mut tx| async move {
-        let key = rules::recurrence_key(input.recurrence_id.as_ref());
-        let existing = match &input.external_id {
-            Some(x) => by_key(d, &mut tx, user, &provider, x, key).await?,
-            None => None,
-        };
-        let series_id = match (input.series_id, &input.recurrence_id, &input.external_id) {
-            (Some(s), _, _) => {
-                if by_id(d, &mut tx, user, s).await?.is_none() {
-                    return Err(Error::invalid("series_id", s, "an event of this user"));
+        match upsert_on(d, &mut tx, user, input, now).await? {
+            (out, Some(e)) => Ok(Step::Write(tx, out, vec![e])),
+            (out, None) => Ok(Step::Unchanged(tx, out)),
+        }
+    })
+    .await?;
+    Ok(out)
+}
+
+pub(crate) async fn upsert_calendar_events<D: Dialect>(
+    d: &D,
+    user: UserId,
+    inputs: Vec<CalendarEventInput>,
+    batch: UpsertBatch,
+) -> Result<Vec<Result<Upserted<CalendarEvent>>>> {
+    let now = d.ctx().now();
+    let (out, _) = mutate(d, user, |mut tx| async move {
+        let mut answers = Vec::with_capacity(inputs.len());
+        let mut events = Vec::new();
+        for (i, input) in inputs.into_iter().enumerate() {
+            // The rules refuse before anything of this event is written, so the
+            // transaction goes on without it.
+            match upsert_on(d, &mut tx, user, input, now).await {
+                Ok((out, e)) => {
+                    events.extend(e);
+                    answers.push(Ok(out));
                 }
-                Some(s)
+                Err(e) if e.is_invalid() && batch.lenient => answers.push(Err(e)),
+                Err(e) => return Err(rules::batch_field(e, i)),
             }
-            (None, Some(_), Some(x)) => by_key(d, &mut tx, user, &provider, x, String::new())
-                .await?
-                .map(|m| m.id),
-            _ => None,
-        };
-        let changed =
-            rules::upsert_calendar_event(d.ctx(), user, input, existing.as_ref(), series_id, now)?;
-        let Some((row, e)) = changed else {
-            // The rule reports "unchanged" only against a stored event.
-            let old = existing.ok_or_else(|| Error::not_found("calendar_event", "(unchanged)"))?;
-            return Ok(Step::Unchanged(tx, Upserted::Unchanged(old)));
-        };
-        write(d, &mut tx, &row, existing.is_none()).await?;
-        let out = if existing.is_some() {
-            Upserted::Updated(row)
-        } else {
-            Upserted::Created(row)
-        };
-        Ok(Step::Write(tx, out, vec![e]))
+        }
+        if events.is_empty() {
+            return Ok(Step::Unchanged(tx, answers));
+        }
+        if let Some(provider) = batch.synced_from {
+            let payload = UpsertCounts::of(&answers).synced(provider);
+            events.push(rules::recorded_event(
+                d.ctx(),
+                user,
+                EventSource::Sync,
+                payload,
+                now,
+            )?);
+        }
+        Ok(Step::Write(tx, answers, events))
     })
     .await?;
     Ok(out)

@@ -98,6 +98,16 @@ macro_rules! impl_store {
                 $crate::sql::calendar::upsert_calendar_event(self, user, input).await
             }
 
+            async fn upsert_calendar_events(
+                &self,
+                user: lifeos_core::UserId,
+                inputs: Vec<lifeos_core::CalendarEventInput>,
+                batch: $crate::UpsertBatch,
+            ) -> $crate::Result<Vec<$crate::Result<$crate::Upserted<lifeos_core::CalendarEvent>>>>
+            {
+                $crate::sql::calendar::upsert_calendar_events(self, user, inputs, batch).await
+            }
+
             async fn get_calendar_event(
                 &self,
                 user: lifeos_core::UserId,

@@ -65,7 +65,8 @@ macro_rules! conformance_suite {
             usable_as_a_trait_object,
             dependency_cycles_are_refused_at_write_time,
             guarded_writes_are_refused_when_what_they_read_changed,
-            seeding_is_one_transaction_all_or_nothing_and_once
+            seeding_is_one_transaction_all_or_nothing_and_once,
+            a_batch_of_events_is_one_transaction
         }
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -96,12 +97,15 @@ macro_rules! conformance_suite {
 mod dependencies;
 mod read_guard;
 mod seed;
+mod upsert_batch;
 #[allow(unused_imports)] // not every binary including this module runs the suite
 pub use dependencies::*;
 #[allow(unused_imports)]
 pub use read_guard::*;
 #[allow(unused_imports)]
 pub use seed::*;
+#[allow(unused_imports)]
+pub use upsert_batch::*;
 
 /// Named test bodies for a binary with its own harness (`harness = false`).
 pub type Trials = Vec<(&'static str, Box<dyn FnOnce() + Send>)>;

@@ -5,6 +5,7 @@ mod concurrent_plans;
 mod dependency_cycle;
 mod guarded_tasks;
 mod import;
+mod import_atomic;
 mod plan_day;
 mod profile;
 mod profile_claims;
