@@ -223,6 +223,14 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         }
         (None, None) => default_end,
     };
+    // RFC 2445 allowed several RRULEs (their union); a LifeOS series has one rule.
+    for extra in c.all("RRULE").skip(1) {
+        caveat(
+            &mut caveats,
+            extra.line,
+            "a second RRULE is not supported: only the first is kept".into(),
+        );
+    }
     let rrule = match c.get("RRULE") {
         Some(p) if p.value.trim().is_empty() => {
             caveat(&mut caveats, p.line, "an empty RRULE: no recurrence".into());

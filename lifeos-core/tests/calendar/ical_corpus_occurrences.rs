@@ -83,9 +83,9 @@ const OPEN_LIFEOS_BUGS: &[(&str, &str, &str)] = &[
     (
         "recurring-ical-events/multiple_rrule.ics",
         "56cdc4dc-11b7-407c-86c6-9faedfc28afb",
-        "a second RRULE (FREQ=MONTHLY;BYDAY=2MO;COUNT=2) is dropped without a warning: \
-         2023-02-13 and 03-13 10:00 London are lost (RFC 2445 allowed several RRULEs, their \
-         union; RFC 5545 says SHOULD NOT, so at least warn)",
+        "a second RRULE (FREQ=MONTHLY;BYDAY=2MO;COUNT=2) is dropped (with a warning since \
+         the importer gives one): 2023-02-13 and 03-13 10:00 London are lost (RFC 2445 \
+         allowed several RRULEs, their union; a LifeOS series holds one rule)",
     ),
     (
         "ical.js/samples__multiple_rrules.ics",
