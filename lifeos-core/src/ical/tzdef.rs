@@ -159,6 +159,15 @@ pub(crate) fn named_zone(tzid: &str) -> Option<Tz> {
     if let Some(tz) = windows_zone(tzid) {
         return Some(tz);
     }
+    // RFC 2445's own examples write "US-Eastern" for the "US/Eastern" alias.
+    if !tzid.contains('/')
+        && let Some((area, place)) = tzid.split_once('-')
+        && let Some(tz) = TZ_VARIANTS
+            .iter()
+            .find(|tz| tz.name().eq_ignore_ascii_case(&format!("{area}/{place}")))
+    {
+        return Some(*tz);
+    }
     // "/mozilla.org/20050126_1/America/New_York", "/softwarestudio.org/Olson_20011030_5/...".
     let segments: Vec<&str> = tzid.split('/').filter(|s| !s.is_empty()).collect();
     for take in (1..=segments.len().min(3)).rev() {
@@ -628,6 +637,8 @@ mod tests {
     fn names_in_any_case_aliases_and_prefixes() {
         assert_eq!(named_zone("europe/berlin"), Some(chrono_tz::Europe::Berlin));
         assert_eq!(named_zone("US/Eastern"), Some(chrono_tz::US::Eastern));
+        assert_eq!(named_zone("US-Eastern"), Some(chrono_tz::US::Eastern));
+        assert_eq!(named_zone("Not-AZone"), None);
         assert_eq!(
             named_zone("/mozilla.org/20050126_1/America/New_York"),
             Some(chrono_tz::America::New_York)
