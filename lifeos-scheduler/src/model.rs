@@ -197,11 +197,10 @@ impl Day {
 
         let mut order: Vec<usize> = (0..req.tasks.len()).collect();
         order.sort_by_key(|&i| req.tasks[i].id);
-        let index: std::collections::HashMap<Uuid, usize> = order
-            .iter()
-            .enumerate()
-            .map(|(c, &i)| (req.tasks[i].id, c))
-            .collect();
+        // Canonical index of an id: its place among the sorted ids. A binary search over
+        // integers beats hashing each of a dense graph's hundreds of thousands of edges.
+        let sorted: Vec<u128> = order.iter().map(|&i| req.tasks[i].id.as_u128()).collect();
+        let index = |id: &Uuid| sorted.binary_search(&id.as_u128()).ok();
         let mut tasks: Vec<Task> = order
             .iter()
             .map(|&i| {
@@ -246,7 +245,7 @@ impl Day {
             let mut deps: Vec<usize> = req.tasks[i]
                 .depends_on
                 .iter()
-                .filter_map(|d| index.get(d).copied())
+                .filter_map(index)
                 .filter(|&d| req.tasks[order[d]].is_open())
                 .collect();
             deps.sort_unstable();
