@@ -52,6 +52,9 @@ pub(crate) struct Task {
     /// Grid slot indexes this task may start at against events, pinned blocks, the window,
     /// its hard deadline and its pinned dependencies.
     pub starts: Vec<u32>,
+    /// The best value of any of `starts` (0 when there is none), computed once: the
+    /// greedy orders, the fill and the local search all rank tasks by it.
+    pub best: i64,
 }
 
 /// A busy timed event, in seconds.
@@ -237,6 +240,7 @@ impl Day {
                     earliest: i64::MIN,
                     dep_never: false,
                     starts: Vec::new(),
+                    best: 0,
                 }
             })
             .collect();
@@ -302,7 +306,13 @@ impl Day {
         };
         for c in 0..day.tasks.len() {
             let starts = day.static_starts(c);
+            let best = starts
+                .iter()
+                .map(|&k| day.value(c, day.grid[k as usize]))
+                .max()
+                .unwrap_or(0);
             day.tasks[c].starts = starts;
+            day.tasks[c].best = best;
         }
         day
     }
