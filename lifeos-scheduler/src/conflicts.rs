@@ -1,11 +1,14 @@
-//! What each pinned block overlaps (PLANNER.md rule 7): busy timed events and other pinned
-//! blocks. Counted by binary search and named only where a sentence names them, so that
-//! 10,000 pinned tasks over one hour cost `n log n`, not the 50 million pairs they form.
+//! What each pinned block overlaps (PLANNER.md rule 7, for the day and the week): busy
+//! timed events and other pinned blocks. Counted by binary search and named only where a
+//! sentence names them, so that 10,000 pinned tasks over one hour cost `n log n`, not the
+//! 50 million pairs they form; and warned about at most [`WARNED`] times, then summed up.
 
-use crate::model::{Day, Kind};
+use crate::model::Event;
 
 /// Most conflicts one warning or rationale names; it counts the rest.
 pub(crate) const NAMED: usize = 3;
+/// Most pinned tasks whose conflicts get a warning of their own; one more counts the rest.
+pub(crate) const WARNED: usize = 100;
 
 /// One interval of a sorted list, and the largest end of it and everything before it.
 #[derive(Debug, Clone, Copy)]
@@ -85,27 +88,22 @@ pub(crate) struct Conflicts {
 }
 
 impl Conflicts {
-    pub(crate) fn new(day: &Day) -> Conflicts {
-        // `Day::events` is sorted by (start, end, title) and holds no empty event.
-        let events = Index::new(
-            day.events
-                .iter()
-                .enumerate()
-                .map(|(i, ev)| (ev.start, ev.end, i)),
-        );
-        let mut pinned: Vec<(i64, i64, usize)> = day
-            .tasks
-            .iter()
-            .enumerate()
-            .filter_map(|(c, t)| match t.kind {
-                Kind::Pinned(s) => Some((s, s + t.dur, c)),
-                _ => None,
-            })
-            .collect();
-        // Tasks are indexed by id: ties in start fall to the lower id.
+    /// `events` sorted by start (as `Day::events` and `Week::events` are, without empty
+    /// ones); `pinned` the pinned blocks `(start, end, task)`, tasks indexed by id.
+    pub(crate) fn new(
+        events: &[Event],
+        pinned: impl Iterator<Item = (i64, i64, usize)>,
+    ) -> Conflicts {
+        let mut pinned: Vec<(i64, i64, usize)> = pinned.collect();
+        // Ties in start fall to the lower id.
         pinned.sort_unstable_by_key(|&(s, _, c)| (s, c));
         Conflicts {
-            events,
+            events: Index::new(
+                events
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ev)| (ev.start, ev.end, i)),
+            ),
             pinned: Index::new(pinned.into_iter()),
         }
     }
@@ -142,5 +140,60 @@ impl Conflicts {
             self.events.count(s, e),
             first.into_iter().map(|x| x.who).collect(),
         )
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`; with `more` left unnamed, `a, b, c and 7 more`.
+pub(crate) fn and_list(items: &[String], more: usize) -> String {
+    let mut items = items.to_vec();
+    if more > 0 {
+        items.push(format!("{more} more"));
+    }
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// An event as a conflict warning names it: its title, or "an event".
+pub(crate) fn event_name(events: &[Event], i: usize) -> String {
+    match events.get(i) {
+        Some(ev) if !ev.title.is_empty() => ev.title.clone(),
+        _ => "an event".to_owned(),
+    }
+}
+
+/// Conflict warnings of a response, at most [`WARNED`] of them, then one that counts the
+/// pinned tasks left out (PLANNER.md rule 7).
+#[derive(Debug, Default)]
+pub(crate) struct Warned {
+    given: usize,
+    left_out: usize,
+}
+
+impl Warned {
+    /// Whether the next pinned task with conflicts gets its own warning (else it is
+    /// counted in the summary).
+    pub(crate) fn admit(&mut self) -> bool {
+        if self.given < WARNED {
+            self.given += 1;
+            true
+        } else {
+            self.left_out += 1;
+            false
+        }
+    }
+
+    /// The summary warning, when some pinned task was left out.
+    pub(crate) fn summary(&self) -> Option<String> {
+        let n = self.left_out;
+        (n > 0).then(|| {
+            format!(
+                "{n} more pinned task{} overlap{} events or other pinned tasks (not listed).",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" }
+            )
+        })
     }
 }

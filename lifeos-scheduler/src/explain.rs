@@ -3,7 +3,7 @@
 
 use lifeos_core::plan::{PlanDayResponse, ScheduledTask, UnscheduledCode, UnscheduledTask};
 
-use crate::conflicts::{Conflict, Conflicts, NAMED};
+use crate::conflicts::{Conflict, Conflicts, NAMED, Warned, and_list, event_name};
 use crate::model::{Day, Kind, instant};
 use crate::search::Plan;
 
@@ -43,7 +43,16 @@ pub(crate) fn respond(day: &Day, plan: &Plan) -> PlanDayResponse {
     }
     blocks.sort_unstable_by_key(|&(s, _, c)| (s, day.tasks[c].id));
     let taken = Taken::new(n, &blocks);
-    let conflicts = Conflicts::new(day);
+    let conflicts = Conflicts::new(
+        &day.events,
+        day.tasks
+            .iter()
+            .enumerate()
+            .filter_map(|(c, t)| match t.kind {
+                Kind::Pinned(s) => Some((s, s + t.dur, c)),
+                _ => None,
+            }),
+    );
     let scheduled_of = |c: usize| taken.end[c];
     let used: i64 = blocks.iter().map(|b| day.tasks[b.2].minutes).sum();
     let cap_left_now = (day.cap - used).max(0);
@@ -376,10 +385,6 @@ fn insights(day: &Day, blocks: &[(i64, i64, usize)], used: i64) -> Vec<String> {
     out
 }
 
-/// Most pinned tasks whose conflicts get a warning of their own (PLANNER.md rule 7); one
-/// more warning counts the rest.
-const CONFLICT_WARNINGS: usize = 100;
-
 /// How a task is named in a sentence: its quoted title, or its id.
 fn task_name(day: &Day, c: usize) -> String {
     let t = &day.tasks[c];
@@ -387,19 +392,6 @@ fn task_name(day: &Day, c: usize) -> String {
         t.id.to_string()
     } else {
         format!("\"{}\"", t.title)
-    }
-}
-
-/// `a`, `a and b`, `a, b and c`; with `more` left unnamed, `a, b, c and 7 more`.
-fn and_list(items: &[String], more: usize) -> String {
-    let mut items = items.to_vec();
-    if more > 0 {
-        items.push(format!("{more} more"));
-    }
-    match items.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
     }
 }
 
@@ -417,14 +409,7 @@ fn conflict_warning(
         .first(c, s, e, NAMED)
         .into_iter()
         .map(|x| match x {
-            Conflict::Event(i) => {
-                let title = &day.events[i].title;
-                if title.is_empty() {
-                    "an event".to_owned()
-                } else {
-                    title.clone()
-                }
-            }
+            Conflict::Event(i) => event_name(&day.events, i),
             Conflict::Pinned(o) => format!("pinned {}", task_name(day, o)),
         })
         .collect();
@@ -448,7 +433,7 @@ fn warnings(day: &Day, conflicts: &Conflicts, codes: &[Option<UnscheduledCode>])
             "Out of office: {name} blocks the whole day; only pinned tasks are planned."
         ));
     }
-    let (mut warned, mut unmentioned) = (0usize, 0usize);
+    let mut warned = Warned::default();
     for (c, t) in day.tasks.iter().enumerate() {
         let name = task_name(day, c);
         if t.kind != Kind::NotActionable && t.due.is_some_and(|d| d < day.now) {
@@ -457,11 +442,8 @@ fn warnings(day: &Day, conflicts: &Conflicts, codes: &[Option<UnscheduledCode>])
         if let Kind::Pinned(s) = t.kind {
             let e = s + t.dur;
             let count = conflicts.count(s, e);
-            if count > 0 && warned < CONFLICT_WARNINGS {
+            if count > 0 && warned.admit() {
                 out.push(conflict_warning(day, conflicts, c, s, e, count));
-                warned += 1;
-            } else if count > 0 {
-                unmentioned += 1;
             }
             if s < day.now {
                 out.push(format!(
@@ -477,13 +459,7 @@ fn warnings(day: &Day, conflicts: &Conflicts, codes: &[Option<UnscheduledCode>])
             out.push(format!("{name} cannot meet its hard deadline today."));
         }
     }
-    if unmentioned > 0 {
-        out.push(format!(
-            "{unmentioned} more pinned task{} overlap{} events or other pinned tasks (not listed).",
-            if unmentioned == 1 { "" } else { "s" },
-            if unmentioned == 1 { "s" } else { "" }
-        ));
-    }
+    out.extend(warned.summary());
     let open_minutes: i64 = day
         .tasks
         .iter()

@@ -52,6 +52,9 @@ pub(crate) struct Task {
     /// Grid slot indexes this task may start at against events, pinned blocks, the window,
     /// its hard deadline and its pinned dependencies.
     pub starts: Vec<u32>,
+    /// The best value of any of `starts` (0 when there is none), computed once: the
+    /// greedy orders, the fill and the local search all rank tasks by it.
+    pub best: i64,
 }
 
 /// A busy timed event, in seconds.
@@ -197,11 +200,10 @@ impl Day {
 
         let mut order: Vec<usize> = (0..req.tasks.len()).collect();
         order.sort_by_key(|&i| req.tasks[i].id);
-        let index: std::collections::HashMap<Uuid, usize> = order
-            .iter()
-            .enumerate()
-            .map(|(c, &i)| (req.tasks[i].id, c))
-            .collect();
+        // Canonical index of an id: its place among the sorted ids. A binary search over
+        // integers beats hashing each of a dense graph's hundreds of thousands of edges.
+        let sorted: Vec<u128> = order.iter().map(|&i| req.tasks[i].id.as_u128()).collect();
+        let index = |id: &Uuid| sorted.binary_search(&id.as_u128()).ok();
         let mut tasks: Vec<Task> = order
             .iter()
             .map(|&i| {
@@ -238,6 +240,7 @@ impl Day {
                     earliest: i64::MIN,
                     dep_never: false,
                     starts: Vec::new(),
+                    best: 0,
                 }
             })
             .collect();
@@ -246,7 +249,7 @@ impl Day {
             let mut deps: Vec<usize> = req.tasks[i]
                 .depends_on
                 .iter()
-                .filter_map(|d| index.get(d).copied())
+                .filter_map(index)
                 .filter(|&d| req.tasks[order[d]].is_open())
                 .collect();
             deps.sort_unstable();
@@ -303,7 +306,13 @@ impl Day {
         };
         for c in 0..day.tasks.len() {
             let starts = day.static_starts(c);
+            let best = starts
+                .iter()
+                .map(|&k| day.value(c, day.grid[k as usize]))
+                .max()
+                .unwrap_or(0);
             day.tasks[c].starts = starts;
+            day.tasks[c].best = best;
         }
         day
     }

@@ -134,13 +134,7 @@ fn greedy(day: &Day, variant: u8) -> Plan {
         .collect();
     let best_rate = |c: usize| {
         let t = &day.tasks[c];
-        let best = t
-            .starts
-            .iter()
-            .map(|&k| day.value(c, day.grid[k as usize]))
-            .max()
-            .unwrap_or(0);
-        (best * 1_000_000) / t.minutes.max(1)
+        (t.best * 1_000_000) / t.minutes.max(1)
     };
     let rates: Vec<i64> = (0..day.tasks.len())
         .map(|c| {
@@ -255,13 +249,7 @@ pub(crate) fn search(day: &Day) -> Plan {
 
 fn density(day: &Day, c: usize) -> i64 {
     let t = &day.tasks[c];
-    let best = t
-        .starts
-        .iter()
-        .map(|&k| day.value(c, day.grid[k as usize]))
-        .max()
-        .unwrap_or(0);
-    best * 1_000_000 / t.minutes.max(1)
+    t.best * 1_000_000 / t.minutes.max(1)
 }
 
 /// A bound on any plan's score: pinned tasks, plus a fractional knapsack of the free tasks'
@@ -332,16 +320,7 @@ fn improve(day: &Day, plan: &mut Plan, free: &[usize], dp: &mut Dp) {
         return;
     }
     let n = day.tasks.len();
-    let best_value: Vec<i64> = (0..n)
-        .map(|c| {
-            day.tasks[c]
-                .starts
-                .iter()
-                .map(|&s| day.value(c, day.grid[s as usize]))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let best_value: Vec<i64> = day.tasks.iter().map(|t| t.best).collect();
     let dens: Vec<i64> = (0..n)
         .map(|c| best_value[c] * 1_000_000 / day.tasks[c].minutes.max(1))
         .collect();

@@ -239,3 +239,30 @@ fn a_pinned_task_on_a_weekend_is_kept_and_warned_about() {
     assert_eq!(resp.scheduled_tasks.len(), 1);
     assert!(resp.warnings.iter().any(|w| w.contains("non-working day")));
 }
+
+#[test]
+fn pinned_conflicts_get_one_warning_per_task_and_at_most_a_hundred() {
+    // PLANNER.md rule 7 holds for a week too: 103 pinned tasks over one meeting on
+    // Tuesday, each also overlapping the 102 others.
+    let tasks: Vec<Value> = (0..103)
+        .map(|i| {
+            json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "title": format!("P{i}"),
+                   "estimatedMinutes": 1, "pinnedStart": "2026-03-10T10:00:00Z"})
+        })
+        .collect();
+    let r = week(
+        json!(tasks),
+        json!({"preferences": {"maxFocusHours": 24}, "blockedTime": [
+            {"title": "Call", "start": "2026-03-10T09:30:00Z", "end": "2026-03-10T10:30:00Z"}]}),
+    );
+    let (resp, _) = plan(&r);
+    assert_eq!(resp.warnings.len(), 101, "{:?}", resp.warnings);
+    assert_eq!(
+        resp.warnings[0],
+        "Pinned \"P0\" at Tue 11:00 overlaps Call, pinned \"P1\", pinned \"P2\" and 100 more."
+    );
+    assert_eq!(
+        resp.warnings[100],
+        "3 more pinned tasks overlap events or other pinned tasks (not listed)."
+    );
+}

@@ -1,6 +1,8 @@
 //! A user's calendar events in a window: their occurrences, and the planner's `blockedTime`
 //! entries made from them.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
@@ -19,20 +21,33 @@ fn shift(t: chrono::NaiveDateTime, days: i64) -> chrono::NaiveDateTime {
         })
 }
 
-/// The series of one master event, with the overrides found among `events`.
-pub(crate) fn series_of(
+/// For each master id, the indexes in `events` of its overrides (not deleted, naming it as
+/// their series, with a recurrence id), in input order: built once, so that finding a
+/// series' overrides does not scan every event (30,000 events took 25 s a plan).
+fn overrides_by_master(events: &[CalendarEvent]) -> HashMap<CalendarEventId, Vec<usize>> {
+    let mut map: HashMap<CalendarEventId, Vec<usize>> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if let (None, Some(sid), Some(_)) = (e.deleted_at, e.series_id, e.recurrence_id) {
+            map.entry(sid).or_default().push(i);
+        }
+    }
+    map
+}
+
+/// The series of one master event, with its overrides: `overrides` holds their indexes in
+/// `events` (see [`overrides_by_master`]).
+fn series_of(
     master: &CalendarEvent,
     events: &[CalendarEvent],
+    overrides: &[usize],
 ) -> Result<(Series, Vec<usize>), Error> {
     let mut series = Series::from_rule(master.start, master.rrule.clone())?;
     series.rdates.clone_from(&master.rdates);
     series.exdates.clone_from(&master.exdates);
     series.length = length_of(master);
     let mut indexes = Vec::new();
-    for (i, e) in events.iter().enumerate() {
-        if e.deleted_at.is_some() || e.series_id != Some(master.id) {
-            continue;
-        }
+    for &i in overrides {
+        let Some(e) = events.get(i) else { continue };
         let Some(rid) = e.recurrence_id else { continue };
         series.overrides.push(Override {
             recurrence_id: rid,
@@ -183,11 +198,12 @@ pub fn occurrences(
     let mut truncated = false;
     let mut skipped = Vec::new();
     let mut truncated_events = Vec::new();
-    let masters: Vec<_> = events
+    let masters: HashSet<CalendarEventId> = events
         .iter()
         .filter(|e| e.deleted_at.is_none())
         .map(|e| e.id)
         .collect();
+    let overrides = overrides_by_master(events);
     for master in events {
         if master.deleted_at.is_some() || master.status == EventStatus::Cancelled {
             continue;
@@ -202,7 +218,8 @@ pub fn occurrences(
             title: master.title.clone(),
             error,
         };
-        let (series, override_events) = match series_of(master, events) {
+        let own = overrides.get(&master.id).map_or(&[][..], Vec::as_slice);
+        let (series, override_events) = match series_of(master, events, own) {
             Ok(found) => found,
             Err(error) => {
                 skipped.push(skip(error));

@@ -6,6 +6,7 @@ use lifeos_core::plan::{PlanWeekResponse, UnscheduledCode, UnscheduledTask, Week
 
 use super::model::{Kind, Week, merge};
 use super::search::Plan;
+use crate::conflicts::{Conflict, Conflicts, NAMED, Warned, and_list, event_name};
 use crate::explain::{minutes_text, priority_words};
 use crate::model::{grid_points, instant};
 
@@ -397,6 +398,17 @@ fn insights(week: &Week, blocks: &[Block], per_task: &[Vec<(i64, i64)>]) -> Vec<
 
 fn warnings(week: &Week, codes: &[Option<UnscheduledCode>]) -> Vec<String> {
     let mut out = Vec::new();
+    let conflicts = Conflicts::new(
+        &week.events,
+        week.tasks
+            .iter()
+            .enumerate()
+            .filter_map(|(c, t)| match t.kind {
+                Kind::Pinned(s, _) => Some((s, s + t.minutes * 60, c)),
+                _ => None,
+            }),
+    );
+    let mut warned = Warned::default();
     for d in &week.days {
         if let Some(title) = &d.all_day
             && d.weekday_working
@@ -419,30 +431,22 @@ fn warnings(week: &Week, codes: &[Option<UnscheduledCode>]) -> Vec<String> {
         }
         if let Kind::Pinned(s, k) = t.kind {
             let e = s + t.minutes * 60;
-            let clash: Vec<&str> = week
-                .events
-                .iter()
-                .filter(|ev| ev.start < e && ev.end > s)
-                .map(|ev| {
-                    if ev.title.is_empty() {
-                        "an event"
-                    } else {
-                        ev.title.as_str()
-                    }
-                })
-                .collect();
-            if !clash.is_empty() {
-                let shown: Vec<&str> = clash.iter().take(3).copied().collect();
-                let more = clash.len().saturating_sub(3);
-                let tail = if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                };
+            // PLANNER.md rule 7: one warning per pinned task naming up to 3 of its events
+            // and other pinned blocks and counting the rest, for at most 100 tasks.
+            let count = conflicts.count(s, e);
+            if count > 0 && warned.admit() {
+                let named: Vec<String> = conflicts
+                    .first(c, s, e, NAMED)
+                    .into_iter()
+                    .map(|x| match x {
+                        Conflict::Event(i) => event_name(&week.events, i),
+                        Conflict::Pinned(o) => format!("pinned {}", name(week, o)),
+                    })
+                    .collect();
                 out.push(format!(
-                    "Pinned {who} at {} overlaps {}{tail}.",
+                    "Pinned {who} at {} overlaps {}.",
                     week.when(s),
-                    shown.join(", ")
+                    and_list(&named, count - named.len())
                 ));
             }
             if !week.days[k].working() {
@@ -462,6 +466,7 @@ fn warnings(week: &Week, codes: &[Option<UnscheduledCode>]) -> Vec<String> {
             out.push(format!("{who} cannot meet its hard deadline."));
         }
     }
+    out.extend(warned.summary());
     let capacity: i64 = week
         .days
         .iter()
