@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use lifeos_core::dependency::{describe_cycle, find_cycle};
 use lifeos_core::event::{PlanGenerated, ScheduledBy};
 use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError};
-use lifeos_core::recurrence::{SkippedEvent, blocked_time};
+use lifeos_core::recurrence::{SkippedEvent, TruncatedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, Task, TaskId, TaskPatch, Tier, UserId};
 use lifeos_store::{ReadGuard, StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
@@ -141,6 +141,11 @@ pub struct DayPlan {
     pub working_day: bool,
     /// Whether a recurring event hit the expansion bounds (some occurrences were not seen).
     pub truncated: bool,
+    /// The series cut short inside the day's window: from each one's `from`, a busy one
+    /// blocks the rest of the window (the planner never puts work over instances it could
+    /// not list). Serialised as sentences for a person.
+    #[serde(serialize_with = "truncated_as_warnings")]
+    pub truncated_events: Vec<TruncatedEvent>,
     /// Calendar events left out because their stored series cannot be expanded; the rest
     /// of the day was planned without them. Serialised as sentences for a person.
     #[serde(serialize_with = "skipped_as_warnings")]
@@ -291,6 +296,7 @@ impl LifeOs {
             timezone: tz,
             working_day: prefs.is_working_day(date),
             truncated: blocked.truncated,
+            truncated_events: blocked.truncated_events,
             skipped_events: blocked.skipped,
             unreadable_events: window.skipped.clone(),
             request,
@@ -442,6 +448,13 @@ fn check_no_cycle(request: &PlanDayRequest) -> Result<()> {
 
 fn skipped_as_warnings<S: Serializer>(skipped: &[SkippedEvent], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(skipped.iter().map(SkippedEvent::warning))
+}
+
+fn truncated_as_warnings<S: Serializer>(
+    truncated: &[TruncatedEvent],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(truncated.iter().map(TruncatedEvent::warning))
 }
 
 fn unreadable_as_warnings<S: Serializer>(

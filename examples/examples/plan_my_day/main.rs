@@ -194,6 +194,9 @@ async fn main() -> Result<(), lifeos_examples::Report> {
         for skipped in &day.skipped_events {
             writeln!(out, "Warning: {}", printable(&skipped.warning()))?;
         }
+        for cut in &day.truncated_events {
+            writeln!(out, "Warning: {}", printable(&cut.warning()))?;
+        }
         writeln!(
             out,
             "Saved {} schedule change(s) to {}.",

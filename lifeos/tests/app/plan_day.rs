@@ -470,3 +470,47 @@ async fn a_day_with_an_unreadable_legacy_rule_still_plans_with_a_warning() {
     let json = serde_json::to_value(&day).unwrap();
     assert_eq!(json["unreadable_events"][0], warning.as_str());
 }
+
+#[tokio::test]
+async fn a_series_cut_short_blocks_the_rest_of_the_day_with_a_warning() {
+    let (app, _, me) = memory_app().await;
+    app.add_task(me, task("Write report", 90, 3)).await.unwrap();
+    app.add_task(me, task("Call the bank", 20, 1))
+        .await
+        .unwrap();
+    // Every second from 11:00 Berlin, without end: far more instances than expanded.
+    let berlin = chrono_tz::Europe::Berlin;
+    let at = |h, s| EventTime::Zoned {
+        local: NaiveDate::from_ymd_opt(2026, 3, 9)
+            .unwrap()
+            .and_hms_opt(h, 0, s)
+            .unwrap(),
+        tz: berlin,
+    };
+    let mut ticks = CalendarEventInput::new(Provider::Manual, "Ticker", at(11, 0), at(11, 1));
+    ticks.rrule = Some("FREQ=SECONDLY".parse().unwrap());
+    app.store().upsert_calendar_event(me, ticks).await.unwrap();
+
+    let day = app
+        .plan_day(
+            me,
+            None,
+            monday_morning(),
+            PlanDayOptions::new().dry_run(true),
+        )
+        .await
+        .unwrap();
+    assert!(day.truncated);
+    assert_eq!(day.truncated_events.len(), 1);
+    let warning = day.truncated_events[0].warning();
+    assert!(warning.contains("Ticker"), "{warning}");
+    // Nothing is planned from the first instance on: the instances after the cut are
+    // unknown, so the rest of the day counts as busy.
+    let eleven = Utc.with_ymd_and_hms(2026, 3, 9, 10, 0, 0).unwrap();
+    assert!(!day.response.scheduled_tasks.is_empty());
+    for s in &day.response.scheduled_tasks {
+        assert!(s.end_time <= eleven, "{s:?}");
+    }
+    let json = serde_json::to_value(&day).unwrap();
+    assert_eq!(json["truncated_events"][0], warning.as_str());
+}
