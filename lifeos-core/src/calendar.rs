@@ -52,6 +52,28 @@ impl EventTime {
         }
     }
 
+    /// How this time compares with `other`, where they can be compared without a viewer:
+    /// two dates, two floating times, or two times that each name an instant (zoned or
+    /// UTC). `None` for a date or floating time against another form.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use lifeos_core::EventTime;
+    /// let d = |day| EventTime::Date(NaiveDate::from_ymd_opt(2026, 3, day).unwrap());
+    /// assert_eq!(d(1).compare(&d(2)), Some(std::cmp::Ordering::Less));
+    /// let noon = EventTime::Floating(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(12, 0, 0).unwrap());
+    /// assert_eq!(d(1).compare(&noon), None);
+    /// ```
+    pub fn compare(&self, other: &EventTime) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (EventTime::Date(a), EventTime::Date(b)) => Some(a.cmp(b)),
+            (EventTime::Floating(a), EventTime::Floating(b)) => Some(a.cmp(b)),
+            (EventTime::Date(_) | EventTime::Floating(_), _)
+            | (_, EventTime::Date(_) | EventTime::Floating(_)) => None,
+            (a, b) => Some(a.to_utc(Tz::UTC).cmp(&b.to_utc(Tz::UTC))),
+        }
+    }
+
     /// The instant this time denotes for a viewer in `viewer_tz`: dates are that local
     /// midnight, floating times are read in `viewer_tz`, zoned times in their own zone
     /// (a DST gap moves forward, a fold means the earlier instant; see [`crate::time`]).
@@ -254,13 +276,7 @@ impl CalendarEvent {
             &self.title,
             "at most 1000 characters",
         );
-        let comparable = match (&self.start, &self.end) {
-            (EventTime::Date(s), EventTime::Date(e)) => Some(e >= s),
-            (EventTime::Floating(s), EventTime::Floating(e)) => Some(e >= s),
-            (EventTime::Date(_) | EventTime::Floating(_), _)
-            | (_, EventTime::Date(_) | EventTime::Floating(_)) => None,
-            (s, e) => Some(e.to_utc(Tz::UTC) >= s.to_utc(Tz::UTC)),
-        };
+        let comparable = self.end.compare(&self.start).map(|o| o.is_ge());
         match comparable {
             None => v.check(
                 false,

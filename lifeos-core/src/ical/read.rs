@@ -523,14 +523,7 @@ fn end_not_before(
     line: usize,
     caveats: &mut Caveats,
 ) -> EventTime {
-    let before = match (start, &end) {
-        (EventTime::Date(s), EventTime::Date(e)) => e < s,
-        (EventTime::Floating(s), EventTime::Floating(e)) => e < s,
-        (EventTime::Date(_) | EventTime::Floating(_), _)
-        | (_, EventTime::Date(_) | EventTime::Floating(_)) => false,
-        (s, e) => e.to_utc(chrono_tz::Tz::UTC) < s.to_utc(chrono_tz::Tz::UTC),
-    };
-    if before {
+    if end.compare(start).is_some_and(|o| o.is_lt()) {
         caveat(
             caveats,
             line,

@@ -237,6 +237,15 @@ fn parse_local(value: &str) -> Option<NaiveDateTime> {
         })
 }
 
+/// `tz`'s offset (seconds east of UTC) at UTC second `t`.
+fn tz_offset(tz: Tz, t: i64) -> Option<i32> {
+    DateTime::<Utc>::from_timestamp(t, 0).map(|t| {
+        tz.offset_from_utc_datetime(&t.naive_utc())
+            .fix()
+            .local_minus_utc()
+    })
+}
+
 fn year_start(year: i32) -> Option<NaiveDateTime> {
     NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0))
 }
@@ -395,14 +404,7 @@ impl Definition {
             return false;
         };
         let (start, end) = (start.and_utc().timestamp(), end.and_utc().timestamp());
-        let tz_offset = |t: i64| {
-            DateTime::<Utc>::from_timestamp(t, 0).map(|t| {
-                tz.offset_from_utc_datetime(&t.naive_utc())
-                    .fix()
-                    .local_minus_utc()
-            })
-        };
-        let same = |t: i64| tz_offset(t) == Some(self.offset_at(t));
+        let same = |t: i64| tz_offset(tz, t) == Some(self.offset_at(t));
         for (at, _) in self
             .onsets
             .iter()
@@ -434,14 +436,7 @@ impl Definition {
         // A cheap first look (the span's first day and each onset) before the full check.
         let quick = |tz: Tz| {
             let t = year_start(first).map_or(0, |t| t.and_utc().timestamp()) + 43_200;
-            let offset = |t: i64| {
-                DateTime::<Utc>::from_timestamp(t, 0).map(|t| {
-                    tz.offset_from_utc_datetime(&t.naive_utc())
-                        .fix()
-                        .local_minus_utc()
-                })
-            };
-            offset(t) == Some(self.offset_at(t))
+            tz_offset(tz, t) == Some(self.offset_at(t))
         };
         let found = candidates
             .into_iter()
