@@ -1,7 +1,7 @@
 //! `/api/v1/calendar/events`: list (paged), create or upsert, read and delete.
 
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use lifeos::core::wire::List;
@@ -16,6 +16,7 @@ use crate::auth::Caller;
 use crate::cursor;
 use crate::input::{self, check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
+use crate::routes::with_location;
 use crate::state::AppState;
 
 const ROUTE: &str = "GET /api/v1/calendar/events";
@@ -189,13 +190,10 @@ pub(crate) async fn create(
         .save_event(caller.user, new.into_input()?)
         .await?;
     Ok(match saved {
-        Upserted::Created(event) => {
-            let mut response = (StatusCode::CREATED, Json(&event)).into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/calendar/events/{}", event.id)) {
-                response.headers_mut().insert(header::LOCATION, v);
-            }
-            response
-        }
+        Upserted::Created(event) => with_location(
+            (StatusCode::CREATED, Json(&event)).into_response(),
+            &format!("/api/v1/calendar/events/{}", event.id),
+        ),
         other => (StatusCode::OK, Json(other.into_inner())).into_response(),
     })
 }

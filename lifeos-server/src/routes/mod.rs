@@ -27,3 +27,11 @@ pub(crate) fn with_etag<T: Serialize>(
     }
     response
 }
+
+/// `response` with `Location: <path>` (a created resource's address).
+pub(crate) fn with_location(mut response: Response, path: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(path) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}

@@ -1,7 +1,7 @@
 //! `/api/v1/projects`: list (paged), create, read, patch and delete.
 
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use lifeos::core::wire::List;
@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::cursor;
 use crate::input::{self, check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
-use crate::routes::with_etag;
+use crate::routes::{with_etag, with_location};
 use crate::state::AppState;
 
 const ROUTE: &str = "GET /api/v1/projects";
@@ -64,11 +64,10 @@ pub(crate) async fn create(
     let bytes = read_body(body, state.config().max_body_bytes).await?;
     let new: NewProject = parse_json(&bytes)?;
     let project = state.app().add_project(caller.user, new).await?;
-    let mut response = with_etag(StatusCode::CREATED, &project, project.version);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/projects/{}", project.id)) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(response)
+    Ok(with_location(
+        with_etag(StatusCode::CREATED, &project, project.version),
+        &format!("/api/v1/projects/{}", project.id),
+    ))
 }
 
 /// `GET /projects/{id}`: deleted ones too.

@@ -1,7 +1,7 @@
 //! `/api/v1/tasks`: list, create, read, patch, delete, restore and the transitions.
 
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use lifeos::core::wire::List;
@@ -13,7 +13,7 @@ use crate::auth::Caller;
 use crate::cursor;
 use crate::input::{self, check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
-use crate::routes::with_etag;
+use crate::routes::{with_etag, with_location};
 use crate::state::AppState;
 
 const ROUTE: &str = "GET /api/v1/tasks";
@@ -146,11 +146,10 @@ pub(crate) async fn create(
         ("pinned_start", new.pinned_start),
     ])?;
     let task = state.app().add_task(caller.user, new).await?;
-    let mut response = with_etag(StatusCode::CREATED, &task, task.version);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/tasks/{}", task.id)) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(response)
+    Ok(with_location(
+        with_etag(StatusCode::CREATED, &task, task.version),
+        &format!("/api/v1/tasks/{}", task.id),
+    ))
 }
 
 /// `GET /tasks/{id}`.
