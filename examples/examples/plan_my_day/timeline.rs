@@ -134,7 +134,13 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
     if !day.plan.unscheduled_tasks.is_empty() {
         writeln!(out)?;
         writeln!(out, "Not planned today")?;
-        for u in &day.plan.unscheduled_tasks {
+        // The planner lists them in task-id order, and ids are random: by title instead,
+        // so the same day prints the same lines on any database.
+        let mut unscheduled: Vec<_> = day.plan.unscheduled_tasks.iter().collect();
+        unscheduled.sort_by(|a, b| {
+            (title_of(a.task_id), &a.reason).cmp(&(title_of(b.task_id), &b.reason))
+        });
+        for u in unscheduled {
             writeln!(
                 out,
                 "  • {} — {} [{}]",
@@ -163,6 +169,9 @@ pub fn print(out: &mut impl Write, day: &Day<'_>) -> io::Result<()> {
             "A recurring event has more instances than LifeOS expands; some may be missing.".into(),
         );
     }
+    // Task warnings come in task-id order, and ids are random: sorted, so the same day
+    // prints the same lines on any database.
+    warnings.sort();
     if !warnings.is_empty() {
         writeln!(out)?;
         writeln!(out, "Warnings")?;

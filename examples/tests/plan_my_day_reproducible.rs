@@ -1,0 +1,68 @@
+//! The main job prints the same day the same way on any new database: task ids are random,
+//! so nothing it prints may follow their order.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Fresh databases compared; with two warnings in id order, 8 runs agree by chance with
+/// probability 1/128.
+const RUNS: usize = 8;
+
+/// The built example (next to this test's own binary: `cargo test` builds the examples;
+/// built here when a narrower command did not).
+fn plan_my_day() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = dir
+        .join("examples")
+        .join(format!("plan_my_day{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "lifeos-examples",
+                "--example",
+                "plan_my_day",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success(), "building plan_my_day");
+    }
+    bin
+}
+
+#[test]
+fn the_same_day_prints_the_same_bytes_on_every_new_database() {
+    let bin = plan_my_day();
+    let dir = tempfile::tempdir().unwrap();
+    let mut first: Option<String> = None;
+    for run in 0..RUNS {
+        let db = dir.path().join(format!("run-{run}.db"));
+        let out = Command::new(&bin)
+            .arg("--db")
+            .arg(&db)
+            .args(["--now", "2026-03-09T13:02:00Z"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "run {run}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        // The path is the only thing that differs by design.
+        let stdout = stdout.replace(&db.display().to_string(), "DB");
+        assert!(
+            stdout.contains("Warnings"),
+            "run {run}: the demo day has warnings\n{stdout}"
+        );
+        match &first {
+            None => first = Some(stdout),
+            Some(first) => assert_eq!(first, &stdout, "run {run} printed another day"),
+        }
+    }
+}
