@@ -82,17 +82,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(connect.clone())
-            .await
-            .map_err(db("opening the database"))?;
+        let write = connect_file(SqlitePoolOptions::new().max_connections(1), &connect).await?;
         migrate(&write).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(connect)
-            .await
-            .map_err(db("opening the database"))?;
+        let read = connect_file(SqlitePoolOptions::new().max_connections(4), &connect).await?;
         Ok(Self::with_pools(options, write, read))
     }
 
@@ -122,6 +114,43 @@ impl SqliteStore {
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// Connects a pool to a database file, trying again while another opener holds a lock.
+///
+/// The busy timeout covers statements, but not every step of a new connection: switching a
+/// new file to WAL needs an exclusive lock, and SQLite answers `SQLITE_BUSY` at once (no
+/// busy handler) when another connection is switching it or recovering its WAL at that
+/// moment. Ten processes opening one new file at once saw this. So a busy answer while
+/// connecting is tried again, with growing pauses, for about the busy timeout in all.
+async fn connect_file(
+    pool: SqlitePoolOptions,
+    connect: &SqliteConnectOptions,
+) -> Result<SqlitePool> {
+    use backon::{ExponentialBuilder, Retryable};
+    let backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(5))
+        .with_max_delay(Duration::from_millis(250))
+        .with_max_times(CONNECT_RETRIES)
+        .with_jitter();
+    (|| pool.clone().connect_with(connect.clone()))
+        .retry(backoff)
+        .sleep(tokio::time::sleep)
+        .when(is_busy)
+        .await
+        .map_err(db("opening the database"))
+}
+
+/// How many times a busy connect is tried again: with pauses of at most 250 ms, about the
+/// busy timeout in all.
+const CONNECT_RETRIES: usize = 45;
+
+/// `SQLITE_BUSY` or one of its extended codes (`SQLITE_BUSY_RECOVERY`, `_SNAPSHOT`, `_TIMEOUT`).
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == 5)
 }
 
 /// Brings the schema up to date in one `BEGIN IMMEDIATE` transaction (each migration a
