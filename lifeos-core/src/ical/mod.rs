@@ -21,9 +21,15 @@
 //! Every `VEVENT` becomes an event: `UID` is `external_id`; `DTSTART`/`DTEND` keep their form
 //! (`VALUE=DATE` dates, floating times, `TZID=` zoned times, `Z` instants); `DURATION` is
 //! kept as [`crate::calendar::NominalDuration`] and gives the end; `RRULE` is validated
-//! against the start; `RDATE` and `EXDATE` lists (several lines, `VALUE=DATE`, `TZID=`,
-//! periods) are collected; a `VEVENT` with `RECURRENCE-ID` (and `RANGE=THISANDFUTURE`) is an
-//! override linked to the master with the same `UID` through `series_id`. `STATUS`, `TRANSP`,
+//! against the start; further `RRULE`s (RFC 2445's union) become `RDATE`s, at most 1,000
+//! each (a warning when a rule has more); `RDATE` and `EXDATE` lists (several lines,
+//! `VALUE=DATE`, `TZID=`, periods) are collected, and an `RDATE` period of another length
+//! than the event's becomes an override of that instance (an event of its own when the
+//! event has no `UID`); a `VEVENT` with `RECURRENCE-ID` (and `RANGE=THISANDFUTURE`) is an
+//! override linked to the master with the same `UID` through `series_id`, unless it is
+//! stale: a lower `SEQUENCE` than its master's for an instance the master no longer has is
+//! skipped with that reason. An override whose master is not in the file keeps its data
+//! and shows as a single event. `STATUS`, `TRANSP`,
 //! `ATTENDEE` (`CN`, `PARTSTAT`, `ROLE`), `URL` (else Google's `X-GOOGLE-CONFERENCE`, else
 //! Teams' `X-MICROSOFT-SKYPETEAMSMEETINGURL`) are read. A `TZID` is read, in this order, as
 //! an IANA name; the same name in any case; a Windows name as Outlook writes it
@@ -62,10 +68,12 @@
 mod decode;
 mod export;
 mod itip;
+mod observance;
 mod parse;
 mod read;
 mod series;
 mod tzdef;
+mod tzname;
 mod vtimezone;
 mod windows;
 
