@@ -1,6 +1,7 @@
-//! Ten `plan_my_day` processes started together on one new database file, round after
+//! `plan_my_day` as a process. Ten started together on one new database file, round after
 //! round: every run succeeds, the demo is seeded once, and no two saved task slots
-//! overlap (pinned tasks aside).
+//! overlap (pinned tasks aside). And `--import` of a file with unreadable events: it
+//! exits 0 and says what was skipped, one line per reason.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -102,4 +103,69 @@ fn ten_processes_on_one_new_file_all_succeed_seed_once_and_never_overlap() {
             store.close().await;
         });
     }
+}
+
+#[test]
+fn an_import_with_skipped_events_exits_0_and_lists_them_per_reason() {
+    let bin = plan_my_day();
+    let dir = tempfile::tempdir().unwrap();
+    let ics = dir.path().join("mixed.ics");
+    let lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "BEGIN:VEVENT",
+        "UID:ok@x",
+        "SUMMARY:Dentist",
+        "DTSTART:20260309T150000Z",
+        "DTEND:20260309T160000Z",
+        "END:VEVENT",
+        "BEGIN:VEVENT", // line 9
+        "UID:a@x",
+        "SUMMARY:No start",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:b@x",
+        "DTSTART:2026-03-09", // line 15
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:c@x",
+        "DTSTART:tomorrow", // line 19
+        "END:VEVENT",
+        "BEGIN:VEVENT", // line 21
+        "UID:d@x",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "BEGIN:VCALENDAR",
+        "METHOD:REPLY",
+        "BEGIN:VEVENT", // line 27
+        "UID:r@x",
+        "DTSTART:20260309T150000Z",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ];
+    std::fs::write(&ics, lines.join("\r\n") + "\r\n").unwrap();
+    let out = Command::new(&bin)
+        .arg("--db")
+        .arg(dir.path().join("me.db"))
+        .args(["--now", "2026-03-09T13:02:00Z", "--import"])
+        .arg(&ics)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = format!(
+        "Imported 1 event from {}.\n\
+         Skipped 5 events:\n\
+         \x20 VEVENT without DTSTART: 2 events (lines 9, 21)\n\
+         \x20 DTSTART: \"…\" is not a date or date-time: 2 events (lines 15, 19)\n\
+         \x20 METHOD:REPLY answers an invitation and changes no event: 1 event (line 27)\n",
+        ics.display()
+    );
+    assert!(stdout.contains(&expected), "{stdout}");
+    // The imported event is planned around.
+    assert!(stdout.contains("Dentist"), "{stdout}");
 }

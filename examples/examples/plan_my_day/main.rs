@@ -12,6 +12,7 @@
 //! times (each with its `task.scheduled` event, in one transaction) and prints the timeline.
 
 mod demo;
+mod skipped;
 mod timeline;
 
 use std::io::Write;
@@ -273,15 +274,9 @@ fn line_of(problem: &lifeos::ImportProblem) -> String {
     }
 }
 
-/// `Imported N events from PATH.`, then what was skipped and why, one line each.
+/// `Imported N events from PATH.`, then `Skipped K events:` with one line per reason.
 fn print_import(path: &Path, report: &ImportReport) {
-    let events = |n: usize| {
-        if n == 1 {
-            "1 event".to_owned()
-        } else {
-            format!("{n} events")
-        }
-    };
+    let events = skipped::events;
     println!(
         "Imported {} from {}.",
         events(report.written()),
@@ -289,8 +284,8 @@ fn print_import(path: &Path, report: &ImportReport) {
     );
     if report.skipped > 0 {
         println!("Skipped {}:", events(report.skipped));
-        for problem in &report.errors {
-            println!("  {}{}", line_of(problem), printable(&problem.message));
+        for reason in skipped::reasons(&report.errors) {
+            println!("  {reason}");
         }
     }
     for warning in &report.warnings {

@@ -21,9 +21,15 @@
 //! Every `VEVENT` becomes an event: `UID` is `external_id`; `DTSTART`/`DTEND` keep their form
 //! (`VALUE=DATE` dates, floating times, `TZID=` zoned times, `Z` instants); `DURATION` is
 //! kept as [`crate::calendar::NominalDuration`] and gives the end; `RRULE` is validated
-//! against the start; `RDATE` and `EXDATE` lists (several lines, `VALUE=DATE`, `TZID=`,
-//! periods) are collected; a `VEVENT` with `RECURRENCE-ID` (and `RANGE=THISANDFUTURE`) is an
-//! override linked to the master with the same `UID` through `series_id`. `STATUS`, `TRANSP`,
+//! against the start; further `RRULE`s (RFC 2445's union) become `RDATE`s, at most 1,000
+//! each (a warning when a rule has more); `RDATE` and `EXDATE` lists (several lines,
+//! `VALUE=DATE`, `TZID=`, periods) are collected, and an `RDATE` period of another length
+//! than the event's becomes an override of that instance (an event of its own when the
+//! event has no `UID`); a `VEVENT` with `RECURRENCE-ID` (and `RANGE=THISANDFUTURE`) is an
+//! override linked to the master with the same `UID` through `series_id`, unless it is
+//! stale: a lower `SEQUENCE` than its master's for an instance the master no longer has is
+//! skipped with that reason. An override whose master is not in the file keeps its data
+//! and shows as a single event. `STATUS`, `TRANSP`,
 //! `ATTENDEE` (`CN`, `PARTSTAT`, `ROLE`), `URL` (else Google's `X-GOOGLE-CONFERENCE`, else
 //! Teams' `X-MICROSOFT-SKYPETEAMSMEETINGURL`) are read. A `TZID` is read, in this order, as
 //! an IANA name; the same name in any case; a Windows name as Outlook writes it
@@ -62,9 +68,12 @@
 mod decode;
 mod export;
 mod itip;
+mod observance;
 mod parse;
 mod read;
+mod series;
 mod tzdef;
+mod tzname;
 mod vtimezone;
 mod windows;
 
@@ -72,6 +81,8 @@ pub use decode::decode;
 pub use export::export;
 pub use parse::{MAX_EVENTS, MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_TEXT_BYTES};
 pub use windows::windows_zone;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rand_core::RngCore;
@@ -240,6 +251,8 @@ pub fn import_lenient<R: RngCore + ?Sized>(
     let mut skipped = Vec::new();
     let mut cancellations = Vec::new();
     let mut period_overrides: Vec<CalendarEvent> = Vec::new();
+    // Each event's SEQUENCE and BEGIN:VEVENT line.
+    let mut sequences: BTreeMap<CalendarEventId, (i64, usize)> = BTreeMap::new();
     for (v, method) in vevents {
         let uid = || v.get("UID").map(|p| p.value.trim().to_string());
         match method {
@@ -263,6 +276,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
         }
         match read_event(v, &zones, options, rng) {
             Ok(read) => {
+                sequences.insert(read.event.id, (read.sequence, v.line));
                 events.push(read.event);
                 warnings.extend(read.caveats);
                 period_overrides.extend(read.overrides);
@@ -272,6 +286,11 @@ pub fn import_lenient<R: RngCore + ?Sized>(
     }
     // An RDATE period's own length, unless the file overrides that instance itself.
     for mut o in period_overrides {
+        // A period of an event without UID is an event of its own.
+        if o.recurrence_id.is_none() {
+            events.push(o);
+            continue;
+        }
         let written = events
             .iter()
             .any(|e| e.external_id == o.external_id && e.recurrence_id == o.recurrence_id);
@@ -287,22 +306,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
         }
         events.push(o);
     }
-    // Link overrides to their masters by UID.
-    let mut masters: std::collections::BTreeMap<String, CalendarEventId> = Default::default();
-    for e in events.iter().filter(|e| e.recurrence_id.is_none()) {
-        if let Some(uid) = &e.external_id {
-            masters.entry(uid.clone()).or_insert(e.id);
-        }
-    }
-    for e in &mut events {
-        if e.recurrence_id.is_some() {
-            e.series_id = e
-                .external_id
-                .as_ref()
-                .and_then(|uid| masters.get(uid))
-                .copied();
-        }
-    }
+    link_overrides(&mut events, &sequences, &mut skipped);
     warnings.sort_by_key(|w| w.line);
     Ok(Imported {
         events,
@@ -310,6 +314,65 @@ pub fn import_lenient<R: RngCore + ?Sized>(
         warnings,
         cancellations,
     })
+}
+
+/// Links overrides to their masters by UID (a UID's master is
+/// its first copy). An override older than its master (a lower `SEQUENCE`) for an instance the
+/// master no longer has is stale: skipped (RFC 5546 section 2.1.5: the higher `SEQUENCE`
+/// is the newer). An override whose master is not in the file keeps its data; it shows as
+/// a single event (see [`crate::recurrence::occurrences`]).
+fn link_overrides(
+    events: &mut Vec<CalendarEvent>,
+    sequences: &BTreeMap<CalendarEventId, (i64, usize)>,
+    skipped: &mut Vec<UnreadableEvent>,
+) {
+    let mut masters: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if let (None, Some(uid)) = (&e.recurrence_id, &e.external_id) {
+            masters.entry(uid.clone()).or_insert(i);
+        }
+    }
+    let sequence = |e: &CalendarEvent| sequences.get(&e.id).map_or(0, |s| s.0);
+    let line = |e: &CalendarEvent| sequences.get(&e.id).map_or(0, |s| s.1);
+    let mut stale: Vec<CalendarEventId> = Vec::new();
+    let mut links: Vec<(usize, Option<CalendarEventId>)> = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        let Some(rid) = &e.recurrence_id else {
+            continue;
+        };
+        let master = e
+            .external_id
+            .as_ref()
+            .and_then(|uid| masters.get(uid))
+            .and_then(|&m| events.get(m));
+        if let Some(m) = master
+            && sequences.contains_key(&e.id)
+            && sequence(e) < sequence(m)
+            && series::has_instance(m, rid) == Some(false)
+        {
+            skipped.push(UnreadableEvent {
+                line: line(e),
+                begin_line: line(e),
+                uid: e.external_id.clone(),
+                message: format!(
+                    "RECURRENCE-ID: a stale override (SEQUENCE:{}) of an instance its \
+                     newer series (SEQUENCE:{}) no longer has",
+                    sequence(e),
+                    sequence(m)
+                ),
+            });
+            stale.push(e.id);
+            continue;
+        }
+        links.push((i, master.map(|m| m.id)));
+    }
+    for (i, master) in links {
+        if let Some(e) = events.get_mut(i) {
+            e.series_id = master;
+        }
+    }
+    events.retain(|e| !stale.contains(&e.id));
+    skipped.sort_by_key(|s| s.begin_line);
 }
 
 fn unreadable(v: &Component, e: Error) -> UnreadableEvent {

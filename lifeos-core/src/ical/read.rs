@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand_core::RngCore;
 
 use super::parse::{Component, MAX_TEXT_BYTES, Property, split_list, unescape};
+use super::series;
 use super::tzdef::Zones;
 use super::{ImportOptions, ImportWarning, err};
 use crate::calendar::{
@@ -15,9 +16,9 @@ use crate::error::Error;
 use crate::id::CalendarEventId;
 
 /// Caveats of one event: what was changed to read it.
-type Caveats = Vec<ImportWarning>;
+pub(super) type Caveats = Vec<ImportWarning>;
 
-fn caveat(caveats: &mut Caveats, line: usize, message: String) {
+pub(super) fn caveat(caveats: &mut Caveats, line: usize, message: String) {
     caveats.push(ImportWarning { line, message });
 }
 
@@ -131,7 +132,7 @@ fn parse_duration(s: &str, line: usize) -> Result<NominalDuration, Error> {
 }
 
 /// `start` plus a nominal duration (days in local time, then seconds).
-fn add_nominal(start: &EventTime, d: &NominalDuration) -> Option<EventTime> {
+pub(super) fn add_nominal(start: &EventTime, d: &NominalDuration) -> Option<EventTime> {
     let days = Duration::try_days(d.days)?;
     let secs = Duration::try_seconds(d.seconds)?;
     Some(match *start {
@@ -223,21 +224,13 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         }
         (None, None) => default_end,
     };
-    // RFC 2445 allowed several RRULEs (their union); a LifeOS series has one rule.
-    for extra in c.all("RRULE").skip(1) {
-        caveat(
-            &mut caveats,
-            extra.line,
-            "a second RRULE is not supported: only the first is kept".into(),
-        );
-    }
     let rrule = match c.get("RRULE") {
         Some(p) if p.value.trim().is_empty() => {
             caveat(&mut caveats, p.line, "an empty RRULE: no recurrence".into());
             None
         }
         Some(p) => {
-            let rule: crate::recurrence::RecurrenceRule = gregorian(&p.value)
+            let rule: crate::recurrence::RecurrenceRule = series::gregorian(&p.value)
                 .map_err(|m| err(p.line, m))?
                 .parse()
                 .map_err(|e: Error| err(p.line, e.to_string()))?;
@@ -286,8 +279,13 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         }
         Ok::<_, Error>(out)
     };
-    let rdates = list("RDATE", &mut periods)?;
+    let mut rdates = list("RDATE", &mut periods)?;
     let exdates = list("EXDATE", &mut Vec::new())?;
+    // RFC 2445 allowed several RRULEs (their union); a LifeOS series has one rule, so the
+    // others become RDATEs.
+    for extra in c.all("RRULE").skip(1) {
+        rdates.extend(series::extra_rule_dates(&start, extra, &mut caveats));
+    }
     let (recurrence_id, recurrence_range) = match c.get("RECURRENCE-ID") {
         Some(p) => {
             let range = if p
@@ -396,54 +394,27 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
     event
         .validate()
         .map_err(|e| err(c.line, format!("VEVENT: {e}")))?;
-    let overrides = period_overrides(&event, &periods, options, rng);
+    let (event, overrides) = series::split_periods(event, &periods, options, rng);
+    let sequence = c
+        .get("SEQUENCE")
+        .and_then(|p| p.value.trim().parse::<i64>().ok())
+        .unwrap_or(0);
     Ok(ReadEvent {
         event,
         caveats,
         overrides,
+        sequence,
     })
 }
 
-/// A `VEVENT` read: the event, what was changed to read it, and the instances its
-/// `RDATE;VALUE=PERIOD`s give another length than the event's own.
+/// A `VEVENT` read: the event, what was changed to read it, the events its
+/// `RDATE;VALUE=PERIOD`s of another length than the event's own became (see
+/// [`series::split_periods`]), and its `SEQUENCE` (0 when absent or unreadable).
 pub(super) struct ReadEvent {
     pub event: CalendarEvent,
     pub caveats: Caveats,
     pub overrides: Vec<CalendarEvent>,
-}
-
-/// An `RDATE` period takes its own length (RFC 5545 section 3.8.5.2), which a series
-/// cannot hold: each period whose length differs from the event's becomes an override
-/// of that instance (`RECURRENCE-ID` = the period's start), as a server would write it.
-fn period_overrides<R: RngCore + ?Sized>(
-    master: &CalendarEvent,
-    periods: &[(EventTime, EventTime)],
-    options: &ImportOptions,
-    rng: &mut R,
-) -> Vec<CalendarEvent> {
-    let length =
-        |s: &EventTime, e: &EventTime| e.to_utc(chrono_tz::Tz::UTC) - s.to_utc(chrono_tz::Tz::UTC);
-    // Without a UID an override could not find its series.
-    if master.external_id.is_none() {
-        return Vec::new();
-    }
-    let own = length(&master.start, &master.end);
-    periods
-        .iter()
-        .filter(|(s, e)| length(s, e) != own && length(s, e) >= Duration::zero())
-        .map(|(s, e)| CalendarEvent {
-            id: CalendarEventId::generate(options.now, rng),
-            start: *s,
-            end: *e,
-            duration: None,
-            rrule: None,
-            rdates: Vec::new(),
-            exdates: Vec::new(),
-            recurrence_id: Some(*s),
-            recurrence_range: RecurrenceRange::ThisInstance,
-            ..master.clone()
-        })
-        .collect()
+    pub sequence: i64,
 }
 
 /// The end of an event as real files write it: a date-time end of a date (all-day) start
@@ -533,32 +504,4 @@ fn end_not_before(
     } else {
         end
     }
-}
-
-/// An `RRULE` value without `RSCALE=GREGORIAN` (RFC 7529; the only scale LifeOS expands),
-/// or why the rule cannot be read.
-fn gregorian(value: &str) -> Result<String, String> {
-    let mut parts = Vec::new();
-    for part in value.trim().split(';').filter(|p| !p.trim().is_empty()) {
-        let (name, v) = part.split_once('=').unwrap_or((part, ""));
-        match name.trim().to_ascii_uppercase().as_str() {
-            "RSCALE" if v.trim().eq_ignore_ascii_case("GREGORIAN") => {}
-            "RSCALE" => {
-                return Err(format!(
-                    "RRULE: RSCALE={} is not supported (only GREGORIAN)",
-                    v.trim()
-                ));
-            }
-            // OMIT (the default) is RFC 5545's own behaviour for days a month lacks.
-            "SKIP" if v.trim().eq_ignore_ascii_case("OMIT") => {}
-            "SKIP" => {
-                return Err(format!(
-                    "RRULE: SKIP={} is not supported (only OMIT)",
-                    v.trim()
-                ));
-            }
-            _ => parts.push(part),
-        }
-    }
-    Ok(parts.join(";"))
 }

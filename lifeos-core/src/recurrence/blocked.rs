@@ -41,7 +41,14 @@ fn series_of(
     events: &[CalendarEvent],
     overrides: &[usize],
 ) -> Result<(Series, Vec<usize>), Error> {
-    let mut series = Series::from_rule(master.start, master.rrule.clone())?;
+    // An override standing alone (its master missing) is the one instance it names, with
+    // the RDATEs it lists: the RRULE some generators copy onto every instance (khal's
+    // tests) would repeat it as a second series.
+    let rule = match master.recurrence_id {
+        Some(_) => None,
+        None => master.rrule.clone(),
+    };
+    let mut series = Series::from_rule(master.start, rule)?;
     series.rdates.clone_from(&master.rdates);
     series.exdates.clone_from(&master.exdates);
     series.length = length_of(master);
@@ -178,7 +185,8 @@ pub struct EventOccurrences {
 /// The occurrences of `events` overlapping `[from, to)`, read by a user in `tz`.
 ///
 /// Series are expanded (masters with their overrides: events whose `series_id` names the
-/// master and that carry a `recurrence_id`); cancelled and deleted events and instances are
+/// master and that carry a `recurrence_id`; an override whose master is missing is a
+/// single event, with its `RDATE`s but not its `RRULE`); cancelled and deleted events and instances are
 /// left out. All-day events span the instants of their local midnights in `tz`; floating
 /// times are read in `tz`. An instant occurrence (start == end) counts when it lies in the
 /// window. An event whose series cannot be expanded (its rule does not suit its start) is

@@ -94,7 +94,7 @@ pub fn parse_case_json(line: &str) -> Result<(Series, Window), String> {
 fn answer(v: &Value) -> Result<(Vec<String>, bool), String> {
     let (series, window, output_kind) = parse_case(v)?;
     let expansion = series.expand(&window).map_err(|e| e.to_string())?;
-    let out = expansion
+    let mut out: Vec<String> = expansion
         .occurrences
         .iter()
         .map(|o| {
@@ -109,6 +109,9 @@ fn answer(v: &Value) -> Result<(Vec<String>, bool), String> {
             }
         })
         .collect();
+    // The line format lists instants, as dateutil's rruleset does: two overrides moved
+    // onto one start are one entry there.
+    out.dedup();
     Ok((out, expansion.truncated))
 }
 
@@ -216,6 +219,29 @@ mod tests {
         assert_eq!(
             out,
             json!({"id": "c1", "occurrences": ["2025-03-07T07:30:00Z", "2025-03-09T14:00:00Z", "2025-03-10T06:30:00Z", "2025-03-11T06:30:00Z", "2025-03-20T15:00:00Z"], "truncated": false})
+        );
+    }
+
+    #[test]
+    fn overrides_moved_onto_one_start_are_one_entry() {
+        // The 2nd and 3rd instances both moved to 09:00 on the 4th: the series shows both,
+        // the line format (like dateutil's rruleset) lists the instant once.
+        let o = |rid: &str| {
+            format!(
+                r#"{{"recurrence_id": {{"kind": "utc", "value": "{rid}"}}, "dtstart": {{"kind": "utc", "value": "20250104T090000Z"}}}}"#
+            )
+        };
+        let line = format!(
+            r#"{{"id": 1, "dtstart": {{"kind": "utc", "value": "20250101T090000Z"}}, "rrule": "FREQ=DAILY;COUNT=4", "overrides": [{}, {}], "window": {{"start": "2025-01-01T00:00:00Z", "end": "2025-02-01T00:00:00Z"}}, "output_kind": "instant"}}"#,
+            o("20250102T090000Z"),
+            o("20250103T090000Z")
+        );
+        let (series, window) = parse_case_json(&line).unwrap();
+        assert_eq!(series.expand(&window).unwrap().occurrences.len(), 4);
+        let out: Value = serde_json::from_str(&expand_json_line(&line)).unwrap();
+        assert_eq!(
+            out["occurrences"],
+            json!(["2025-01-01T09:00:00Z", "2025-01-04T09:00:00Z"])
         );
     }
 

@@ -183,7 +183,9 @@ pub struct Occurrence {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Expansion {
-    /// Occurrences sorted by start, without duplicates.
+    /// Occurrences sorted by start: each instance once (an `RDATE` equal to a rule
+    /// instance is one), but overrides moved onto the same start as another occurrence
+    /// are each listed, as they replace different instances.
     pub occurrences: Vec<Occurrence>,
     /// Whether a bound ([`MAX_OCCURRENCES`], [`MAX_ITERATIONS`]) cut the expansion short.
     pub truncated: bool,
@@ -232,6 +234,26 @@ enum Key {
     At(i64),
     /// A date on a timed series: the whole local date.
     OnDate(NaiveDate),
+}
+
+/// Whether the rule, read from `dtstart`, generates `dtstart` itself (python-dateutil's
+/// reading: `DTSTART` is an instance only when the rule matches it). The importer needs it
+/// for a further `RRULE`, whose `COUNT` counts its own matches.
+pub(crate) fn rule_matches_start(rule: &RecurrenceRule, dtstart: NaiveDateTime) -> bool {
+    let Ok(compiled) = iter::Compiled::new(rule, dtstart) else {
+        return false;
+    };
+    let mut it = iter::RuleIter::new(&compiled);
+    let mut buf = Vec::new();
+    // The first period is the one that holds DTSTART.
+    it.next_period(
+        &mut buf,
+        NaiveDateTime::MIN,
+        dtstart,
+        MAX_PERIOD_CANDIDATES,
+        None,
+    );
+    buf.contains(&dtstart)
 }
 
 impl Series {
@@ -534,6 +556,10 @@ impl Series {
                 originals.push((k, self.time_of_key(k)));
             }
         }
+        // An RDATE that repeats a rule instance (or another RDATE) is one instance; the
+        // rule's own form of the time wins (stable sort, rule instances first).
+        originals.sort_by_key(|x| x.0);
+        originals.dedup_by_key(|x| x.0);
 
         // (start key, end key, occurrence).
         let mut out: Vec<(i64, i64, Occurrence)> = Vec::new();
@@ -548,17 +574,31 @@ impl Series {
                 continue;
             }
             let governing = ranges.iter().rev().find(|r| r.0 <= k);
-            let (start, sk) = match governing {
+            let (start, sk, range_length) = match governing {
                 Some(&(_, delta, i)) => {
-                    if self.overrides.get(i).is_some_and(|o| o.cancelled) {
+                    let Some(o) = self.overrides.get(i) else {
+                        continue;
+                    };
+                    if o.cancelled {
                         continue;
                     }
                     let nk = k.saturating_add(delta);
-                    (self.time_of_key(nk), nk)
+                    // RFC 5545 section 3.2.13: a THISANDFUTURE override's new length
+                    // applies to every later instance too.
+                    let length = o
+                        .end
+                        .map(|e| self.point_key(&e).saturating_sub(self.point_key(&o.start)));
+                    (self.time_of_key(nk), nk, length)
                 }
-                None => (t, k),
+                None => (t, k, None),
             };
-            let (end, ek) = self.end_of(&start, sk);
+            let (end, ek) = match range_length {
+                Some(len) => {
+                    let ek = sk.saturating_add(len.max(0));
+                    (self.time_of_key(ek), ek)
+                }
+                None => self.end_of(&start, sk),
+            };
             out.push((
                 sk,
                 ek,
@@ -609,8 +649,9 @@ impl Series {
                 kept.push((sk, ek, occ));
             }
         }
+        // Overrides that share a start (with each other, or with an instance) are each an
+        // occurrence: they replace different instances.
         kept.sort_by_key(|x| x.0);
-        kept.dedup_by_key(|x| x.0);
         if let Some(&(first_dropped, _, _)) = kept.get(MAX_OCCURRENCES) {
             cut = Some(cut.map_or(first_dropped, |c| c.min(first_dropped)));
             kept.truncate(MAX_OCCURRENCES);

@@ -320,23 +320,3 @@ fn a_timed_end_of_another_kind_is_read_as_the_starts_kind() {
     ]));
     assert_eq!(read.events[0].end, EventTime::Utc(at(11, 0).and_utc()));
 }
-
-#[test]
-fn a_second_rrule_is_dropped_with_a_warning() {
-    let read = lenient(&calendar(&[
-        "DTSTART:20250310T090000Z",
-        "RRULE:FREQ=WEEKLY;COUNT=3",
-        "RRULE:FREQ=MONTHLY;COUNT=2",
-    ]));
-    assert_eq!(read.events.len(), 1);
-    assert_eq!(
-        read.events[0]
-            .rrule
-            .as_ref()
-            .map(|r| r.as_str().to_string()),
-        Some("FREQ=WEEKLY;COUNT=3".to_string())
-    );
-    assert_eq!(read.warnings.len(), 1);
-    assert_eq!(read.warnings[0].line, 7);
-    assert!(read.warnings[0].message.contains("second RRULE"));
-}
