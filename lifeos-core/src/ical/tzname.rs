@@ -6,6 +6,7 @@ use chrono_tz::{TZ_VARIANTS, Tz};
 
 use super::windows::windows_zone;
 
+/// A `TZID` value without surrounding spaces and quotes (`"W. Europe Standard Time"`).
 pub(crate) fn clean(tzid: &str) -> &str {
     tzid.trim().trim_matches('"')
 }
