@@ -612,6 +612,7 @@ pub trait Store:
     + SubscriptionStore
     + OAuthTokenStore
     + EventLog
+    + crate::idempotency::IdempotencyStore
 {
     /// Deletes every row of the user, event log included, in one transaction, and leaves
     /// one `user.erased` tombstone (the user id and the counts only). Earlier tombstones

@@ -10,7 +10,7 @@ impl CalendarStore for MemoryStore {
         input: CalendarEventInput,
     ) -> Result<Upserted<CalendarEvent>> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let (out, e) = upsert_in(&mut state.calendar, ctx, user, input, now)?;
             Ok((out, e.into_iter().collect()))
         })
@@ -23,7 +23,7 @@ impl CalendarStore for MemoryStore {
         batch: crate::UpsertBatch,
     ) -> Result<Vec<Result<Upserted<CalendarEvent>>>> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             // Written on a copy of the calendar, kept only if the whole batch passes.
             let mut work = state.calendar.clone();
             let mut answers = Vec::with_capacity(inputs.len());
@@ -64,7 +64,7 @@ impl CalendarStore for MemoryStore {
         id: CalendarEventId,
     ) -> Result<CalendarEvent> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let current = own(&state.calendar, &id, user, |e| e.user_id)
                 .ok_or_else(|| Error::not_found("calendar_event", id))?;
             let (row, e) = rules::delete_calendar_event(ctx, current, now)?;

@@ -279,6 +279,25 @@ macro_rules! impl_store {
         }
 
         #[async_trait::async_trait]
+        impl $crate::idempotency::IdempotencyStore for $store {
+            async fn idempotency_record(
+                &self,
+                user: lifeos_core::UserId,
+                scope: &$crate::IdempotencyScope,
+            ) -> $crate::Result<Option<$crate::IdempotencyRecord>> {
+                $crate::sql::idempotency::idempotency_record(self, user, scope).await
+            }
+
+            async fn put_idempotency_record(
+                &self,
+                user: lifeos_core::UserId,
+                record: $crate::IdempotencyRecord,
+            ) -> $crate::Result<()> {
+                $crate::sql::idempotency::put_idempotency_record(self, user, record).await
+            }
+        }
+
+        #[async_trait::async_trait]
         impl $crate::traits::Store for $store {
             /// The export, read in one transaction: a consistent snapshot.
             async fn export_user(
