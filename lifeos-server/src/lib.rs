@@ -42,6 +42,7 @@
 
 pub mod auth;
 pub mod cursor;
+pub mod idempotency;
 pub mod input;
 mod middleware;
 mod openapi;

@@ -212,8 +212,12 @@ pub(crate) fn pending_scope() -> Option<IdempotencyScope> {
         .flatten()
 }
 
-/// The pending record rendered for `written` at `now`, if one is pending and accepts it.
-pub(crate) fn render(written: Written<'_>, now: DateTime<Utc>) -> Option<IdempotencyRecord> {
+/// The pending record rendered for `written` at `now()`, if one is pending and accepts it
+/// (the clock is read only then: a store without a pending record reads it as before).
+pub(crate) fn render(
+    written: Written<'_>,
+    now: impl FnOnce() -> DateTime<Utc>,
+) -> Option<IdempotencyRecord> {
     PENDING
         .try_with(|slot| {
             if slot.written.load(Ordering::SeqCst) {
@@ -224,7 +228,7 @@ pub(crate) fn render(written: Written<'_>, now: DateTime<Utc>) -> Option<Idempot
                 scope: slot.record.scope.clone(),
                 fingerprint: slot.record.fingerprint.clone(),
                 response,
-                created_at: now,
+                created_at: now(),
             })
         })
         .ok()

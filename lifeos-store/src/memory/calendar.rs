@@ -58,16 +58,38 @@ impl CalendarStore for MemoryStore {
             .ok_or_else(|| Error::not_found("calendar_event", id))
     }
 
-    async fn delete_calendar_event(
+    async fn update_calendar_event(
         &self,
         user: UserId,
         id: CalendarEventId,
+        expected_version: Option<u64>,
+        patch: lifeos_core::CalendarEventPatch,
     ) -> Result<CalendarEvent> {
         let now = self.ctx.now();
         self.mutate(user, |state, ctx| {
             let current = own(&state.calendar, &id, user, |e| e.user_id)
                 .ok_or_else(|| Error::not_found("calendar_event", id))?;
-            let (row, e) = rules::delete_calendar_event(ctx, current, now)?;
+            match rules::patch_calendar_event(ctx, current, expected_version, &patch, now)? {
+                Some((row, e)) => {
+                    state.calendar.insert(id, row.clone());
+                    Ok((row, vec![e]))
+                }
+                None => Ok((current.clone(), Vec::new())),
+            }
+        })
+    }
+
+    async fn delete_calendar_event_at(
+        &self,
+        user: UserId,
+        id: CalendarEventId,
+        expected_version: Option<u64>,
+    ) -> Result<CalendarEvent> {
+        let now = self.ctx.now();
+        self.mutate(user, |state, ctx| {
+            let current = own(&state.calendar, &id, user, |e| e.user_id)
+                .ok_or_else(|| Error::not_found("calendar_event", id))?;
+            let (row, e) = rules::delete_calendar_event(ctx, current, expected_version, now)?;
             state.calendar.insert(id, row.clone());
             Ok((row, vec![e]))
         })

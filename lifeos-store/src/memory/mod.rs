@@ -118,10 +118,10 @@ impl MemoryStore {
         f: impl FnOnce(&mut State, &Ctx) -> Result<(T, Vec<DomainEvent>)>,
     ) -> Result<T> {
         let mut state = lock(&self.state);
-        check_pending(&state, user, self.ctx.now())?;
+        check_pending(&state, user, || self.ctx.now())?;
         let (out, events) = f(&mut state, &self.ctx)?;
         let stored = state.append(events);
-        record_pending(&mut state, user, &out, self.ctx.now());
+        record_pending(&mut state, user, &out, || self.ctx.now());
         self.ctx.hub.publish(stored);
         Ok(out)
     }
@@ -133,16 +133,16 @@ impl MemoryStore {
 
 /// Refuses a mutation whose pending idempotency record's scope is already stored
 /// (before anything is written).
-pub(super) fn check_pending(state: &State, user: UserId, now: DateTime<Utc>) -> Result<()> {
-    match idempotency::pending_scope() {
-        Some(scope)
-            if state
-                .idempotency
-                .get(&(user, scope.storage_key()))
-                .is_some_and(|r| r.is_live(now)) =>
-        {
-            Err(idempotency::duplicate(&scope))
-        }
+pub(super) fn check_pending(
+    state: &State,
+    user: UserId,
+    now: impl FnOnce() -> DateTime<Utc>,
+) -> Result<()> {
+    let Some(scope) = idempotency::pending_scope() else {
+        return Ok(());
+    };
+    match state.idempotency.get(&(user, scope.storage_key())) {
+        Some(r) if r.is_live(now()) => Err(idempotency::duplicate(&scope)),
         _ => Ok(()),
     }
 }
@@ -153,9 +153,10 @@ pub(super) fn record_pending<T: Outcome>(
     state: &mut State,
     user: UserId,
     out: &T,
-    now: DateTime<Utc>,
+    now: impl FnOnce() -> DateTime<Utc>,
 ) {
     if let Some(record) = idempotency::render(out.written(), now) {
+        let now = record.created_at;
         state
             .idempotency
             .retain(|(u, _), r| *u != user || r.is_live(now));

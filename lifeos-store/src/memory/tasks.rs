@@ -47,7 +47,7 @@ impl TaskStore for MemoryStore {
             .transpose()?;
         let mut state = lock(&self.state);
         check_guard(&state, user, guard)?;
-        check_pending(&state, user, now)?;
+        check_pending(&state, user, || now)?;
         let (out, mut events) = {
             let state: &mut State = &mut state;
             let ctx = &self.ctx;
@@ -82,7 +82,7 @@ impl TaskStore for MemoryStore {
         let with_record = recorded.is_some();
         events.extend(recorded);
         let stored = state.append(events);
-        record_pending(&mut state, user, &out, now);
+        record_pending(&mut state, user, &out, || now);
         let record = if with_record {
             stored.last().cloned()
         } else {

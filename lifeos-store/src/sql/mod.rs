@@ -211,7 +211,7 @@ async fn record_pending<D: Dialect, T: Outcome>(
     user: UserId,
     out: &T,
 ) -> Result<bool> {
-    match pending::render(out.written(), d.ctx().now()) {
+    match pending::render(out.written(), || d.ctx().now()) {
         Some(record) => {
             self::idempotency::write(d, tx, user, &record).await?;
             Ok(true)

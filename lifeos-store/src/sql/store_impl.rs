@@ -116,12 +116,30 @@ macro_rules! impl_store {
                 $crate::sql::calendar::get_calendar_event(self, user, id).await
             }
 
-            async fn delete_calendar_event(
+            async fn update_calendar_event(
                 &self,
                 user: lifeos_core::UserId,
                 id: lifeos_core::CalendarEventId,
+                expected_version: Option<u64>,
+                patch: lifeos_core::CalendarEventPatch,
             ) -> $crate::Result<lifeos_core::CalendarEvent> {
-                $crate::sql::calendar::delete_calendar_event(self, user, id).await
+                $crate::sql::calendar::update_calendar_event(
+                    self,
+                    user,
+                    id,
+                    expected_version,
+                    patch,
+                )
+                .await
+            }
+
+            async fn delete_calendar_event_at(
+                &self,
+                user: lifeos_core::UserId,
+                id: lifeos_core::CalendarEventId,
+                expected_version: Option<u64>,
+            ) -> $crate::Result<lifeos_core::CalendarEvent> {
+                $crate::sql::calendar::delete_calendar_event(self, user, id, expected_version).await
             }
 
             async fn list_calendar_events(

@@ -71,7 +71,8 @@ macro_rules! conformance_suite {
             idempotency_record_is_not_written_by_a_failed_change,
             idempotency_record_of_a_no_op_is_stored,
             idempotency_records_expire_after_a_day_and_are_purged,
-            erasure_keeps_only_its_own_idempotency_record
+            erasure_keeps_only_its_own_idempotency_record,
+            calendar_events_are_versioned_and_patched_at_a_version
         }
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -99,12 +100,15 @@ macro_rules! conformance_suite {
     }};
 }
 
+mod calendar_patch;
 mod dependencies;
 mod idempotency;
 mod read_guard;
 mod seed;
 mod upsert_batch;
 #[allow(unused_imports)] // not every binary including this module runs the suite
+pub use calendar_patch::*;
+#[allow(unused_imports)]
 pub use dependencies::*;
 #[allow(unused_imports)]
 pub use idempotency::*;
