@@ -68,10 +68,6 @@ pub fn fingerprint(uri: &Uri, body: &[u8]) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// What a keyed write answers, rendered from what its store write produced: the same
-/// bytes the handler sends (see [`resource`]).
-pub(crate) type Render = fn(Written<'_>) -> Option<StoredResponse>;
-
 /// The JSON response of one resource: `status`, its serde JSON, `ETag: "<version>"`,
 /// `Location` if given; the one rendering of a stored answer.
 pub(crate) fn resource<T: Serialize>(
@@ -128,7 +124,7 @@ pub(crate) async fn run<Fut>(
     method: &Method,
     uri: &Uri,
     body: &[u8],
-    render: Render,
+    render: impl Fn(Written<'_>) -> Option<StoredResponse> + Send + Sync + 'static,
     handler: Fut,
 ) -> Result<Response, ApiError>
 where
