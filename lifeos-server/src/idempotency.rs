@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -297,7 +299,8 @@ async fn mark(state: &AppState, slot: &str, fingerprint: &str, ttl: Duration) ->
             Err(e) => tracing::warn!(error = %e, "Redis in-flight mark failed; marking locally"),
         }
     }
-    let now = Instant::now();
+    let now = state.now();
+    let until = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::seconds(30));
     let mut marks = local(state);
     if let Some((held, until)) = marks.get(slot)
         && *until > now
@@ -307,7 +310,7 @@ async fn mark(state: &AppState, slot: &str, fingerprint: &str, ttl: Duration) ->
     if marks.len() >= LOCAL_CAPACITY {
         marks.retain(|_, (_, until)| *until > now);
     }
-    marks.insert(slot.to_owned(), (fingerprint.to_owned(), now + ttl));
+    marks.insert(slot.to_owned(), (fingerprint.to_owned(), until));
     None
 }
 
@@ -328,10 +331,10 @@ fn local_unmark(state: &AppState, slot: &str, fingerprint: &str) {
     }
 }
 
-/// The in-process marks: slot -> (fingerprint, expiry).
-pub(crate) type LocalMarks = Mutex<HashMap<String, (String, Instant)>>;
+/// The in-process marks: slot -> (fingerprint, expiry by the state's clock).
+pub(crate) type LocalMarks = Mutex<HashMap<String, (String, DateTime<Utc>)>>;
 
-fn local(state: &AppState) -> std::sync::MutexGuard<'_, HashMap<String, (String, Instant)>> {
+fn local(state: &AppState) -> std::sync::MutexGuard<'_, HashMap<String, (String, DateTime<Utc>)>> {
     state
         .inner
         .in_flight
