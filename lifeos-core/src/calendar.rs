@@ -252,6 +252,14 @@ pub struct CalendarEvent {
     pub updated_at: DateTime<Utc>,
     /// Soft-deletion time.
     pub deleted_at: Option<DateTime<Utc>>,
+    /// 1 on creation, +1 per change (an upsert that updates, a patch, a delete); events
+    /// stored before versions existed read as 1.
+    #[serde(default = "first_version")]
+    pub version: u64,
+}
+
+fn first_version() -> u64 {
+    1
 }
 
 impl CalendarEvent {

@@ -57,6 +57,7 @@
 
 pub mod billing;
 pub mod calendar;
+mod calendar_patch;
 pub mod dependency;
 pub mod error;
 pub mod event;
@@ -80,6 +81,7 @@ pub use calendar::{
     Attendee, AttendeeResponse, CalendarEvent, EventStatus, EventTime, NominalDuration, Provider,
     RecurrenceRange, Transparency,
 };
+pub use calendar_patch::CalendarEventPatch;
 pub use error::{Error, ErrorKind, FieldError, ValidationErrors, Validator};
 pub use event::{DomainEvent, EventPayload, EventSource};
 pub use id::{CalendarEventId, EventId, OAuthTokenId, ProjectId, SubscriptionId, TaskId, UserId};

@@ -42,6 +42,7 @@
 
 pub mod auth;
 pub mod cursor;
+pub mod idempotency;
 pub mod input;
 mod middleware;
 mod openapi;
@@ -118,7 +119,11 @@ fn documented_router(state: &AppState) -> OpenApiRouter<AppState> {
             calendar_events::list,
             calendar_events::create
         )))
-        .routes(auth(routes!(calendar_events::get, calendar_events::delete)))
+        .routes(auth(routes!(
+            calendar_events::get,
+            calendar_events::patch,
+            calendar_events::delete
+        )))
         .routes(auth(routes!(calendar::occurrences)))
         .routes(auth(routes!(calendar::import)))
         .routes(auth(routes!(calendar::export)))

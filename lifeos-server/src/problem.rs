@@ -44,6 +44,12 @@ pub enum ApiError {
     /// 409 `dependency-cycle`.
     #[error("{0}")]
     DependencyCycle(String),
+    /// 409 `idempotency-in-flight` (`Retry-After: 1`): the same keyed request is running.
+    #[error("a request with this Idempotency-Key is still in progress: retry shortly")]
+    IdempotencyInFlight,
+    /// 422 `idempotency-key-reuse`: the key was used for another request.
+    #[error("this Idempotency-Key was used for another request (method, path, query or body)")]
+    IdempotencyKeyReuse,
     /// 412 `precondition-failed`.
     #[error("If-Match does not name the current version")]
     PreconditionFailed,
@@ -94,7 +100,7 @@ pub enum ApiError {
 
 /// Every problem slug this server answers with (`type` is
 /// `https://lifeos.dev/problems/<slug>`), with its status.
-pub const PROBLEM_SLUGS: [(u16, &str); 16] = [
+pub const PROBLEM_SLUGS: [(u16, &str); 18] = [
     (400, "bad-request"),
     (401, "unauthorized"),
     (404, "not-found"),
@@ -102,11 +108,13 @@ pub const PROBLEM_SLUGS: [(u16, &str); 16] = [
     (409, "invalid-transition"),
     (409, "conflict"),
     (409, "dependency-cycle"),
+    (409, "idempotency-in-flight"),
     (412, "precondition-failed"),
     (413, "payload-too-large"),
     (415, "unsupported-media-type"),
     (422, "validation"),
     (422, "ical"),
+    (422, "idempotency-key-reuse"),
     (429, "rate-limited"),
     (500, "internal"),
     (503, "unavailable"),
@@ -199,6 +207,16 @@ impl ApiError {
             ),
             Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             DependencyCycle(_) => (StatusCode::CONFLICT, "dependency-cycle", "Dependency cycle"),
+            IdempotencyInFlight => (
+                StatusCode::CONFLICT,
+                "idempotency-in-flight",
+                "Request in progress",
+            ),
+            IdempotencyKeyReuse => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reuse",
+                "Idempotency key reused",
+            ),
             PreconditionFailed => (
                 StatusCode::PRECONDITION_FAILED,
                 "precondition-failed",
@@ -316,6 +334,9 @@ impl IntoResponse for ApiError {
                     headers.insert(header::RETRY_AFTER, v);
                 }
             }
+            ApiError::IdempotencyInFlight => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
             _ => {}
         }
         let mut response = (status, headers).into_response();
@@ -376,6 +397,8 @@ mod tests {
             ApiError::InvalidTransition(String::new()),
             ApiError::Conflict(String::new()),
             ApiError::DependencyCycle(String::new()),
+            ApiError::IdempotencyInFlight,
+            ApiError::IdempotencyKeyReuse,
             ApiError::PreconditionFailed,
             ApiError::PayloadTooLarge { limit: 1 },
             ApiError::UnsupportedMediaType { expected: "a/b" },

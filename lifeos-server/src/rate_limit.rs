@@ -205,6 +205,41 @@ impl RedisLimiter {
         })
     }
 
+    /// Marks an `Idempotency-Key` slot in flight for `ttl` unless it is held: the
+    /// holder's fingerprint then (see `crate::idempotency`).
+    ///
+    /// # Errors
+    /// Redis errors.
+    pub async fn mark_in_flight(
+        &self,
+        slot: &str,
+        fingerprint: &str,
+        ttl: std::time::Duration,
+    ) -> redis::RedisResult<Option<String>> {
+        let mut conn = self.conn.clone();
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        redis::Script::new(crate::idempotency::MARK_LUA)
+            .key(format!("{}idem:{slot}", self.prefix))
+            .arg(fingerprint)
+            .arg(ttl_ms)
+            .invoke_async(&mut conn)
+            .await
+    }
+
+    /// Clears an in-flight mark if it still holds `fingerprint`.
+    ///
+    /// # Errors
+    /// Redis errors.
+    pub async fn clear_in_flight(&self, slot: &str, fingerprint: &str) -> redis::RedisResult<()> {
+        let mut conn = self.conn.clone();
+        let _: i64 = redis::Script::new(crate::idempotency::CLEAR_LUA)
+            .key(format!("{}idem:{slot}", self.prefix))
+            .arg(fingerprint)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(())
+    }
+
     /// Whether Redis answers a `PING`.
     pub async fn ping(&self) -> bool {
         let mut conn = self.conn.clone();

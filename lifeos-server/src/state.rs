@@ -64,6 +64,8 @@ pub(crate) struct Inner {
     pub(crate) local_limiter: LocalLimiter,
     #[cfg(feature = "redis")]
     pub(crate) redis: Option<crate::rate_limit::RedisLimiter>,
+    /// In-flight `Idempotency-Key` marks when Redis is not configured.
+    pub(crate) in_flight: crate::idempotency::LocalMarks,
     pub(crate) draining: AtomicBool,
     pub(crate) shutdown: tokio::sync::watch::Sender<bool>,
     pub(crate) rng: Mutex<rand_chacha::ChaCha12Rng>,
@@ -92,6 +94,7 @@ impl AppState {
                 local_limiter: LocalLimiter::new(),
                 #[cfg(feature = "redis")]
                 redis: None,
+                in_flight: Default::default(),
                 draining: AtomicBool::new(false),
                 shutdown,
                 rng: Mutex::new(rand_chacha::ChaCha12Rng::from_os_rng()),

@@ -106,6 +106,7 @@ mod ctx;
 pub mod error;
 pub mod export;
 mod hub;
+pub mod idempotency;
 pub mod memory;
 #[cfg(feature = "openapi")]
 mod openapi;
@@ -135,6 +136,7 @@ pub use crypto::{EncryptionKey, Keyring, OAuthSecret};
 pub use error::{Error, ErrorKind, Result};
 pub use export::{TokenMetadata, UserExport};
 pub use hub::EventStream;
+pub use idempotency::{IdempotencyRecord, IdempotencyScope, IdempotencyStore};
 pub use lifeos_core::{CalendarEventInput, SubscriptionInput};
 pub use memory::MemoryStore;
 pub use options::StoreOptions;
@@ -156,6 +158,7 @@ pub use upserted::Upserted;
 
 /// The store traits, to bring their methods into scope: `use lifeos_store::prelude::*;`.
 pub mod prelude {
+    pub use crate::idempotency::IdempotencyStore;
     pub use crate::traits::{
         CalendarStore, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
         SubscriptionStore, TaskStore,

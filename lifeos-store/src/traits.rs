@@ -12,9 +12,9 @@ use chrono_tz::Tz;
 use lifeos_core::event::ScheduledBy;
 use lifeos_core::recurrence::{self, EventOccurrences};
 use lifeos_core::{
-    CalendarEvent, CalendarEventId, EventPayload, EventSource, NewProfile, NewProject, NewTask,
-    OAuthToken, Profile, ProfilePatch, Project, ProjectId, ProjectPatch, Subscription, Task,
-    TaskId, TaskPatch, Tier, UserId,
+    CalendarEvent, CalendarEventId, CalendarEventPatch, EventPayload, EventSource, NewProfile,
+    NewProject, NewTask, OAuthToken, Profile, ProfilePatch, Project, ProjectId, ProjectPatch,
+    Subscription, Task, TaskId, TaskPatch, Tier, UserId,
 };
 use uuid::Uuid;
 
@@ -328,7 +328,35 @@ pub trait CalendarStore: Send + Sync {
     /// [`Error::NotFound`].
     async fn get_calendar_event(&self, user: UserId, id: CalendarEventId) -> Result<CalendarEvent>;
 
-    /// Soft-deletes an event (`calendar_event.deleted`).
+    /// Patches an event (`calendar_event.updated`, version + 1), guarded by
+    /// `expected_version` when given; a patch that changes nothing keeps the version and
+    /// records no event. The upsert key and `series_id` are not patchable.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (also for a deleted event), [`Error::Conflict`] (another
+    /// version), [`Error::Invalid`] (the event's own rules, as on upsert); nothing is
+    /// written then.
+    async fn update_calendar_event(
+        &self,
+        user: UserId,
+        id: CalendarEventId,
+        expected_version: Option<u64>,
+        patch: CalendarEventPatch,
+    ) -> Result<CalendarEvent>;
+
+    /// Soft-deletes an event (`calendar_event.deleted`, version + 1), guarded by
+    /// `expected_version` when given.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (also when already deleted), [`Error::Conflict`].
+    async fn delete_calendar_event_at(
+        &self,
+        user: UserId,
+        id: CalendarEventId,
+        expected_version: Option<u64>,
+    ) -> Result<CalendarEvent>;
+
+    /// Soft-deletes an event (`calendar_event.deleted`) at whatever version is stored.
     ///
     /// # Errors
     /// [`Error::NotFound`] (also when already deleted).
@@ -336,7 +364,9 @@ pub trait CalendarStore: Send + Sync {
         &self,
         user: UserId,
         id: CalendarEventId,
-    ) -> Result<CalendarEvent>;
+    ) -> Result<CalendarEvent> {
+        self.delete_calendar_event_at(user, id, None).await
+    }
 
     /// Every event of the user (for export), ordered by id.
     ///
@@ -612,6 +642,7 @@ pub trait Store:
     + SubscriptionStore
     + OAuthTokenStore
     + EventLog
+    + crate::idempotency::IdempotencyStore
 {
     /// Deletes every row of the user, event log included, in one transaction, and leaves
     /// one `user.erased` tombstone (the user id and the counts only). Earlier tombstones

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lifeos_core::recurrence::EventOccurrences;
-use lifeos_core::{CalendarEvent, CalendarEventId, UserId};
+use lifeos_core::{CalendarEvent, CalendarEventId, CalendarEventPatch, UserId};
 use lifeos_store::CalendarEventInput;
 
 use crate::LifeOs;
@@ -45,10 +45,66 @@ impl LifeOs {
     /// # Errors
     /// [`Error::NotFound`] (also when already deleted); [`Error::Storage`].
     pub async fn delete_event(&self, user: UserId, id: CalendarEventId) -> Result<CalendarEvent> {
+        self.delete_event_at(user, id, None).await
+    }
+
+    /// Soft-deletes an event read at `expected_version` (`None`: whatever is stored).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (also when already deleted); [`Error::Conflict`] when another
+    /// version is stored; [`Error::Storage`].
+    pub async fn delete_event_at(
+        &self,
+        user: UserId,
+        id: CalendarEventId,
+        expected_version: Option<u64>,
+    ) -> Result<CalendarEvent> {
         self.store()
-            .delete_calendar_event(user, id)
+            .delete_calendar_event_at(user, id, expected_version)
             .await
             .map_err(Error::store("deleting an event"))
+    }
+
+    /// Patches an event read at `expected_version` (`None`: whatever is stored):
+    /// `calendar_event.updated` and version + 1; a patch that changes nothing is a no-op.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use chrono::{TimeZone, Utc};
+    /// # use lifeos::LifeOs;
+    /// # use lifeos::core::{CalendarEventPatch, EventTime, Provider, UserId};
+    /// # use lifeos::store::{CalendarEventInput, MemoryStore};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+    /// let app = LifeOs::new(Arc::new(MemoryStore::default()));
+    /// let me = UserId::from_uuid(uuid::Uuid::from_u128(1));
+    /// let at = |h| EventTime::Utc(Utc.with_ymd_and_hms(2026, 12, 4, h, 0, 0).unwrap());
+    /// let e = app.add_event(me, CalendarEventInput::new(Provider::Manual, "1:1", at(9), at(10))).await?;
+    /// let patch = CalendarEventPatch { end: Some(at(11)), ..Default::default() };
+    /// let e = app.update_event(me, e.id, Some(1), patch.clone()).await?;
+    /// assert_eq!((e.version, e.end), (2, at(11)));
+    /// // A stale version is a conflict, never a lost update.
+    /// assert!(app.update_event(me, e.id, Some(1), patch).await.is_err());
+    /// # Ok::<(), lifeos::Error>(())
+    /// # })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (also for a deleted event); [`Error::Conflict`];
+    /// [`Error::Invalid`] naming the fields (an end before the start, ...).
+    pub async fn update_event(
+        &self,
+        user: UserId,
+        id: CalendarEventId,
+        expected_version: Option<u64>,
+        patch: CalendarEventPatch,
+    ) -> Result<CalendarEvent> {
+        self.store()
+            .update_calendar_event(user, id, expected_version, patch)
+            .await
+            .map_err(Error::store("updating an event"))
     }
 
     /// The occurrences of the user's events that touch `[from, to)`, recurring series

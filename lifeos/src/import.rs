@@ -320,7 +320,14 @@ fn fingerprint(event: &CalendarEvent) -> String {
     content.updated_at = epoch;
     content.synced_at = None;
     // Serialising a plain data type cannot fail; an empty text would only weaken the key.
-    let json = serde_json::to_vec(&content).unwrap_or_default();
-    let digest = Sha256::digest(&json);
+    let json = serde_json::to_string(&content).unwrap_or_default();
+    // `version` (the last field) is LifeOS's count of changes, and stored fingerprints
+    // predate it: left out, so they stay what they were. Inside a JSON string the quote
+    // would be escaped, so the last `,"version":` is the field.
+    let json = match json.rfind(",\"version\":") {
+        Some(i) => format!("{}}}", &json[..i]),
+        None => json,
+    };
+    let digest = Sha256::digest(json.as_bytes());
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

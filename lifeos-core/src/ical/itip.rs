@@ -121,6 +121,7 @@ impl Cancellation {
             status: EventStatus::Cancelled,
             created_at: now,
             updated_at: now,
+            version: 1,
             ..master.clone()
         }]
     }

@@ -390,6 +390,7 @@ pub(super) fn read_event<R: RngCore + ?Sized>(
         created_at: options.now,
         updated_at: options.now,
         deleted_at,
+        version: 1,
     };
     event
         .validate()

@@ -404,6 +404,7 @@ mod round_trip {
                 created_at: now(),
                 updated_at: now(),
                 deleted_at: deleted.map(|d| d.and_utc()),
+                version: 1,
             }
         }
     }

@@ -237,6 +237,7 @@ fn event(
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        version: 1,
     }
 }
 

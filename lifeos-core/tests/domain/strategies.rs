@@ -409,6 +409,7 @@ pub fn calendar_event() -> impl Strategy<Value = CalendarEvent> {
                 created_at,
                 updated_at,
                 deleted_at,
+                version: 1,
             },
         )
 }

@@ -10,6 +10,7 @@ use lifeos::core::{EventTime, Provider};
 use serde::Serialize;
 
 use crate::auth::Caller;
+use crate::idempotency::{self, render};
 use crate::input::{self, check_content_type, read_body};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -151,7 +152,7 @@ pub(crate) async fn import(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     request: Request,
-) -> Result<Json<ImportSummary>, ApiError> {
+) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers, "text/calendar", true)?;
     let params = input::query_params(parts.uri.query())?;
@@ -159,8 +160,34 @@ pub(crate) async fn import(
         None | Some("ics") => Provider::Ics,
         Some(_) => return Err(ApiError::bad_param("provider", "ics")),
     };
+    let key = idempotency::key(&parts.headers)?;
     let bytes = read_body(body, state.config().max_import_bytes).await?;
-    let text = String::from_utf8_lossy(&bytes);
+    // The answer is a report, not a stored row: its record is stored after the handler.
+    let handler = async {
+        let summary = import_text(&state, &caller, provider, &bytes).await?;
+        Ok(summary.into_response())
+    };
+    let (method, uri) = (&parts.method, &parts.uri);
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        method,
+        uri,
+        &bytes,
+        render::after,
+        handler,
+    )
+    .await
+}
+
+async fn import_text(
+    state: &AppState,
+    caller: &Caller,
+    provider: Provider,
+    bytes: &[u8],
+) -> Result<Json<ImportSummary>, ApiError> {
+    let text = String::from_utf8_lossy(bytes);
     if !text.to_ascii_uppercase().contains("BEGIN:VCALENDAR") {
         return Err(ApiError::Ical {
             line: 1,
@@ -168,7 +195,7 @@ pub(crate) async fn import(
         });
     }
     let options = IcsImportOptions::new().provider(provider);
-    let report = state.app().import_ics(caller.user, &bytes, options).await?;
+    let report = state.app().import_ics(caller.user, bytes, options).await?;
     let errors = report
         .errors
         .iter()

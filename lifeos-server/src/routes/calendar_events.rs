@@ -2,21 +2,22 @@
 
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Json};
 use lifeos::core::wire::List;
 use lifeos::core::{
-    Attendee, CalendarEvent, CalendarEventId, CalendarEventInput, EventStatus, EventTime,
-    NominalDuration, Provider, RecurrenceRange, RecurrenceRule, Transparency,
+    Attendee, CalendarEvent, CalendarEventId, CalendarEventInput, CalendarEventPatch, EventStatus,
+    EventTime, NominalDuration, Provider, RecurrenceRange, RecurrenceRule, Transparency,
 };
 use lifeos::store::Upserted;
 use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::cursor;
+use crate::idempotency::{self, render};
 use crate::input::{self, check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
-use crate::routes::with_location;
+use crate::routes::{with_etag, with_location};
 use crate::state::AppState;
 
 const ROUTE: &str = "GET /api/v1/calendar/events";
@@ -170,8 +171,8 @@ pub(crate) async fn list(
     request_body(content = NewCalendarEvent, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = CalendarEvent,
-            headers(("Location" = String, description = "/api/v1/calendar/events/{id}"))),
-        (status = 200, description = "Upserted by external_id: updated, or unchanged (same etag).", body = CalendarEvent),
+            headers(("Location" = String, description = "/api/v1/calendar/events/{id}"), ("ETag" = String, description = "\"1\""))),
+        (status = 200, description = "Upserted by external_id: updated, or unchanged (same etag).", body = CalendarEvent, headers(("ETag" = String))),
         (status = 400, description = "bad-request: the body is not JSON."),
         (status = 415, description = "unsupported-media-type: the body is not application/json."),
         (status = 422, description = "validation: each field at fault (end of another kind or before start, rrule, series_id, title)."),
@@ -183,49 +184,140 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers, "application/json", true)?;
+    let key = idempotency::key(&parts.headers)?;
     let bytes = read_body(body, state.config().max_body_bytes).await?;
-    let new: NewCalendarEvent = parse_json(&bytes)?;
-    let saved = state
-        .app()
-        .save_event(caller.user, new.into_input()?)
-        .await?;
-    Ok(match saved {
-        Upserted::Created(event) => with_location(
-            (StatusCode::CREATED, Json(&event)).into_response(),
-            &format!("/api/v1/calendar/events/{}", event.id),
-        ),
-        other => (StatusCode::OK, Json(other.into_inner())).into_response(),
-    })
+    let handler = async {
+        let new: NewCalendarEvent = parse_json(&bytes)?;
+        let saved = state
+            .app()
+            .save_event(caller.user, new.into_input()?)
+            .await?;
+        Ok(match saved {
+            Upserted::Created(event) => with_location(
+                with_etag(StatusCode::CREATED, &event, event.version),
+                &format!("/api/v1/calendar/events/{}", event.id),
+            ),
+            other => {
+                let event = other.into_inner();
+                with_etag(StatusCode::OK, &event, event.version)
+            }
+        })
+    };
+    let (method, uri, render) = (&parts.method, &parts.uri, render::calendar_upsert);
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        method,
+        uri,
+        &bytes,
+        render,
+        handler,
+    )
+    .await
 }
 
 /// `GET /calendar/events/{id}`.
 #[utoipa::path(get, path = "/calendar/events/{id}", tag = "calendar",
     params(("id" = uuid::Uuid, Path, description = "The event.")),
     responses(
-        (status = 200, description = "The event.", body = CalendarEvent),
+        (status = 200, description = "The event.", body = CalendarEvent, headers(("ETag" = String))),
         (status = 404, description = "not-found: no such event of this user."),
     ))]
 pub(crate) async fn get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<CalendarEvent>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: CalendarEventId = input::path_id(&id)?;
-    Ok(Json(state.app().event(caller.user, id).await?))
+    let event = state.app().event(caller.user, id).await?;
+    Ok(with_etag(StatusCode::OK, &event, event.version))
+}
+
+/// `PATCH /calendar/events/{id}`: core's `CalendarEventPatch` (the upsert key and
+/// `series_id` are not patched), the rules of a create.
+#[utoipa::path(patch, path = "/calendar/events/{id}", tag = "calendar",
+    params(("id" = uuid::Uuid, Path, description = "The event."), crate::openapi::IfMatch),
+    request_body(content = CalendarEventPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The event after the patch (a patch that changes nothing is a no-op).", body = CalendarEvent, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: the body is not JSON, or If-Match is malformed."),
+        (status = 404, description = "not-found: no such live event of this user."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
+        (status = 415, description = "unsupported-media-type"),
+        (status = 422, description = "validation: each field at fault (end of another kind or before start, rrule, title)."),
+    ))]
+pub(crate) async fn patch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    check_content_type(&parts.headers, "application/json", true)?;
+    let expected = input::if_match(&parts.headers)?;
+    let key = idempotency::key(&parts.headers)?;
+    let bytes = read_body(body, state.config().max_body_bytes).await?;
+    let handler = async {
+        let patch: CalendarEventPatch = parse_json(&bytes)?;
+        let id: CalendarEventId = input::path_id(&id)?;
+        let result = state
+            .app()
+            .update_event(caller.user, id, expected, patch)
+            .await;
+        answer(result, expected)
+    };
+    let (method, uri, render) = (&parts.method, &parts.uri, render::calendar_event);
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        method,
+        uri,
+        &bytes,
+        render,
+        handler,
+    )
+    .await
+}
+
+/// The changed event with its `ETag`; a stale `If-Match` is 412.
+fn answer(
+    result: lifeos::Result<CalendarEvent>,
+    expected: Option<u64>,
+) -> Result<Response, ApiError> {
+    match result {
+        Ok(event) => Ok(with_etag(StatusCode::OK, &event, event.version)),
+        Err(e) if expected.is_some() && e.kind() == lifeos::ErrorKind::Conflict => {
+            Err(ApiError::PreconditionFailed)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `DELETE /calendar/events/{id}`: soft; already deleted: 404.
 #[utoipa::path(delete, path = "/calendar/events/{id}", tag = "calendar",
-    params(("id" = uuid::Uuid, Path, description = "The event.")),
+    params(("id" = uuid::Uuid, Path, description = "The event."), crate::openapi::IfMatch),
     responses(
-        (status = 200, description = "The deleted event.", body = CalendarEvent),
+        (status = 200, description = "The deleted event.", body = CalendarEvent, headers(("ETag" = String))),
+        (status = 400, description = "bad-request: If-Match is malformed."),
         (status = 404, description = "not-found: no such live event of this user."),
+        (status = 412, description = "precondition-failed: If-Match names another version."),
     ))]
 pub(crate) async fn delete(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<CalendarEvent>, ApiError> {
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, _) = request.into_parts();
+    let expected = input::if_match(&parts.headers)?;
+    let key = idempotency::key(&parts.headers)?;
     let id: CalendarEventId = input::path_id(&id)?;
-    Ok(Json(state.app().delete_event(caller.user, id).await?))
+    let handler = async {
+        let result = state.app().delete_event_at(caller.user, id, expected).await;
+        answer(result, expected)
+    };
+    let (method, uri, render) = (&parts.method, &parts.uri, render::calendar_event);
+    idempotency::run(&state, caller.user, key, method, uri, b"", render, handler).await
 }

@@ -2,13 +2,15 @@
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use lifeos::core::PreferencesPatch;
+use lifeos::store::idempotency::Written;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::auth::Caller;
+use crate::idempotency::{self, render};
 use crate::input::{self, check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
 use crate::routes::with_etag;
@@ -47,21 +49,36 @@ pub(crate) async fn patch_preferences(
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers, "application/json", true)?;
     let expected = input::if_match(&parts.headers)?;
+    let key = idempotency::key(&parts.headers)?;
     let bytes = read_body(body, state.config().max_body_bytes).await?;
-    let patch: PreferencesPatch = parse_json(&bytes)?;
-    let result = state
-        .app()
-        .patch_preferences(caller.user, expected, patch)
-        .await;
-    match result {
-        Ok(profile) => Ok(with_etag(StatusCode::OK, &profile, profile.version)),
-        Err(e) if expected.is_some() && e.kind() == lifeos::ErrorKind::Conflict => {
-            Err(ApiError::PreconditionFailed)
+    let handler = async {
+        let patch: PreferencesPatch = parse_json(&bytes)?;
+        let result = state
+            .app()
+            .patch_preferences(caller.user, expected, patch)
+            .await;
+        match result {
+            Ok(profile) => Ok(with_etag(StatusCode::OK, &profile, profile.version)),
+            Err(e) if expected.is_some() && e.kind() == lifeos::ErrorKind::Conflict => {
+                Err(ApiError::PreconditionFailed)
+            }
+            Err(e) => Err(ApiError::from_app_renamed(e, |f| {
+                f.strip_prefix("preferences.").unwrap_or(f).to_owned()
+            })),
         }
-        Err(e) => Err(ApiError::from_app_renamed(e, |f| {
-            f.strip_prefix("preferences.").unwrap_or(f).to_owned()
-        })),
-    }
+    };
+    let (method, uri, render) = (&parts.method, &parts.uri, render::profile);
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        method,
+        uri,
+        &bytes,
+        render,
+        handler,
+    )
+    .await
 }
 
 /// `GET /me/export`: the `lifeos-export/1` document.
@@ -95,17 +112,45 @@ pub(crate) async fn erase(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     request: Request,
-) -> Result<Json<Erased>, ApiError> {
-    let params = input::query_params(request.uri().query())?;
+) -> Result<Response, ApiError> {
+    let (parts, _) = request.into_parts();
+    let params = input::query_params(parts.uri.query())?;
     let confirmed = params
         .get("confirm")
         .is_some_and(|c| c.eq_ignore_ascii_case(&caller.user.to_string()));
     if !confirmed {
         return Err(ApiError::bad_param("confirm", "the user id being erased"));
     }
-    let erasure = state.app().store().erase_user(caller.user).await?;
-    Ok(Json(Erased {
-        erased_user_id: caller.user.to_string(),
-        counts: erasure.counts,
-    }))
+    let key = idempotency::key(&parts.headers)?;
+    let user = caller.user;
+    let handler = async {
+        let erasure = state.app().store().erase_user(user).await?;
+        Ok(Json(Erased {
+            erased_user_id: user.to_string(),
+            counts: erasure.counts,
+        })
+        .into_response())
+    };
+    // The record survives the erasure: written after it, in its transaction.
+    let render = move |w: Written<'_>| match w {
+        Written::Erased(counts) => {
+            let erased = Erased {
+                erased_user_id: user.to_string(),
+                counts: counts.clone(),
+            };
+            idempotency::resource(StatusCode::OK, &erased, None, None)
+        }
+        _ => None,
+    };
+    idempotency::run(
+        &state,
+        user,
+        key,
+        &parts.method,
+        &parts.uri,
+        b"",
+        render,
+        handler,
+    )
+    .await
 }

@@ -4,6 +4,7 @@
 //! and a warning.
 
 use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{Days, NaiveDate};
 use lifeos::PlanDayOptions;
@@ -11,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
+use crate::idempotency::{self, render};
 use crate::input::{check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -47,11 +49,42 @@ pub(crate) async fn plan_day(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     request: Request,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     let has_body = check_content_type(&parts.headers, "application/json", false)?;
+    let key = idempotency::key(&parts.headers)?;
+    let bytes = if has_body {
+        read_body(body, state.config().max_body_bytes).await?
+    } else {
+        axum::body::Bytes::new()
+    };
+    // The answer is the plan, not a stored row: its record is stored after the handler.
+    let handler = async {
+        let json = plan(&state, &caller, has_body, &bytes).await?;
+        Ok(json.into_response())
+    };
+    let (method, uri) = (&parts.method, &parts.uri);
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        method,
+        uri,
+        &bytes,
+        render::after,
+        handler,
+    )
+    .await
+}
+
+async fn plan(
+    state: &AppState,
+    caller: &Caller,
+    has_body: bool,
+    bytes: &[u8],
+) -> Result<Json<Value>, ApiError> {
     let body: PlanDayBody = if has_body {
-        parse_json(&read_body(body, state.config().max_body_bytes).await?)?
+        parse_json(bytes)?
     } else {
         PlanDayBody::default()
     };

@@ -9,6 +9,7 @@ use lifeos::core::{NewProject, Project, ProjectId, ProjectPatch};
 
 use crate::auth::Caller;
 use crate::cursor;
+use crate::idempotency::{self, render};
 use crate::input::{self, check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
 use crate::routes::{with_etag, with_location};
@@ -61,13 +62,28 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers, "application/json", true)?;
+    let key = idempotency::key(&parts.headers)?;
     let bytes = read_body(body, state.config().max_body_bytes).await?;
-    let new: NewProject = parse_json(&bytes)?;
-    let project = state.app().add_project(caller.user, new).await?;
-    Ok(with_location(
-        with_etag(StatusCode::CREATED, &project, project.version),
-        &format!("/api/v1/projects/{}", project.id),
-    ))
+    let handler = async {
+        let new: NewProject = parse_json(&bytes)?;
+        let project = state.app().add_project(caller.user, new).await?;
+        Ok(with_location(
+            with_etag(StatusCode::CREATED, &project, project.version),
+            &format!("/api/v1/projects/{}", project.id),
+        ))
+    };
+    let (method, uri, render) = (&parts.method, &parts.uri, render::project_created);
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        method,
+        uri,
+        &bytes,
+        render,
+        handler,
+    )
+    .await
 }
 
 /// `GET /projects/{id}`: deleted ones too.
@@ -108,14 +124,29 @@ pub(crate) async fn patch(
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers, "application/json", true)?;
     let expected = input::if_match(&parts.headers)?;
+    let key = idempotency::key(&parts.headers)?;
     let bytes = read_body(body, state.config().max_body_bytes).await?;
-    let patch: ProjectPatch = parse_json(&bytes)?;
-    let id: ProjectId = input::path_id(&id)?;
-    let result = state
-        .app()
-        .update_project(caller.user, id, expected, patch)
-        .await;
-    answer(result, expected)
+    let handler = async {
+        let patch: ProjectPatch = parse_json(&bytes)?;
+        let id: ProjectId = input::path_id(&id)?;
+        let result = state
+            .app()
+            .update_project(caller.user, id, expected, patch)
+            .await;
+        answer(result, expected)
+    };
+    let (method, uri, render) = (&parts.method, &parts.uri, render::project);
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        method,
+        uri,
+        &bytes,
+        render,
+        handler,
+    )
+    .await
 }
 
 /// `DELETE /projects/{id}`: soft; the tasks keep their `project_id`.
@@ -133,13 +164,19 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let expected = input::if_match(request.headers())?;
+    let (parts, _) = request.into_parts();
+    let expected = input::if_match(&parts.headers)?;
+    let key = idempotency::key(&parts.headers)?;
     let id: ProjectId = input::path_id(&id)?;
-    let result = state
-        .app()
-        .delete_project_at(caller.user, id, expected)
-        .await;
-    answer(result, expected)
+    let handler = async {
+        let result = state
+            .app()
+            .delete_project_at(caller.user, id, expected)
+            .await;
+        answer(result, expected)
+    };
+    let (method, uri, render) = (&parts.method, &parts.uri, render::project);
+    idempotency::run(&state, caller.user, key, method, uri, b"", render, handler).await
 }
 
 /// The changed project with its `ETag`; a stale `If-Match` is 412.

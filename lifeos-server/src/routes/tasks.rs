@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::cursor;
+use crate::idempotency::{self, render};
 use crate::input::{self, check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
 use crate::routes::{with_etag, with_location};
@@ -139,17 +140,32 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers, "application/json", true)?;
+    let key = idempotency::key(&parts.headers)?;
     let bytes = read_body(body, state.config().max_body_bytes).await?;
-    let new: NewTask = parse_json(&bytes)?;
-    input::instants_in_range(&[
-        ("due_date", new.due_date),
-        ("pinned_start", new.pinned_start),
-    ])?;
-    let task = state.app().add_task(caller.user, new).await?;
-    Ok(with_location(
-        with_etag(StatusCode::CREATED, &task, task.version),
-        &format!("/api/v1/tasks/{}", task.id),
-    ))
+    let handler = async {
+        let new: NewTask = parse_json(&bytes)?;
+        input::instants_in_range(&[
+            ("due_date", new.due_date),
+            ("pinned_start", new.pinned_start),
+        ])?;
+        let task = state.app().add_task(caller.user, new).await?;
+        Ok(with_location(
+            with_etag(StatusCode::CREATED, &task, task.version),
+            &format!("/api/v1/tasks/{}", task.id),
+        ))
+    };
+    let render = render::task_created;
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        &parts.method,
+        &parts.uri,
+        &bytes,
+        render,
+        handler,
+    )
+    .await
 }
 
 /// `GET /tasks/{id}`.
@@ -191,18 +207,33 @@ pub(crate) async fn patch(
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers, "application/json", true)?;
     let expected = input::if_match(&parts.headers)?;
+    let key = idempotency::key(&parts.headers)?;
     let bytes = read_body(body, state.config().max_body_bytes).await?;
-    let patch: TaskPatch = parse_json(&bytes)?;
-    let set = |t: Option<Option<chrono::DateTime<chrono::Utc>>>| t.flatten();
-    input::instants_in_range(&[
-        ("due_date", set(patch.due_date)),
-        ("scheduled_start", set(patch.scheduled_start)),
-        ("scheduled_end", set(patch.scheduled_end)),
-        ("pinned_start", set(patch.pinned_start)),
-        ("ai_suggested_time", set(patch.ai_suggested_time)),
-    ])?;
-    let id: TaskId = input::path_id(&id)?;
-    change(&state, &caller, id, expected, TaskOp::Update(patch)).await
+    let handler = async {
+        let patch: TaskPatch = parse_json(&bytes)?;
+        let set = |t: Option<Option<chrono::DateTime<chrono::Utc>>>| t.flatten();
+        input::instants_in_range(&[
+            ("due_date", set(patch.due_date)),
+            ("scheduled_start", set(patch.scheduled_start)),
+            ("scheduled_end", set(patch.scheduled_end)),
+            ("pinned_start", set(patch.pinned_start)),
+            ("ai_suggested_time", set(patch.ai_suggested_time)),
+        ])?;
+        let id: TaskId = input::path_id(&id)?;
+        change(&state, &caller, id, expected, TaskOp::Update(patch)).await
+    };
+    let render = render::task;
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        &parts.method,
+        &parts.uri,
+        &bytes,
+        render,
+        handler,
+    )
+    .await
 }
 
 /// `DELETE /tasks/{id}`.
@@ -220,9 +251,8 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let expected = input::if_match(request.headers())?;
     let id: TaskId = input::path_id(&id)?;
-    change(&state, &caller, id, expected, TaskOp::Delete).await
+    keyed_change(&state, &caller, request, id, TaskOp::Delete).await
 }
 
 /// `POST /tasks/{id}/restore`.
@@ -240,9 +270,8 @@ pub(crate) async fn restore(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let expected = input::if_match(request.headers())?;
     let id: TaskId = input::path_id(&id)?;
-    change(&state, &caller, id, expected, TaskOp::Restore).await
+    keyed_change(&state, &caller, request, id, TaskOp::Restore).await
 }
 
 /// `POST /tasks/{id}/start`.
@@ -314,26 +343,44 @@ pub(crate) async fn complete(
     let (parts, body) = request.into_parts();
     let has_body = check_content_type(&parts.headers, "application/json", false)?;
     let expected = input::if_match(&parts.headers)?;
-    let body: CompleteBody = if has_body {
-        parse_json(&read_body(body, state.config().max_body_bytes).await?)?
+    let key = idempotency::key(&parts.headers)?;
+    let bytes = if has_body {
+        read_body(body, state.config().max_body_bytes).await?
     } else {
-        CompleteBody::default()
+        axum::body::Bytes::new()
     };
-    let actual_minutes = match body.actual_minutes {
-        None => None,
-        Some(m) => Some(
-            u32::try_from(m)
-                .ok()
-                .filter(|m| *m <= 43_200)
-                .ok_or_else(|| ApiError::invalid("actual_minutes", "an integer in 0..=43200"))?,
-        ),
+    let handler = async {
+        let body: CompleteBody = if has_body {
+            parse_json(&bytes)?
+        } else {
+            CompleteBody::default()
+        };
+        let actual_minutes =
+            match body.actual_minutes {
+                None => None,
+                Some(m) => Some(u32::try_from(m).ok().filter(|m| *m <= 43_200).ok_or_else(
+                    || ApiError::invalid("actual_minutes", "an integer in 0..=43200"),
+                )?),
+            };
+        let id: TaskId = input::path_id(&id)?;
+        let op = TaskOp::Complete {
+            actual_minutes,
+            via_ai: false,
+        };
+        change(&state, &caller, id, expected, op).await
     };
-    let id: TaskId = input::path_id(&id)?;
-    let op = TaskOp::Complete {
-        actual_minutes,
-        via_ai: false,
-    };
-    change(&state, &caller, id, expected, op).await
+    let render = render::task;
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        &parts.method,
+        &parts.uri,
+        &bytes,
+        render,
+        handler,
+    )
+    .await
 }
 
 async fn status_change(
@@ -343,13 +390,39 @@ async fn status_change(
     request: Request,
     to: TaskStatus,
 ) -> Result<Response, ApiError> {
-    let expected = input::if_match(request.headers())?;
     let id: TaskId = input::path_id(id)?;
     let op = TaskOp::Update(TaskPatch {
         status: Some(to),
         ..TaskPatch::default()
     });
-    change(state, caller, id, expected, op).await
+    keyed_change(state, caller, request, id, op).await
+}
+
+/// A bodiless change (delete, restore, a transition): `If-Match` and `Idempotency-Key`
+/// checked, then [`change`] under the key.
+async fn keyed_change(
+    state: &AppState,
+    caller: &Caller,
+    request: Request,
+    id: TaskId,
+    op: TaskOp,
+) -> Result<Response, ApiError> {
+    let (parts, _) = request.into_parts();
+    let expected = input::if_match(&parts.headers)?;
+    let key = idempotency::key(&parts.headers)?;
+    let handler = change(state, caller, id, expected, op);
+    let (method, uri) = (&parts.method, &parts.uri);
+    idempotency::run(
+        state,
+        caller.user,
+        key,
+        method,
+        uri,
+        b"",
+        render::task,
+        handler,
+    )
+    .await
 }
 
 /// Applies `op` guarded by `If-Match`: a stale version is 412; a deleted task's patch or

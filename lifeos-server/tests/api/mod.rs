@@ -3,7 +3,9 @@
 mod auth;
 mod calendar;
 mod calendar_events;
+mod calendar_patch;
 mod events;
+mod idempotency;
 mod input;
 mod me;
 mod openapi;

@@ -32,6 +32,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/api/v1/calendar/events"),
     ("POST", "/api/v1/calendar/events"),
     ("GET", "/api/v1/calendar/events/{id}"),
+    ("PATCH", "/api/v1/calendar/events/{id}"),
     ("DELETE", "/api/v1/calendar/events/{id}"),
     ("GET", "/api/v1/calendar/occurrences"),
     ("POST", "/api/v1/calendar/import"),

@@ -10,7 +10,7 @@ impl CalendarStore for MemoryStore {
         input: CalendarEventInput,
     ) -> Result<Upserted<CalendarEvent>> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let (out, e) = upsert_in(&mut state.calendar, ctx, user, input, now)?;
             Ok((out, e.into_iter().collect()))
         })
@@ -23,7 +23,7 @@ impl CalendarStore for MemoryStore {
         batch: crate::UpsertBatch,
     ) -> Result<Vec<Result<Upserted<CalendarEvent>>>> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             // Written on a copy of the calendar, kept only if the whole batch passes.
             let mut work = state.calendar.clone();
             let mut answers = Vec::with_capacity(inputs.len());
@@ -58,16 +58,38 @@ impl CalendarStore for MemoryStore {
             .ok_or_else(|| Error::not_found("calendar_event", id))
     }
 
-    async fn delete_calendar_event(
+    async fn update_calendar_event(
         &self,
         user: UserId,
         id: CalendarEventId,
+        expected_version: Option<u64>,
+        patch: lifeos_core::CalendarEventPatch,
     ) -> Result<CalendarEvent> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let current = own(&state.calendar, &id, user, |e| e.user_id)
                 .ok_or_else(|| Error::not_found("calendar_event", id))?;
-            let (row, e) = rules::delete_calendar_event(ctx, current, now)?;
+            match rules::patch_calendar_event(ctx, current, expected_version, &patch, now)? {
+                Some((row, e)) => {
+                    state.calendar.insert(id, row.clone());
+                    Ok((row, vec![e]))
+                }
+                None => Ok((current.clone(), Vec::new())),
+            }
+        })
+    }
+
+    async fn delete_calendar_event_at(
+        &self,
+        user: UserId,
+        id: CalendarEventId,
+        expected_version: Option<u64>,
+    ) -> Result<CalendarEvent> {
+        let now = self.ctx.now();
+        self.mutate(user, |state, ctx| {
+            let current = own(&state.calendar, &id, user, |e| e.user_id)
+                .ok_or_else(|| Error::not_found("calendar_event", id))?;
+            let (row, e) = rules::delete_calendar_event(ctx, current, expected_version, now)?;
             state.calendar.insert(id, row.clone());
             Ok((row, vec![e]))
         })

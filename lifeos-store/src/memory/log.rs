@@ -56,6 +56,7 @@ impl Store for MemoryStore {
     async fn erase_user(&self, user: UserId) -> Result<Erasure> {
         let now = self.ctx.now();
         let mut state = lock(&self.state);
+        check_pending(&state, user, || now)?;
         let mut counts = BTreeMap::new();
         fn drain<K: Ord + Copy, V>(map: &mut BTreeMap<K, V>, keep: impl Fn(&V) -> bool) -> u64 {
             let before = map.len();
@@ -91,8 +92,11 @@ impl Store for MemoryStore {
             .events
             .retain(|e| e.event.user_id != user || rules::is_tombstone(&e.event));
         counts.insert("events".to_owned(), (before - state.events.len()) as u64);
+        // Not counted (as on SQL): this request's own record is written after.
+        state.idempotency.retain(|(u, _), _| *u != user);
         let e = rules::tombstone(&self.ctx, user, counts.clone(), now);
         let mut stored = state.append(vec![e]);
+        record_pending(&mut state, user, &counts, || now);
         let tombstone = stored
             .pop()
             .ok_or_else(|| Error::not_found("event", "tombstone"))?;

@@ -11,9 +11,12 @@ use lifeos_core::{
     ProjectId, Subscription, SubscriptionId, Task, TaskId, UserId,
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::clock::lock;
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::idempotency::{self, IdempotencyRecord, Outcome};
 use crate::options::StoreOptions;
 use crate::stored_event::StoredEvent;
 
@@ -29,7 +32,7 @@ mod prelude {
         Subscription, SubscriptionInput, Task, TaskId, UserId,
     };
 
-    pub(super) use super::{MemoryStore, State, own};
+    pub(super) use super::{MemoryStore, State, check_pending, own, record_pending};
     pub(super) use crate::change::TaskChange;
     pub(super) use crate::clock::lock;
     pub(super) use crate::crypto::OAuthSecret;
@@ -47,6 +50,7 @@ mod prelude {
 }
 
 mod calendar;
+mod idempotency_records;
 mod log;
 mod profiles;
 mod projects;
@@ -63,6 +67,8 @@ pub(super) struct State {
     pub(super) tokens: BTreeMap<OAuthTokenId, OAuthToken>,
     pub(super) events: Vec<StoredEvent>,
     pub(super) next_seq: u64,
+    /// Idempotency records by user and scope (`IdempotencyScope::storage_key`).
+    pub(super) idempotency: BTreeMap<(UserId, String), IdempotencyRecord>,
 }
 
 impl State {
@@ -104,20 +110,60 @@ impl MemoryStore {
         }
     }
 
-    /// Runs a mutation under the lock and publishes its events after it took effect.
-    pub(super) fn mutate<T>(
+    /// Runs a mutation under the lock and publishes its events after it took effect; a
+    /// pending idempotency record is stored with it.
+    pub(super) fn mutate<T: Outcome>(
         &self,
+        user: UserId,
         f: impl FnOnce(&mut State, &Ctx) -> Result<(T, Vec<DomainEvent>)>,
     ) -> Result<T> {
         let mut state = lock(&self.state);
+        check_pending(&state, user, || self.ctx.now())?;
         let (out, events) = f(&mut state, &self.ctx)?;
         let stored = state.append(events);
+        record_pending(&mut state, user, &out, || self.ctx.now());
         self.ctx.hub.publish(stored);
         Ok(out)
     }
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
         f(&lock(&self.state))
+    }
+}
+
+/// Refuses a mutation whose pending idempotency record's scope is already stored
+/// (before anything is written).
+pub(super) fn check_pending(
+    state: &State,
+    user: UserId,
+    now: impl FnOnce() -> DateTime<Utc>,
+) -> Result<()> {
+    let Some(scope) = idempotency::pending_scope() else {
+        return Ok(());
+    };
+    match state.idempotency.get(&(user, scope.storage_key())) {
+        Some(r) if r.is_live(now()) => Err(idempotency::duplicate(&scope)),
+        _ => Ok(()),
+    }
+}
+
+/// Stores the pending idempotency record when it accepts `out` (after the mutation took
+/// effect, under the same lock), purging the user's expired records.
+pub(super) fn record_pending<T: Outcome>(
+    state: &mut State,
+    user: UserId,
+    out: &T,
+    now: impl FnOnce() -> DateTime<Utc>,
+) {
+    if let Some(record) = idempotency::render(out.written(), now) {
+        let now = record.created_at;
+        state
+            .idempotency
+            .retain(|(u, _), r| *u != user || r.is_live(now));
+        state
+            .idempotency
+            .insert((user, record.scope.storage_key()), record);
+        idempotency::mark_written();
     }
 }
 

@@ -6,7 +6,7 @@ use super::prelude::*;
 impl ProfileStore for MemoryStore {
     async fn create_profile(&self, user: UserId, new: NewProfile) -> Result<Profile> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             if state.profiles.contains_key(&user) {
                 return Err(Error::Duplicate {
                     entity: "profile",
@@ -21,7 +21,7 @@ impl ProfileStore for MemoryStore {
 
     async fn seed_user(&self, user: UserId, seed: crate::UserSeed) -> Result<Profile> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             if state.profiles.contains_key(&user) {
                 return Err(Error::Duplicate {
                     entity: "profile",
@@ -52,7 +52,7 @@ impl ProfileStore for MemoryStore {
         patch: ProfilePatch,
     ) -> Result<Profile> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let current = state
                 .profiles
                 .get(&user)
@@ -72,7 +72,7 @@ impl SubscriptionStore for MemoryStore {
         input: SubscriptionInput,
     ) -> Result<Upserted<Subscription>> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let existing = state
                 .subscriptions
                 .values()

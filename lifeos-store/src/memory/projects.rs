@@ -6,7 +6,7 @@ use super::prelude::*;
 impl ProjectStore for MemoryStore {
     async fn create_project(&self, user: UserId, new: NewProject) -> Result<Project> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let (project, e) = rules::create_project(ctx, user, new, now)?;
             state.projects.insert(project.id, project.clone());
             Ok((project, vec![e]))
@@ -26,7 +26,7 @@ impl ProjectStore for MemoryStore {
         patch: ProjectPatch,
     ) -> Result<Project> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let current = own(&state.projects, &id, user, |p| p.user_id)
                 .ok_or_else(|| Error::not_found("project", id))?;
             let (project, e) = rules::update_project(ctx, current, expected_version, &patch, now)?;
@@ -37,7 +37,7 @@ impl ProjectStore for MemoryStore {
 
     async fn delete_project(&self, user: UserId, id: ProjectId) -> Result<Project> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let current = own(&state.projects, &id, user, |p| p.user_id)
                 .ok_or_else(|| Error::not_found("project", id))?;
             let (project, e) = rules::delete_project(ctx, current, now)?;

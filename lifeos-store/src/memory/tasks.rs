@@ -8,7 +8,7 @@ use crate::read_guard::{ReadGuard, actionable, takes_time};
 impl TaskStore for MemoryStore {
     async fn create_tasks(&self, user: UserId, new: Vec<NewTask>) -> Result<Vec<Task>> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let (tasks, events) = rules::create_tasks(ctx, user, new, now)?;
             for (i, task) in tasks.iter().enumerate() {
                 check_project(state, user, task.project_id)?;
@@ -47,6 +47,7 @@ impl TaskStore for MemoryStore {
             .transpose()?;
         let mut state = lock(&self.state);
         check_guard(&state, user, guard)?;
+        check_pending(&state, user, || now)?;
         let (out, mut events) = {
             let state: &mut State = &mut state;
             let ctx = &self.ctx;
@@ -81,6 +82,7 @@ impl TaskStore for MemoryStore {
         let with_record = recorded.is_some();
         events.extend(recorded);
         let stored = state.append(events);
+        record_pending(&mut state, user, &out, || now);
         let record = if with_record {
             stored.last().cloned()
         } else {

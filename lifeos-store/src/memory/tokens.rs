@@ -21,7 +21,7 @@ impl OAuthTokenStore for MemoryStore {
         secret: OAuthSecret,
     ) -> Result<OAuthToken> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let existing = Self::token_of(state, user, provider);
             let (token, e) =
                 rules::seal_token(ctx, user, provider, &secret, existing.as_ref(), now)?;
@@ -57,7 +57,7 @@ impl OAuthTokenStore for MemoryStore {
     async fn delete_oauth_token(&self, user: UserId, provider: &str) -> Result<()> {
         let provider = rules::provider_key(provider)?;
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let token = Self::token_of(state, user, provider)
                 .ok_or_else(|| Error::not_found("oauth_token", provider))?;
             state.tokens.remove(&token.id);
@@ -67,7 +67,7 @@ impl OAuthTokenStore for MemoryStore {
 
     async fn rotate_oauth_tokens(&self, user: UserId) -> Result<u32> {
         let now = self.ctx.now();
-        self.mutate(|state, ctx| {
+        self.mutate(user, |state, ctx| {
             let mut out = Vec::new();
             let mut events = Vec::new();
             for t in state.tokens.values().filter(|t| t.user_id == user) {

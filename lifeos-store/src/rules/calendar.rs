@@ -4,12 +4,12 @@ use chrono::{DateTime, Utc};
 use lifeos_core::calendar::{EventTime, Provider};
 use lifeos_core::event::{CalendarEventChanged, CalendarEventRef};
 use lifeos_core::{
-    CalendarEvent, CalendarEventId, CalendarEventInput, DomainEvent, EventPayload, EventSource,
-    UserId,
+    CalendarEvent, CalendarEventId, CalendarEventInput, CalendarEventPatch, DomainEvent,
+    EventPayload, EventSource, UserId,
 };
 
 use super::calendar_index::CalIndex;
-use super::{check_instant, event};
+use super::{check_instant, check_version, event};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 
@@ -67,6 +67,7 @@ pub(crate) fn upsert_calendar_event(
         created_at: existing.map_or(now, |o| o.created_at),
         updated_at: now,
         deleted_at: None,
+        version: existing.map_or(1, |o| o.version + 1),
     };
     event_row.validate()?;
     let index = CalIndex::of(&event_row);
@@ -92,18 +93,54 @@ pub(crate) fn upsert_calendar_event(
     Ok(Some((event_row, e)))
 }
 
+/// The calendar event patched, and its `calendar_event.updated` event; `None` for a
+/// patch that changes nothing (same version, no event).
+pub(crate) fn patch_calendar_event(
+    ctx: &Ctx,
+    current: &CalendarEvent,
+    expected: Option<u64>,
+    patch: &CalendarEventPatch,
+    now: DateTime<Utc>,
+) -> Result<Option<(CalendarEvent, DomainEvent)>> {
+    if current.deleted_at.is_some() {
+        return Err(Error::not_found("calendar_event", current.id));
+    }
+    check_version("calendar_event", current.id, expected, current.version)?;
+    let mut row = patch.apply(current);
+    if row == *current {
+        return Ok(None);
+    }
+    row.validate()?;
+    let index = CalIndex::of(&row);
+    check_instant("start", Some(index.lo))?;
+    check_instant("end", Some(index.hi))?;
+    row.updated_at = now;
+    row.version = current.version + 1;
+    let payload = EventPayload::CalendarEventUpdated(CalendarEventChanged {
+        calendar_event_id: row.id,
+        provider: row.provider,
+        external_id: row.external_id.clone(),
+        etag: row.etag.clone(),
+    });
+    let e = event(ctx, row.user_id, now, EventSource::Api, payload);
+    Ok(Some((row, e)))
+}
+
 /// The calendar event soft-deleted, and its `calendar_event.deleted` event.
 pub(crate) fn delete_calendar_event(
     ctx: &Ctx,
     current: &CalendarEvent,
+    expected: Option<u64>,
     now: DateTime<Utc>,
 ) -> Result<(CalendarEvent, DomainEvent)> {
     if current.deleted_at.is_some() {
         return Err(Error::not_found("calendar_event", current.id));
     }
+    check_version("calendar_event", current.id, expected, current.version)?;
     let mut row = current.clone();
     row.deleted_at = Some(now);
     row.updated_at = now;
+    row.version += 1;
     let payload = EventPayload::CalendarEventDeleted(CalendarEventRef {
         calendar_event_id: row.id,
     });

@@ -18,7 +18,9 @@ mod subscription;
 mod task;
 mod token;
 
-pub(crate) use calendar::{delete_calendar_event, recurrence_key, upsert_calendar_event};
+pub(crate) use calendar::{
+    delete_calendar_event, patch_calendar_event, recurrence_key, upsert_calendar_event,
+};
 pub(crate) use calendar_index::{CalIndex, CalKind};
 pub(crate) use dependency::{changed_dependencies, check_acyclic};
 pub(crate) use log::{is_tombstone, recorded_event, tombstone};

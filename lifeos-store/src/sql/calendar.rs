@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use lifeos_core::recurrence::RecurrenceRule;
 use lifeos_core::{
-    CalendarEvent, CalendarEventId, CalendarEventInput, DomainEvent, EventSource, UserId,
+    CalendarEvent, CalendarEventId, CalendarEventInput, CalendarEventPatch, DomainEvent,
+    EventSource, UserId,
 };
 
 use super::DataRow;
@@ -190,17 +191,42 @@ pub(crate) async fn get_calendar_event<D: Dialect>(
         .ok_or_else(|| Error::not_found("calendar_event", id))
 }
 
-pub(crate) async fn delete_calendar_event<D: Dialect>(
+pub(crate) async fn update_calendar_event<D: Dialect>(
     d: &D,
     user: UserId,
     id: CalendarEventId,
+    expected: Option<u64>,
+    patch: CalendarEventPatch,
 ) -> Result<CalendarEvent> {
     let now = d.ctx().now();
     let (row, _) = mutate(d, user, |mut tx| async move {
         let current = by_id(d, &mut tx, user, id)
             .await?
             .ok_or_else(|| Error::not_found("calendar_event", id))?;
-        let (row, e) = rules::delete_calendar_event(d.ctx(), &current, now)?;
+        match rules::patch_calendar_event(d.ctx(), &current, expected, &patch, now)? {
+            Some((row, e)) => {
+                write(d, &mut tx, &row, false).await?;
+                Ok(Step::Write(tx, row, vec![e]))
+            }
+            None => Ok(Step::Unchanged(tx, current)),
+        }
+    })
+    .await?;
+    Ok(row)
+}
+
+pub(crate) async fn delete_calendar_event<D: Dialect>(
+    d: &D,
+    user: UserId,
+    id: CalendarEventId,
+    expected: Option<u64>,
+) -> Result<CalendarEvent> {
+    let now = d.ctx().now();
+    let (row, _) = mutate(d, user, |mut tx| async move {
+        let current = by_id(d, &mut tx, user, id)
+            .await?
+            .ok_or_else(|| Error::not_found("calendar_event", id))?;
+        let (row, e) = rules::delete_calendar_event(d.ctx(), &current, expected, now)?;
         write(d, &mut tx, &row, false).await?;
         Ok(Step::Write(tx, row, vec![e]))
     })

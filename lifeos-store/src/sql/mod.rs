@@ -20,10 +20,12 @@ use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::idempotency::{self as pending, Outcome};
 use crate::stored_event::StoredEvent;
 
 pub(crate) mod calendar;
 mod fetch;
+pub(crate) mod idempotency;
 pub(crate) mod log;
 pub(crate) mod profiles;
 pub(crate) mod projects;
@@ -173,7 +175,7 @@ pub(crate) async fn mutate<D, T, F, Fut>(
 ) -> Result<(T, Vec<StoredEvent>)>
 where
     D: Dialect,
-    T: Send,
+    T: Send + Outcome,
     F: FnOnce(D::Write) -> Fut + Send,
     Fut: Future<Output = Result<Step<D::Write, T>>> + Send,
 {
@@ -181,13 +183,40 @@ where
     match work(tx).await? {
         Step::Write(mut tx, out, events) => {
             let stored = append(d, &mut tx, events).await?;
+            let recorded = record_pending(d, &mut tx, user, &out).await?;
             d.commit(tx, stored.clone()).await?;
+            if recorded {
+                pending::mark_written();
+            }
             Ok((out, stored))
         }
-        Step::Unchanged(tx, out) => {
-            d.rollback(tx).await?;
+        Step::Unchanged(mut tx, out) => {
+            // A keyed no-op still stores its answer: a retry replays it.
+            if record_pending(d, &mut tx, user, &out).await? {
+                d.commit(tx, Vec::new()).await?;
+                pending::mark_written();
+            } else {
+                d.rollback(tx).await?;
+            }
             Ok((out, Vec::new()))
         }
+    }
+}
+
+/// Writes the idempotency record pending on this task (see
+/// [`crate::idempotency::with_pending`]) on `tx` when it accepts `out`; whether it did.
+async fn record_pending<D: Dialect, T: Outcome>(
+    d: &D,
+    tx: &mut D::Conn,
+    user: UserId,
+    out: &T,
+) -> Result<bool> {
+    match pending::render(out.written(), || d.ctx().now()) {
+        Some(record) => {
+            self::idempotency::write(d, tx, user, &record).await?;
+            Ok(true)
+        }
+        None => Ok(false),
     }
 }
 

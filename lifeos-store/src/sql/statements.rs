@@ -178,6 +178,19 @@ statements! {
     delete_token = "DELETE FROM oauth_tokens WHERE id = ? AND user_id = ?";
     /// A user's tokens by provider.
     tokens_of_user = "SELECT id, data FROM oauth_tokens WHERE user_id = ? ORDER BY provider";
+
+    /// A user's live idempotency record of a scope: `?1` the user, `?2` the scope, `?3`
+    /// the oldest live `created_at` (exclusive).
+    idempotency_record = "SELECT user_id, data FROM idempotency_records \
+        WHERE user_id = ?1 AND scope = ?2 AND created_at > ?3";
+    /// Purges a user's expired idempotency records (`created_at` at or before `?`).
+    purge_idempotency_records = "DELETE FROM idempotency_records \
+        WHERE user_id = ? AND created_at <= ?";
+    /// Every idempotency record of a user (erasure).
+    erase_idempotency_records = "DELETE FROM idempotency_records WHERE user_id = ?";
+    /// A new idempotency record.
+    insert_idempotency_record = "INSERT INTO idempotency_records (user_id, scope, created_at, data) \
+        VALUES (?, ?, ?, ?)";
 }
 
 #[cfg(test)]

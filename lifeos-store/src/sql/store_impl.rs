@@ -116,12 +116,30 @@ macro_rules! impl_store {
                 $crate::sql::calendar::get_calendar_event(self, user, id).await
             }
 
-            async fn delete_calendar_event(
+            async fn update_calendar_event(
                 &self,
                 user: lifeos_core::UserId,
                 id: lifeos_core::CalendarEventId,
+                expected_version: Option<u64>,
+                patch: lifeos_core::CalendarEventPatch,
             ) -> $crate::Result<lifeos_core::CalendarEvent> {
-                $crate::sql::calendar::delete_calendar_event(self, user, id).await
+                $crate::sql::calendar::update_calendar_event(
+                    self,
+                    user,
+                    id,
+                    expected_version,
+                    patch,
+                )
+                .await
+            }
+
+            async fn delete_calendar_event_at(
+                &self,
+                user: lifeos_core::UserId,
+                id: lifeos_core::CalendarEventId,
+                expected_version: Option<u64>,
+            ) -> $crate::Result<lifeos_core::CalendarEvent> {
+                $crate::sql::calendar::delete_calendar_event(self, user, id, expected_version).await
             }
 
             async fn list_calendar_events(
@@ -275,6 +293,25 @@ macro_rules! impl_store {
                 payload: lifeos_core::EventPayload,
             ) -> $crate::Result<$crate::StoredEvent> {
                 $crate::sql::log::record_event(self, user, source, payload).await
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::idempotency::IdempotencyStore for $store {
+            async fn idempotency_record(
+                &self,
+                user: lifeos_core::UserId,
+                scope: &$crate::IdempotencyScope,
+            ) -> $crate::Result<Option<$crate::IdempotencyRecord>> {
+                $crate::sql::idempotency::idempotency_record(self, user, scope).await
+            }
+
+            async fn put_idempotency_record(
+                &self,
+                user: lifeos_core::UserId,
+                record: $crate::IdempotencyRecord,
+            ) -> $crate::Result<()> {
+                $crate::sql::idempotency::put_idempotency_record(self, user, record).await
             }
         }
 

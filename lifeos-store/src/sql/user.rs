@@ -47,6 +47,11 @@ pub(crate) async fn erase_user<D: Dialect>(d: &D, user: UserId) -> Result<Erasur
     let now = d.ctx().now();
     let (counts, mut stored) = mutate(d, user, |mut tx| async move {
         let counts = d.erase(&mut tx, user).await?;
+        // Not counted: the tombstone lists the user's data, and this request's own
+        // record (if keyed) is written after, in the same transaction.
+        let args = vec![Arg::Uuid(*user.as_uuid())];
+        let stmt = Stmt::new(&d.sql().erase_idempotency_records, args, "erasing a user");
+        d.execute(&mut tx, stmt).await?;
         let e = rules::tombstone(d.ctx(), user, counts.clone(), now);
         Ok(Step::Write(tx, counts, vec![e]))
     })

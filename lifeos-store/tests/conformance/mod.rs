@@ -66,7 +66,13 @@ macro_rules! conformance_suite {
             dependency_cycles_are_refused_at_write_time,
             guarded_writes_are_refused_when_what_they_read_changed,
             seeding_is_one_transaction_all_or_nothing_and_once,
-            a_batch_of_events_is_one_transaction
+            a_batch_of_events_is_one_transaction,
+            idempotency_record_commits_with_its_change_once,
+            idempotency_record_is_not_written_by_a_failed_change,
+            idempotency_record_of_a_no_op_is_stored,
+            idempotency_records_expire_after_a_day_and_are_purged,
+            erasure_keeps_only_its_own_idempotency_record,
+            calendar_events_are_versioned_and_patched_at_a_version
         }
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -94,12 +100,18 @@ macro_rules! conformance_suite {
     }};
 }
 
+mod calendar_patch;
 mod dependencies;
+mod idempotency;
 mod read_guard;
 mod seed;
 mod upsert_batch;
 #[allow(unused_imports)] // not every binary including this module runs the suite
+pub use calendar_patch::*;
+#[allow(unused_imports)]
 pub use dependencies::*;
+#[allow(unused_imports)]
+pub use idempotency::*;
 #[allow(unused_imports)]
 pub use read_guard::*;
 #[allow(unused_imports)]

@@ -1,0 +1,133 @@
+//! [`CalendarEventPatch`]: a change to some fields of a stored calendar event.
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{
+    Attendee, CalendarEvent, EventStatus, EventTime, NominalDuration, RecurrenceRange, Transparency,
+};
+use crate::recurrence::RecurrenceRule;
+
+/// A change to some fields of a calendar event. `None` leaves a field as it is; for a
+/// field that may be empty, `Some(None)` clears it. The upsert key (`provider`,
+/// `external_id`, `recurrence_id`) and `series_id` are not patched.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use lifeos_core::{CalendarEventPatch, EventTime};
+/// let patch: CalendarEventPatch = serde_json::from_str(
+///     r#"{"title": "Moved", "location": null, "end": {"kind": "utc", "value": "2026-12-04T16:00:00Z"}}"#,
+/// ).unwrap();
+/// assert_eq!(patch.title.as_deref(), Some("Moved"));
+/// assert_eq!(patch.location, Some(None)); // null clears a nullable field
+/// assert_eq!(patch.end, Some(EventTime::Utc(Utc.with_ymd_and_hms(2026, 12, 4, 16, 0, 0).unwrap())));
+/// assert!(!patch.is_empty() && CalendarEventPatch::default().is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarEventPatch {
+    /// New summary (at most 1,000 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// New longer text, or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub description: Option<Option<String>>,
+    /// New place, or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub location: Option<Option<String>>,
+    /// New start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<EventTime>,
+    /// New end (of the start's kind, not before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<EventTime>,
+    /// New nominal length, or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub duration: Option<Option<NominalDuration>>,
+    /// New recurrence rule (valid for the start), or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub rrule: Option<Option<RecurrenceRule>>,
+    /// New extra instances (the list replaces).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rdates: Option<Vec<EventTime>>,
+    /// New removed instances (the list replaces).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exdates: Option<Vec<EventTime>>,
+    /// Which instances an override replaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrence_range: Option<RecurrenceRange>,
+    /// Confirmed, tentative or cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<EventStatus>,
+    /// Busy or free.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transparency: Option<Transparency>,
+    /// New invitees (the list replaces).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attendees: Option<Vec<Attendee>>,
+    /// New video call link, or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub conference_url: Option<Option<String>>,
+    /// New provider version tag, or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub etag: Option<Option<String>>,
+}
+
+impl CalendarEventPatch {
+    /// Whether it sets nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == CalendarEventPatch::default()
+    }
+
+    /// `event` with this patch's fields set (identity, owner, timestamps and version
+    /// untouched: the store sets those). Check the result with
+    /// [`CalendarEvent::validate`].
+    pub fn apply(&self, event: &CalendarEvent) -> CalendarEvent {
+        let mut e = event.clone();
+        fn set<T: Clone>(field: &mut T, value: &Option<T>) {
+            if let Some(v) = value {
+                *field = v.clone();
+            }
+        }
+        set(&mut e.title, &self.title);
+        set(&mut e.description, &self.description);
+        set(&mut e.location, &self.location);
+        set(&mut e.start, &self.start);
+        set(&mut e.end, &self.end);
+        set(&mut e.duration, &self.duration);
+        set(&mut e.rrule, &self.rrule);
+        set(&mut e.rdates, &self.rdates);
+        set(&mut e.exdates, &self.exdates);
+        set(&mut e.recurrence_range, &self.recurrence_range);
+        set(&mut e.status, &self.status);
+        set(&mut e.transparency, &self.transparency);
+        set(&mut e.attendees, &self.attendees);
+        set(&mut e.conference_url, &self.conference_url);
+        set(&mut e.etag, &self.etag);
+        e
+    }
+}
