@@ -66,7 +66,8 @@ macro_rules! conformance_suite {
             dependency_cycles_are_refused_at_write_time,
             guarded_writes_are_refused_when_what_they_read_changed,
             seeding_is_one_transaction_all_or_nothing_and_once,
-            a_batch_of_events_is_one_transaction
+            a_batch_of_events_is_one_transaction,
+            planned_blocks_are_stored_with_their_event
         }
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -95,11 +96,14 @@ macro_rules! conformance_suite {
 }
 
 mod dependencies;
+mod planned_blocks;
 mod read_guard;
 mod seed;
 mod upsert_batch;
 #[allow(unused_imports)] // not every binary including this module runs the suite
 pub use dependencies::*;
+#[allow(unused_imports)]
+pub use planned_blocks::*;
 #[allow(unused_imports)]
 pub use read_guard::*;
 #[allow(unused_imports)]
