@@ -17,7 +17,7 @@ use serde::{Serialize, Serializer};
 
 use crate::LifeOs;
 use crate::error::{Error, Result};
-use crate::planned_blocks::{day_response, merge_aliases, planner_tasks};
+use crate::planned_blocks::{day_response, leave_later_days, merge_aliases, planner_tasks};
 
 /// How [`LifeOs::plan_day`] plans and saves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,7 +290,8 @@ impl LifeOs {
         check_no_cycle(&request)?;
         // Chunked tasks and a stored schedule need the week contract's one-day case: a
         // chunk per task, and the stored blocks as `previousPlan` so unchanged ones stay.
-        let planner = planner_tasks(&tasks, now, false);
+        let mut planner = planner_tasks(&tasks, now, false);
+        leave_later_days(&mut planner, &tasks, day_start, day_end);
         let response = if planner.any_split() || !planner.previous.is_empty() {
             let mut week = PlanWeekRequest::from_day(&request);
             week.tasks = planner.tasks.clone();
@@ -338,9 +339,11 @@ impl LifeOs {
     ) -> Result<()> {
         let version_of = |id: TaskId| plan.task(id).map(|t| t.version);
         let (day_start, day_end) = day_bounds(plan.date, plan.timezone);
-        // A chunked task's blocks on other days stay as they are.
+        // A chunked task's blocks on other days stay as they are; a task in one sitting
+        // has its one slot moved.
         let other_days = |id: TaskId| -> Vec<PlannedBlock> {
             plan.task(id)
+                .filter(|t| t.is_chunked())
                 .map(|t| {
                     t.blocks()
                         .into_iter()

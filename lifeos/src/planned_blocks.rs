@@ -94,6 +94,52 @@ pub(crate) fn planner_tasks(tasks: &[Task], now: DateTime<Utc>, split_off: bool)
     out
 }
 
+/// For a plan of one day `[day_start, day_end)`: the stored blocks on later days stay
+/// where they are. A chunked task is sent without the minutes they hold, so the day adds
+/// none twice; a task they hold all of (and that has no block this day) is sent pinned at
+/// the first of them, outside the day: not actionable today, and not done for the tasks
+/// that wait on it. (Planning the week again is what moves them.)
+pub(crate) fn leave_later_days(
+    planner: &mut PlannerTasks,
+    tasks: &[Task],
+    day_start: DateTime<Utc>,
+    day_end: DateTime<Utc>,
+) {
+    for wt in planner.tasks.iter_mut() {
+        if wt.task.pinned_start.is_some() || !wt.task.is_open() {
+            continue;
+        }
+        let Some(task) = tasks.iter().find(|t| t.id.as_uuid() == &wt.task.id) else {
+            continue;
+        };
+        let blocks = task.blocks();
+        let today = blocks
+            .iter()
+            .any(|b| b.start >= day_start && b.start < day_end);
+        let later: Vec<PlannedBlock> = blocks.into_iter().filter(|b| b.start >= day_end).collect();
+        let Some(first) = later.first().copied() else {
+            continue;
+        };
+        let minutes: i64 = later.iter().map(PlannedBlock::minutes).sum();
+        let rest = if wt.is_split() {
+            remainder(wt, u32::try_from(minutes).unwrap_or(u32::MAX))
+        } else {
+            None
+        };
+        match rest {
+            Some(rest) => *wt = rest,
+            None if today => {} // planned in part today: the day may keep or move that part
+            None => {
+                wt.task.pinned_start = Some(first.start.with_nanosecond(0).unwrap_or(first.start));
+                wt.task.estimated_minutes =
+                    u32::try_from(first.minutes().clamp(1, 1440)).unwrap_or(1);
+                wt.min_chunk_minutes = None;
+                wt.max_chunk_minutes = None;
+            }
+        }
+    }
+}
+
 /// The task `wt` without a chunk of `minutes` under way, when it is split and minutes
 /// remain that its chunk rules can still place; `None` otherwise.
 fn remainder(wt: &PlanWeekTask, minutes: u32) -> Option<PlanWeekTask> {
@@ -201,8 +247,9 @@ pub struct BlockChange {
 }
 
 /// What a plan of `[from, to)` changes: for each task (in the tasks' order) whose blocks
-/// starting in the window differ from the plan's, its new list. Blocks outside the window
-/// stay, except one overlapping a new block; the oldest go first past 28.
+/// starting in the window differ from the plan's, its new list. A chunked task's blocks
+/// outside the window stay, except one overlapping a new block (the oldest go first past
+/// 28); a task in one sitting placed in the window loses its slot outside it.
 pub(crate) fn block_changes(
     tasks: &[Task],
     scheduled: &[(Uuid, PlannedBlock, &str)],
@@ -230,10 +277,13 @@ pub(crate) fn block_changes(
             .find(|(id, b, _)| id == task.id.as_uuid() && Some(b) == new.first())
             .map(|(_, _, r)| (*r).to_owned())
             .unwrap_or_default();
+        // A chunked task keeps its blocks outside the window; one sitting moves.
+        let keep_outside = task.is_chunked() || new.is_empty();
         let mut blocks: Vec<PlannedBlock> = previous
             .iter()
             .copied()
-            .filter(|b| !inside(b) && !new.iter().any(|n| n.start < b.end && b.start < n.end))
+            .filter(|b| keep_outside && !inside(b))
+            .filter(|b| !new.iter().any(|n| n.start < b.end && b.start < n.end))
             .chain(new.iter().copied())
             .collect();
         blocks.sort_unstable();
@@ -299,6 +349,29 @@ mod tests {
     }
 
     #[test]
+    fn a_day_plans_only_what_later_days_do_not_hold() {
+        let today = PlannedBlock::new(at(9, 8), at(9, 10));
+        let later = PlannedBlock::new(at(10, 8), at(10, 10));
+        let task = chunked(600, &[today, later]);
+        let mut p = planner_tasks(std::slice::from_ref(&task), at(9, 7), false);
+        leave_later_days(&mut p, std::slice::from_ref(&task), at(9, 0), at(10, 0));
+        assert_eq!(p.tasks[0].task.estimated_minutes, 480);
+        assert!(p.tasks[0].is_split());
+        // One sitting tomorrow: pinned there, so not placed again today.
+        let mut one = chunked(120, &[later]);
+        one.max_chunk_minutes = None;
+        let mut p = planner_tasks(std::slice::from_ref(&one), at(9, 7), false);
+        leave_later_days(&mut p, std::slice::from_ref(&one), at(9, 0), at(10, 0));
+        assert_eq!(p.tasks[0].task.pinned_start, Some(later.start));
+        // All of it on later days: pinned there, so not placed again today.
+        let task = chunked(240, &[later, PlannedBlock::new(at(11, 8), at(11, 10))]);
+        let mut p = planner_tasks(std::slice::from_ref(&task), at(9, 7), false);
+        leave_later_days(&mut p, std::slice::from_ref(&task), at(9, 0), at(10, 0));
+        assert_eq!(p.tasks[0].task.pinned_start, Some(later.start));
+        assert!(!p.tasks[0].is_split());
+    }
+
+    #[test]
     fn the_rest_of_a_chunked_task_keeps_whole_chunks() {
         // 250 minutes in chunks of 120..=125, 125 under way: 125 left is one chunk.
         let wt = PlanWeekTask {
@@ -336,6 +409,16 @@ mod tests {
         assert_eq!(changes[0].blocks, [moved, b2]);
         assert_eq!(changes[0].changed, 1);
         assert_eq!(changes[0].rationale, "part 1 of 2");
+        // A task in one sitting moves: its old slot goes.
+        let mut one = chunked(120, &[b2]);
+        one.max_chunk_minutes = None;
+        let moved_one = block_changes(
+            std::slice::from_ref(&one),
+            &[(id, moved, "moved")],
+            at(9, 0),
+            at(9, 0) + Duration::days(1),
+        );
+        assert_eq!(moved_one[0].blocks, [moved]);
         // The same blocks again: no change.
         let same = block_changes(
             std::slice::from_ref(&task),
