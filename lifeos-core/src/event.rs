@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::billing::{SubscriptionStatus, Tier};
 use crate::calendar::Provider;
+use crate::chunk::PlannedBlock;
 use crate::id::{
     CalendarEventId, EventId, OAuthTokenId, ProjectId, SubscriptionId, TaskId, UserId,
 };
@@ -111,6 +112,10 @@ pub struct TaskScheduled {
     pub scheduled_by: ScheduledBy,
     /// Why it was placed there.
     pub rationale: Option<String>,
+    /// Every planned block, sorted; `scheduled_start`/`scheduled_end` are the first one's.
+    /// Empty in events written before blocks existed (they held one slot).
+    #[serde(default)]
+    pub blocks: Vec<PlannedBlock>,
 }
 
 /// `project.created`

@@ -28,6 +28,8 @@
 //! # Overview
 //! - [`id`]: typed UUID v7 ids ([`TaskId`], [`UserId`], ...) built from `now` and an RNG.
 //! - [`task`]: [`Task`], its lifecycle ([`TaskStatus`]), [`NewTask`] and [`TaskPatch`].
+//! - [`chunk`]: tasks in chunks (`min_chunk_minutes`, `max_chunk_minutes`) and the
+//!   [`PlannedBlock`]s a planner chose.
 //! - [`dependency`]: dependency cycles among tasks, found iteratively.
 //! - [`project`], [`profile`] (with planning [`Preferences`]), [`oauth`], [`billing`].
 //! - [`calendar`]: [`CalendarEvent`] and [`EventTime`] (all-day, floating, zoned, UTC).
@@ -58,6 +60,7 @@
 pub mod billing;
 pub mod calendar;
 mod calendar_patch;
+pub mod chunk;
 pub mod dependency;
 pub mod error;
 pub mod event;
@@ -82,6 +85,7 @@ pub use calendar::{
     RecurrenceRange, Transparency,
 };
 pub use calendar_patch::CalendarEventPatch;
+pub use chunk::PlannedBlock;
 pub use error::{Error, ErrorKind, FieldError, ValidationErrors, Validator};
 pub use event::{DomainEvent, EventPayload, EventSource};
 pub use id::{CalendarEventId, EventId, OAuthTokenId, ProjectId, SubscriptionId, TaskId, UserId};

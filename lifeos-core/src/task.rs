@@ -7,16 +7,21 @@
 use chrono::{DateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::chunk::{
+    PlannedBlock, check_chunk_limit, check_effort, check_estimate_range, sorted_blocks,
+};
 use crate::error::{Error, Validator};
 use crate::id::{ProjectId, TaskId, UserId};
 use crate::plan::PlanTask;
+use crate::plan::week::PlanWeekTask;
 use crate::validate::{check_labels, check_text, normalize_labels};
 
 /// Title length, in Unicode scalar values after trimming.
 pub const TITLE_MAX_CHARS: usize = 500;
 /// Description length, in Unicode scalar values.
 pub const DESCRIPTION_MAX_CHARS: usize = 20_000;
-/// Longest estimate, in minutes (one day).
+/// Longest estimate of a task in one sitting, in minutes (one day); a chunked task may
+/// reach [`crate::chunk::ESTIMATE_MAX_CHUNKED_MINUTES`].
 pub const ESTIMATE_MAX_MINUTES: i64 = 1440;
 /// Longest recorded actual time, in minutes (thirty days).
 pub const ACTUAL_MAX_MINUTES: i64 = 43_200;
@@ -199,8 +204,20 @@ pub struct Task {
     pub scheduled_end: Option<DateTime<Utc>>,
     /// Start the user fixed; the planner keeps it exactly (`pinnedStart`).
     pub pinned_start: Option<DateTime<Utc>>,
-    /// Expected effort in minutes (1 to 1440).
+    /// Expected effort in minutes (1 to 1440, or up to 20,160 when chunked).
     pub estimated_minutes: Option<u32>,
+    /// Shortest sitting when the task is chunked (a multiple of 5 in 5..=1440).
+    #[serde(default)]
+    pub min_chunk_minutes: Option<u32>,
+    /// Longest sitting: below the estimate, the task is chunked (a multiple of 5 in
+    /// 5..=1440).
+    #[serde(default)]
+    pub max_chunk_minutes: Option<u32>,
+    /// The blocks the planner chose, sorted and non-overlapping (at most 28); the first
+    /// one's span is also `scheduled_start`/`scheduled_end`, for readers of one slot.
+    /// Empty on tasks stored before blocks existed: see [`Task::blocks`].
+    #[serde(default)]
+    pub planned_blocks: Vec<PlannedBlock>,
     /// Effort actually spent, in minutes.
     pub actual_minutes: Option<u32>,
     /// Importance.
@@ -245,8 +262,14 @@ pub struct NewTask {
     pub hard_deadline: bool,
     /// A start the user fixes.
     pub pinned_start: Option<DateTime<Utc>>,
-    /// 1 to 1440 minutes.
+    /// 1 to 1440 minutes, or up to 20,160 when chunked.
     pub estimated_minutes: Option<i64>,
+    /// Shortest sitting of a chunked task (a multiple of 5 in 5..=1440; default
+    /// min(30, max)).
+    pub min_chunk_minutes: Option<i64>,
+    /// Longest sitting (a multiple of 5 in 5..=1440): below the estimate, the task is
+    /// chunked.
+    pub max_chunk_minutes: Option<i64>,
     /// 0 to 3.
     pub priority: i64,
     /// At most 20, each 1 to 50 characters after trimming; duplicates are dropped.
@@ -279,7 +302,16 @@ impl NewTask {
             self.description.as_deref(),
             DESCRIPTION_MAX_CHARS,
         );
-        check_estimate(&mut v, self.estimated_minutes);
+        check_estimate_range(&mut v, self.estimated_minutes);
+        check_chunk_limit(&mut v, "min_chunk_minutes", self.min_chunk_minutes);
+        check_chunk_limit(&mut v, "max_chunk_minutes", self.max_chunk_minutes);
+        check_effort(
+            &mut v,
+            self.estimated_minutes,
+            self.min_chunk_minutes,
+            self.max_chunk_minutes,
+            self.pinned_start.is_some(),
+        );
         check_priority(&mut v, self.priority);
         check_labels(&mut v, "labels", &self.labels, LABELS_MAX, LABEL_MAX_CHARS);
         check_depends_on(&mut v, &self.depends_on, None);
@@ -337,13 +369,27 @@ pub struct TaskPatch {
         with = "crate::validate::double_option"
     )]
     pub pinned_start: Option<Option<DateTime<Utc>>>,
-    /// New estimate (1 to 1440), or clear it.
+    /// New estimate (1 to 1440, or up to 20,160 when chunked), or clear it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "crate::validate::double_option"
     )]
     pub estimated_minutes: Option<Option<i64>>,
+    /// New shortest sitting (a multiple of 5 in 5..=1440), or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub min_chunk_minutes: Option<Option<i64>>,
+    /// New longest sitting (a multiple of 5 in 5..=1440), or clear it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::validate::double_option"
+    )]
+    pub max_chunk_minutes: Option<Option<i64>>,
     /// New actual effort (0 to 43,200), or clear it.
     #[serde(
         default,
@@ -412,7 +458,13 @@ impl TaskPatch {
             );
         }
         if let Some(estimate) = self.estimated_minutes {
-            check_estimate(v, estimate);
+            check_estimate_range(v, estimate);
+        }
+        if let Some(min) = self.min_chunk_minutes {
+            check_chunk_limit(v, "min_chunk_minutes", min);
+        }
+        if let Some(max) = self.max_chunk_minutes {
+            check_chunk_limit(v, "max_chunk_minutes", max);
         }
         if let Some(Some(actual)) = self.actual_minutes {
             v.check(
@@ -451,6 +503,8 @@ impl TaskPatch {
             ("scheduled_end", self.scheduled_end.is_some()),
             ("pinned_start", self.pinned_start.is_some()),
             ("estimated_minutes", self.estimated_minutes.is_some()),
+            ("min_chunk_minutes", self.min_chunk_minutes.is_some()),
+            ("max_chunk_minutes", self.max_chunk_minutes.is_some()),
             ("actual_minutes", self.actual_minutes.is_some()),
             ("priority", self.priority.is_some()),
             ("labels", self.labels.is_some()),
@@ -498,6 +552,9 @@ impl Task {
             pinned_start: new.pinned_start,
             // Validation bounds both, so the conversions cannot fail.
             estimated_minutes: new.estimated_minutes.and_then(|m| u32::try_from(m).ok()),
+            min_chunk_minutes: new.min_chunk_minutes.and_then(|m| u32::try_from(m).ok()),
+            max_chunk_minutes: new.max_chunk_minutes.and_then(|m| u32::try_from(m).ok()),
+            planned_blocks: Vec::new(),
             actual_minutes: None,
             priority: Priority(u8::try_from(new.priority).unwrap_or(0)),
             labels: normalize_labels(&new.labels),
@@ -567,6 +624,20 @@ impl Task {
                 "at or after scheduled_start",
             );
         }
+        let wide = |m: Option<u32>| m.map(i64::from);
+        check_effort(
+            &mut v,
+            patch
+                .estimated_minutes
+                .unwrap_or(wide(self.estimated_minutes)),
+            patch
+                .min_chunk_minutes
+                .unwrap_or(wide(self.min_chunk_minutes)),
+            patch
+                .max_chunk_minutes
+                .unwrap_or(wide(self.max_chunk_minutes)),
+            patch.pinned_start.unwrap_or(self.pinned_start).is_some(),
+        );
         v.finish(())?;
         if let Some(to) = patch.status {
             self.check_transition(to)?;
@@ -587,6 +658,13 @@ impl Task {
         if let Some(hard) = patch.hard_deadline {
             self.hard_deadline = hard;
         }
+        if patch.scheduled_start.is_some() || patch.scheduled_end.is_some() {
+            // A slot set by hand replaces the planned blocks.
+            self.planned_blocks = match (start, end) {
+                (Some(start), Some(end)) => vec![PlannedBlock::new(start, end)],
+                _ => Vec::new(),
+            };
+        }
         self.scheduled_start = start;
         self.scheduled_end = end;
         if let Some(pin) = patch.pinned_start {
@@ -594,6 +672,12 @@ impl Task {
         }
         if let Some(estimate) = patch.estimated_minutes {
             self.estimated_minutes = estimate.and_then(|m| u32::try_from(m).ok());
+        }
+        if let Some(min) = patch.min_chunk_minutes {
+            self.min_chunk_minutes = min.and_then(|m| u32::try_from(m).ok());
+        }
+        if let Some(max) = patch.max_chunk_minutes {
+            self.max_chunk_minutes = max.and_then(|m| u32::try_from(m).ok());
         }
         if let Some(actual) = patch.actual_minutes {
             self.actual_minutes = actual.and_then(|m| u32::try_from(m).ok());
@@ -642,8 +726,49 @@ impl Task {
         }
         self.scheduled_start = Some(start);
         self.scheduled_end = Some(end);
+        self.planned_blocks = vec![PlannedBlock::new(start, end)];
         self.touch(now);
         Ok(())
+    }
+
+    /// Records a planner's blocks (not a pin), sorted; `scheduled_start`/`scheduled_end`
+    /// become the first block's span (cleared when there is none). Bumps the version.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming `planned_blocks` (more than 28) or `planned_blocks[i]`
+    /// (an empty block, or one overlapping the block before); the task is then unchanged.
+    pub fn schedule_blocks(
+        &mut self,
+        blocks: &[PlannedBlock],
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let sorted = sorted_blocks(blocks)?;
+        self.scheduled_start = sorted.first().map(|b| b.start);
+        self.scheduled_end = sorted.first().map(|b| b.end);
+        self.planned_blocks = sorted;
+        self.touch(now);
+        Ok(())
+    }
+
+    /// The planned blocks; for a task stored before blocks existed, its scheduled slot as
+    /// the one block (none when it has no complete slot).
+    pub fn blocks(&self) -> Vec<PlannedBlock> {
+        if !self.planned_blocks.is_empty() {
+            return self.planned_blocks.clone();
+        }
+        match (self.scheduled_start, self.scheduled_end) {
+            (Some(start), Some(end)) => vec![PlannedBlock::new(start, end)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the task is chunked: `max_chunk_minutes` below the estimate (default 30)
+    /// and no pin.
+    pub fn is_chunked(&self) -> bool {
+        self.pinned_start.is_none()
+            && self
+                .max_chunk_minutes
+                .is_some_and(|max| max < self.estimated_minutes.unwrap_or(30))
     }
 
     /// Soft-deletes the task at `now`. Bumps the version.
@@ -689,6 +814,16 @@ impl Task {
             status: self.status,
         }
     }
+
+    /// This task as the week planner sees it: [`Task::to_plan_task`] with its chunk
+    /// limits.
+    pub fn to_plan_week_task(&self) -> PlanWeekTask {
+        PlanWeekTask {
+            task: self.to_plan_task(),
+            min_chunk_minutes: self.min_chunk_minutes,
+            max_chunk_minutes: self.max_chunk_minutes,
+        }
+    }
 }
 
 fn check_title(v: &mut Validator, title: &str) {
@@ -699,17 +834,6 @@ fn check_title(v: &mut Validator, title: &str) {
         title,
         "1..=500 characters after trimming",
     );
-}
-
-fn check_estimate(v: &mut Validator, estimate: Option<i64>) {
-    if let Some(m) = estimate {
-        v.check(
-            (1..=ESTIMATE_MAX_MINUTES).contains(&m),
-            "estimated_minutes",
-            m,
-            "an integer in 1..=1440",
-        );
-    }
 }
 
 fn check_priority(v: &mut Validator, priority: i64) {

@@ -12,7 +12,7 @@ use lifeos::core::{
     TaskStatus, UserId,
 };
 use lifeos::store::{CalendarEventInput, Clock, Cursor, StoreOptions, SystemClock, TaskQuery};
-use lifeos::{IcsImportOptions, LifeOs, PlanDayOptions};
+use lifeos::{IcsImportOptions, LifeOs, PlanDayOptions, PlanWeekOptions};
 use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -557,6 +557,48 @@ impl PyLifeOs {
                 serde_json::to_value(plan.counts()).unwrap_or(Value::Null),
             );
         }
+        crate::convert::to_py(py, &json)
+    }
+
+    /// Plans `horizon_days` days (1..=14, default 7) from `start_date` (default: today in
+    /// the user's zone at `now`; `now` defaults to the system clock), keeping the stored
+    /// blocks that still fit, and saves the changed blocks unless `dry_run`. Returns
+    /// `{"start_date", "horizon_days", "timezone", "response", "changes",
+    /// "changed_blocks", "saved", "attempts"}`.
+    #[pyo3(signature = (start_date = None, now = None, horizon_days = 7, dry_run = false))]
+    fn plan_week<'py>(
+        &self,
+        py: Python<'py>,
+        start_date: Option<&Bound<'py, PyAny>>,
+        now: Option<&Bound<'py, PyAny>>,
+        horizon_days: i64,
+        dry_run: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let start = start_date
+            .filter(|d| !d.is_none())
+            .map(|d| crate::convert::date("start_date", d))
+            .transpose()?;
+        // Out of range here is the workflow's own `horizon_days` error.
+        let horizon = u8::try_from(horizon_days.clamp(0, 255)).unwrap_or(0);
+        let now = now_or_clock(now)?;
+        let (app, user) = (self.app.clone(), self.user);
+        let options = PlanWeekOptions::new()
+            .horizon_days(horizon)
+            .dry_run(dry_run);
+        let plan = block(
+            py,
+            async move { app.plan_week(user, start, now, options).await },
+        )?;
+        let json = serde_json::json!({
+            "start_date": plan.start_date,
+            "horizon_days": plan.horizon_days,
+            "timezone": plan.timezone.name(),
+            "response": plan.response,
+            "changes": plan.changes,
+            "changed_blocks": plan.changed_blocks(),
+            "saved": plan.saved,
+            "attempts": plan.attempts,
+        });
         crate::convert::to_py(py, &json)
     }
 

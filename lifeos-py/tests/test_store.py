@@ -315,3 +315,23 @@ def test_postgres_backend():
     finally:
         subprocess.run(["psql", server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
                        check=True)
+
+
+def test_plan_week_spreads_chunks_and_keeps_them(app):
+    t = app.add_task("Thesis chapter", priority=2, estimated_minutes=600,
+                     min_chunk_minutes=60, max_chunk_minutes=120)
+    dry = app.plan_week(now=MONDAY, dry_run=True)
+    assert dry["saved"] is False and dry["changed_blocks"] > 0
+    assert app.task(t["id"])["planned_blocks"] == []
+    week = app.plan_week(now=MONDAY)
+    assert week["saved"] is True and week["horizon_days"] == 7
+    chunks = [s for s in week["response"]["scheduledTasks"] if s["taskId"] == t["id"]]
+    assert len(chunks) >= 5 and chunks[0]["chunkCount"] == len(chunks)
+    stored = app.task(t["id"])["planned_blocks"]
+    assert len(stored) == len(chunks)
+    assert isinstance(stored[0]["start"], dt.datetime)
+    again = app.plan_week(now=MONDAY + dt.timedelta(minutes=1))
+    assert again["changed_blocks"] == 0 and again["changes"] == []
+    with pytest.raises(lifeos.ValidationError) as info:
+        app.plan_week(now=MONDAY, horizon_days=15)
+    assert info.value.field == "horizon_days"

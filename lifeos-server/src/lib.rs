@@ -64,7 +64,8 @@ pub use problem::ApiError;
 pub use state::{AppState, ServerConfig};
 
 use routes::{
-    breakdown, calendar, calendar_events, events, me, plan, projects, service, tasks, usage,
+    breakdown, calendar, calendar_events, events, me, plan, plan_week, projects, service, tasks,
+    usage,
 };
 
 /// The API's router over `state`: mount it, or serve it with `axum::serve`.
@@ -115,6 +116,7 @@ fn documented_router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(auth(routes!(me::export)))
         .routes(auth(routes!(usage::usage)))
         .routes(auth(routes!(plan::plan_day)))
+        .routes(auth(routes!(plan_week::plan_week)))
         .routes(auth(routes!(
             calendar_events::list,
             calendar_events::create

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use lifeos_core::event::ScheduledBy;
-use lifeos_core::{TaskId, TaskPatch};
+use lifeos_core::{PlannedBlock, TaskId, TaskPatch};
 
 /// A change to an existing task.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +30,17 @@ pub enum TaskOp {
         /// Planned end (at or after start).
         end: DateTime<Utc>,
         /// Who placed it.
+        by: ScheduledBy,
+        /// Why there.
+        rationale: Option<String>,
+    },
+    /// Place it as blocks (`task.scheduled` with every block; the first block's span is
+    /// its `scheduled_start`/`scheduled_end`). No blocks clears the schedule
+    /// (`task.updated` naming `planned_blocks`).
+    ScheduleBlocks {
+        /// The blocks, in any order: at most 28, none empty, none overlapping.
+        blocks: Vec<PlannedBlock>,
+        /// Who placed them.
         by: ScheduledBy,
         /// Why there.
         rationale: Option<String>,

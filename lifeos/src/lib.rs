@@ -41,6 +41,12 @@
 //!   or new slots with `task.scheduled`, slots that no longer fit cleared) with the
 //!   `ai.plan_generated` event; conditional on the tasks being unchanged (replanned
 //!   otherwise). [`PlanDayOptions::dry_run`] plans without saving.
+//!   Chunked tasks and a stored schedule are planned as the one-day case of the week
+//!   contract, with the stored blocks as `previousPlan`, so unchanged ones stay.
+//! - [`LifeOs::plan_week`]: the same over 1..=14 days with [`scheduler::plan_week`]:
+//!   tasks in chunks, the stored blocks kept where they still fit (a block under way
+//!   pinned), each task's changed blocks saved with `task.scheduled`;
+//!   [`WeekPlan::changed_blocks`] counts them.
 //! - [`LifeOs::import_ics`]: an iCalendar file, idempotent by `UID` and content, lenient
 //!   (bad events skipped and reported with their line) or strict.
 //! - Tasks: [`LifeOs::add_task`], [`LifeOs::update_task`], [`LifeOs::start_task`],
@@ -92,6 +98,8 @@ mod log;
 mod open;
 mod pages;
 mod plan_day;
+mod plan_week;
+mod planned_blocks;
 mod profile;
 mod projects;
 mod tasks;
@@ -102,6 +110,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use import::{IcsImportOptions, ImportProblem, ImportReport};
 pub use open::open;
 pub use plan_day::{DayPlan, PlanCounts, PlanDayOptions, ScheduleChange, Slot};
+pub use plan_week::{PlanWeekOptions, WeekPlan};
+pub use planned_blocks::BlockChange;
 
 /// The store traits, to bring their methods into scope: `use lifeos::prelude::*;`.
 pub mod prelude {

@@ -7,15 +7,17 @@ use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use lifeos_core::dependency::{describe_cycle, find_cycle};
 use lifeos_core::event::{PlanGenerated, ScheduledBy};
+use lifeos_core::plan::PlanWeekRequest;
 use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError};
 use lifeos_core::recurrence::{SkippedEvent, TruncatedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
-use lifeos_core::{EventPayload, EventSource, Task, TaskId, TaskPatch, Tier, UserId};
+use lifeos_core::{EventPayload, EventSource, PlannedBlock, Task, TaskId, TaskPatch, Tier, UserId};
 use lifeos_store::{ReadGuard, StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
 use serde::{Serialize, Serializer};
 
 use crate::LifeOs;
 use crate::error::{Error, Result};
+use crate::planned_blocks::{day_response, leave_later_days, merge_aliases, planner_tasks};
 
 /// How [`LifeOs::plan_day`] plans and saves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,9 +286,23 @@ impl LifeOs {
             .list_all_tasks(user, &TaskQuery::actionable())
             .await
             .map_err(Error::store("reading the tasks"))?;
-        let request = prefs.plan_request(date, now, &tasks, blocked.entries);
+        let mut request = prefs.plan_request(date, now, &tasks, blocked.entries);
         check_no_cycle(&request)?;
-        let response = lifeos_scheduler::plan_day(&request)?;
+        // Chunked tasks and a stored schedule need the week contract's one-day case: a
+        // chunk per task, and the stored blocks as `previousPlan` so unchanged ones stay.
+        let mut planner = planner_tasks(&tasks, now, false);
+        leave_later_days(&mut planner, &tasks, day_start, day_end);
+        let response = if planner.any_split() || !planner.previous.is_empty() {
+            let mut week = PlanWeekRequest::from_day(&request);
+            week.tasks = planner.tasks.clone();
+            week.previous_plan = planner.previous.clone();
+            request.tasks = planner.tasks.iter().map(|t| t.task.clone()).collect();
+            let mut response = lifeos_scheduler::plan_week(&week)?;
+            merge_aliases(&mut response, &planner, &tasks);
+            day_response(response)
+        } else {
+            lifeos_scheduler::plan_day(&request)?
+        };
         let changes = schedule_changes(&tasks, &response, day_start, day_end);
         let guard = ReadGuard::new()
             .actionable_tasks(&tasks)
@@ -322,24 +338,60 @@ impl LifeOs {
         latency: std::time::Duration,
     ) -> Result<()> {
         let version_of = |id: TaskId| plan.task(id).map(|t| t.version);
+        let (day_start, day_end) = day_bounds(plan.date, plan.timezone);
+        // A chunked task's blocks on other days stay as they are; a task in one sitting
+        // has its one slot moved.
+        let other_days = |id: TaskId| -> Vec<PlannedBlock> {
+            plan.task(id)
+                .filter(|t| t.is_chunked())
+                .map(|t| {
+                    t.blocks()
+                        .into_iter()
+                        .filter(|b| b.start < day_start || b.start >= day_end)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         let changes: Vec<TaskChange> = plan
             .changes
             .iter()
             .map(|change| {
+                let others = other_days(change.task_id());
                 let op = match change {
                     ScheduleChange::Scheduled {
                         slot, rationale, ..
-                    } => TaskOp::Schedule {
+                    } if others.is_empty() => TaskOp::Schedule {
                         start: slot.start,
                         end: slot.end,
                         by: ScheduledBy::Planner,
                         rationale: Some(rationale.clone()),
                     },
-                    ScheduleChange::Cleared { .. } => TaskOp::Update(TaskPatch {
-                        scheduled_start: Some(None),
-                        scheduled_end: Some(None),
-                        ..TaskPatch::default()
-                    }),
+                    ScheduleChange::Scheduled {
+                        slot, rationale, ..
+                    } => {
+                        let new = PlannedBlock::new(slot.start, slot.end);
+                        let overlaps = |b: &PlannedBlock| b.start < new.end && new.start < b.end;
+                        let mut blocks: Vec<PlannedBlock> =
+                            others.into_iter().filter(|b| !overlaps(b)).collect();
+                        blocks.push(new);
+                        TaskOp::ScheduleBlocks {
+                            blocks,
+                            by: ScheduledBy::Planner,
+                            rationale: Some(rationale.clone()),
+                        }
+                    }
+                    ScheduleChange::Cleared { .. } if others.is_empty() => {
+                        TaskOp::Update(TaskPatch {
+                            scheduled_start: Some(None),
+                            scheduled_end: Some(None),
+                            ..TaskPatch::default()
+                        })
+                    }
+                    ScheduleChange::Cleared { .. } => TaskOp::ScheduleBlocks {
+                        blocks: others,
+                        by: ScheduledBy::Planner,
+                        rationale: None,
+                    },
                 };
                 TaskChange::new(change.task_id(), version_of(change.task_id()), op)
             })
@@ -372,9 +424,15 @@ fn schedule_changes(
     day_start: DateTime<Utc>,
     day_end: DateTime<Utc>,
 ) -> Vec<ScheduleChange> {
-    let slot_of = |t: &Task| match (t.scheduled_start, t.scheduled_end) {
-        (Some(start), Some(end)) => Some(Slot { start, end }),
-        _ => None,
+    let in_day = |b: &PlannedBlock| b.start >= day_start && b.start < day_end;
+    // The task's block on this day, else its first one (a chunked task has one a day).
+    let slot_of = |t: &Task| {
+        let blocks = t.blocks();
+        let block = blocks.iter().find(|b| in_day(b)).or(blocks.first())?;
+        Some(Slot {
+            start: block.start,
+            end: block.end,
+        })
     };
     let mut changes = Vec::new();
     for s in &response.scheduled_tasks {
@@ -394,9 +452,10 @@ fn schedule_changes(
         }
     }
     for task in tasks {
-        let planned_today = task
-            .scheduled_start
-            .is_some_and(|s| s >= day_start && s < day_end);
+        let planned_today = task.blocks().iter().any(in_day)
+            || task
+                .scheduled_start
+                .is_some_and(|s| s >= day_start && s < day_end);
         let still = response
             .scheduled_tasks
             .iter()
@@ -417,7 +476,7 @@ fn schedule_changes(
 /// A dependency cycle among the request's tasks (only data written before the store
 /// refused cycles holds one), named by the tasks' titles at the path of its first task, as
 /// the planner would report it.
-fn check_no_cycle(request: &PlanDayRequest) -> Result<()> {
+pub(crate) fn check_no_cycle(request: &PlanDayRequest) -> Result<()> {
     let graph: BTreeMap<TaskId, Vec<TaskId>> = request
         .tasks
         .iter()

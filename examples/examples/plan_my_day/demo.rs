@@ -14,11 +14,13 @@ type Result<T> = std::result::Result<T, lifeos_examples::Report>;
 
 /// Creates the demo user's profile, tasks and calendar in one transaction: all of it or
 /// nothing. `None` when the user already has a profile (another run seeded it first).
+/// With `max_chunk`, tasks longer than it are chunked, and a 10-hour task joins them.
 pub async fn seed(
     app: &LifeOs,
     user: UserId,
     tz_name: &str,
     now: DateTime<Utc>,
+    max_chunk: Option<i64>,
 ) -> Result<Option<Profile>> {
     let profile = NewProfile {
         email: "demo@lifeos.invalid".into(),
@@ -36,7 +38,7 @@ pub async fn seed(
     for event in calendar(tz, today)? {
         seed = seed.event(event);
     }
-    seed_tasks(&mut seed, tz, today);
+    seed_tasks(&mut seed, tz, today, max_chunk);
     match app.store().seed_user(user, seed).await {
         Ok(profile) => Ok(Some(profile)),
         Err(e) if e.kind() == ErrorKind::Conflict => Ok(None),
@@ -130,13 +132,21 @@ fn calendar(tz: Tz, today: NaiveDate) -> Result<Vec<CalendarEventInput>> {
     Ok(events)
 }
 
-fn seed_tasks(seed: &mut UserSeed, tz: Tz, today: NaiveDate) {
+fn seed_tasks(seed: &mut UserSeed, tz: Tz, today: NaiveDate, max_chunk: Option<i64>) {
     let tomorrow = today + Days::new(1);
     let task = |title: &str, priority: i64, minutes: i64| NewTask {
         priority,
         estimated_minutes: Some(minutes),
+        max_chunk_minutes: max_chunk.filter(|&max| max < minutes),
         ..NewTask::titled(title)
     };
+    if max_chunk.is_some() {
+        seed.task(SeedTask::new(NewTask {
+            labels: vec!["work".into()],
+            due_date: Some(instant(today + Days::new(9), 17, 0, tz)),
+            ..task("Write the design doc", 2, 600)
+        }));
+    }
     let report = seed.task(SeedTask::new(NewTask {
         due_date: Some(instant(today, 17, 0, tz)),
         labels: vec!["work".into()],

@@ -5,15 +5,19 @@
 //! cargo run --example plan_my_day -- --db /tmp/me.db --now 2026-03-09T13:30:00Z
 //! cargo run --example plan_my_day -- --import work.ics
 //! cargo run --example plan_my_day -- --add "Call the bank" --priority 2 --minutes 20 --due 2026-03-09T21:00:00Z
+//! cargo run --example plan_my_day -- --week --days 14 --max-chunk 60   # Plan My Week
 //! ```
 //!
 //! Opens (creating if needed) a SQLite file, seeds a realistic demo week on first run, imports
 //! `.ics` files and adds tasks when asked, plans today in the user's zone, saves the scheduled
 //! times (each with its `task.scheduled` event, in one transaction) and prints the timeline.
+//! With `--week`, plans the next days instead (tasks in chunks, the stored blocks kept where
+//! they still fit) and prints them day by day.
 
 mod demo;
 mod skipped;
 mod timeline;
+mod week_view;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,7 +27,7 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Parser;
 use lifeos::core::{NewTask, UserId};
 use lifeos::store::{ManualClock, SqliteStore, StoreOptions};
-use lifeos::{IcsImportOptions, ImportReport, LifeOs, PlanDayOptions};
+use lifeos::{IcsImportOptions, ImportReport, LifeOs, PlanDayOptions, PlanWeekOptions};
 use lifeos_examples::printable;
 use rand_core::SeedableRng;
 
@@ -53,9 +57,19 @@ struct Args {
         allow_negative_numbers = true
     )]
     priority: i64,
-    /// Estimated minutes of the added task, 1 to 1440.
+    /// Estimated minutes of the added task, 1 to 1440 (up to 20,160 with --max-chunk).
     #[arg(long, requires = "add", allow_negative_numbers = true)]
     minutes: Option<i64>,
+    /// Plan the next days (see --days) instead of today, and print them day by day.
+    #[arg(long)]
+    week: bool,
+    /// Days planned with --week, 1 to 14.
+    #[arg(long, requires = "week", default_value_t = 7)]
+    days: u8,
+    /// Longest sitting in minutes for the added task and, on first run, the demo's tasks
+    /// (longer ones are planned in chunks; the demo then adds a 10-hour task too).
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    max_chunk: Option<i64>,
     /// Due instant of the added task (RFC 3339).
     #[arg(long, requires = "add")]
     due: Option<DateTime<Utc>>,
@@ -133,7 +147,7 @@ async fn main() -> Result<(), lifeos_examples::Report> {
             // Another run starting at the same moment may seed first: then this one
             // plans what it seeded.
             let tz = args.tz.as_deref().unwrap_or("America/New_York");
-            if let Some(profile) = demo::seed(&app, user, tz, now).await? {
+            if let Some(profile) = demo::seed(&app, user, tz, now, args.max_chunk).await? {
                 println!(
                     "Seeded a demo week in {} for {}.",
                     args.db.display(),
@@ -157,11 +171,39 @@ async fn main() -> Result<(), lifeos_examples::Report> {
         let new = NewTask {
             priority: args.priority,
             estimated_minutes: args.minutes,
+            max_chunk_minutes: args.max_chunk,
             due_date: args.due,
             ..NewTask::titled(title.as_str())
         };
         let task = app.add_task(user, new).await?;
         println!("Added \"{}\".", printable(&task.title));
+    }
+
+    if args.week {
+        let options = PlanWeekOptions::new().horizon_days(args.days);
+        let week = app.plan_week(user, None, now, options).await?;
+        drop(turn);
+        if let Some(path) = &args.export {
+            let document = app.export(user).await?;
+            write_export(path, &document)?;
+        }
+        let printed = (|| -> std::io::Result<()> {
+            let mut out = std::io::stdout().lock();
+            week_view::print(&mut out, &week)?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Saved {} block change(s) to {}.",
+                week.changed_blocks(),
+                args.db.display()
+            )?;
+            out.flush()
+        })();
+        store.close().await;
+        return match printed {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => Ok(other?),
+        };
     }
 
     let day = app.plan_day(user, None, now, PlanDayOptions::new()).await?;

@@ -120,3 +120,19 @@ fn oauth_events_carry_no_secret_fields() {
         assert_eq!(keys, ["key_id", "provider", "token_id"]);
     }
 }
+
+#[test]
+fn a_task_scheduled_event_written_before_blocks_still_decodes() {
+    let json = include_str!("../fixtures/events/task.scheduled.before_blocks.json");
+    let event: DomainEvent = serde_json::from_str(json).unwrap();
+    match &event.payload {
+        EventPayload::TaskScheduled(s) => {
+            assert!(s.blocks.is_empty());
+            assert_eq!(s.scheduled_start.to_rfc3339(), "2026-03-08T14:30:00+00:00");
+        }
+        other => panic!("expected TaskScheduled, got {other:?}"),
+    }
+    // Written again, it gains the (empty) field and reads back the same.
+    let again: DomainEvent = serde_json::from_value(serde_json::to_value(&event).unwrap()).unwrap();
+    assert_eq!(again, event);
+}

@@ -89,14 +89,23 @@ prop_compose! {
              vec(subtask(), 0..3), option::of(text())),
         (completed_at, created_at, updated_at, deleted_at, version) in
             (option::of(instant()), instant(), instant(), option::of(instant()), 1u64..1_000_000),
+        (min_chunk_minutes, max_chunk_minutes, planned_blocks) in
+            (option::of((1u32..288).prop_map(|m| m * 5)), option::of((1u32..288).prop_map(|m| m * 5)),
+             vec((instant(), instant()).prop_map(|(start, end)| PlannedBlock { start, end }), 0..3)),
     ) -> Task {
         Task {
             id, user_id, title, description, status, due_date, hard_deadline, scheduled_start,
-            scheduled_end, pinned_start, estimated_minutes, actual_minutes, priority, labels,
+            scheduled_end, pinned_start, estimated_minutes, min_chunk_minutes, max_chunk_minutes,
+            planned_blocks, actual_minutes, priority, labels,
             project_id, depends_on, ai_suggested_time, ai_breakdown, ai_context, completed_at,
             created_at, updated_at, deleted_at, version,
         }
     }
+}
+
+/// Chunk limits: mostly multiples of 5 (valid or too long), some of any value.
+fn chunk_limit() -> impl Strategy<Value = i64> {
+    prop_oneof![3 => (1i64..300).prop_map(|m| m * 5), 1 => -5i64..1500]
 }
 
 prop_compose! {
@@ -104,9 +113,10 @@ prop_compose! {
         (title, description, due_date, hard_deadline, pinned_start) in
             (text(), option::of(text()), option::of(instant()), any::<bool>(), option::of(instant())),
         (estimated_minutes, priority, labels, project_id, depends_on) in
-            (option::of(-5i64..2000), -2i64..6, vec(text(), 0..25), option::of(ids()), vec(ids(), 0..3)),
+            (option::of(prop_oneof![-5i64..2000, (1i64..4100).prop_map(|m| m * 5)]), -2i64..6, vec(text(), 0..25), option::of(ids()), vec(ids(), 0..3)),
+        (min_chunk_minutes, max_chunk_minutes) in (option::of(chunk_limit()), option::of(chunk_limit())),
     ) -> NewTask {
-        NewTask { title, description, due_date, hard_deadline, pinned_start, estimated_minutes, priority, labels, project_id, depends_on }
+        NewTask { title, description, due_date, hard_deadline, pinned_start, estimated_minutes, min_chunk_minutes, max_chunk_minutes, priority, labels, project_id, depends_on }
     }
 }
 
@@ -124,10 +134,11 @@ prop_compose! {
             (dopt(instant()), dopt(instant()), dopt(-5i64..2000), dopt(-5i64..50_000), option::of(-2i64..6), option::of(vec(text(), 0..4))),
         (project_id, depends_on, ai_suggested_time, ai_breakdown, ai_context) in
             (dopt(ids()), option::of(vec(ids(), 0..3)), dopt(instant()), option::of(vec(subtask(), 0..3)), dopt(text())),
+        (min_chunk_minutes, max_chunk_minutes) in (dopt(-5i64..1500), dopt(-5i64..1500)),
     ) -> TaskPatch {
         TaskPatch {
             title, description, status, due_date, hard_deadline, scheduled_start, scheduled_end,
-            pinned_start, estimated_minutes, actual_minutes, priority, labels, project_id,
+            pinned_start, estimated_minutes, min_chunk_minutes, max_chunk_minutes, actual_minutes, priority, labels, project_id,
             depends_on, ai_suggested_time, ai_breakdown, ai_context,
         }
     }
@@ -584,6 +595,10 @@ pub fn payload() -> impl Strategy<Value = EventPayload> {
                         scheduled_end,
                         scheduled_by,
                         rationale,
+                        blocks: vec![PlannedBlock {
+                            start: scheduled_start,
+                            end: scheduled_end,
+                        }],
                     })
                 }
             ),

@@ -349,8 +349,37 @@ fn expected_new_task_fields(t: &NewTask) -> Vec<String> {
     {
         out.push("description".to_owned());
     }
-    if t.estimated_minutes.is_some_and(|m| !(1 <= m && m <= 1440)) {
+    // Chunks: an estimate may pass one day (up to two weeks) only when the task is chunked.
+    let limit_ok = |m: Option<i64>| m.is_none_or(|m| 5 <= m && m <= 1440 && m % 5 == 0);
+    let estimate_ok = t.estimated_minutes.is_none_or(|m| 1 <= m && m <= 20_160);
+    if !estimate_ok {
         out.push("estimated_minutes".to_owned());
+    }
+    if !limit_ok(t.min_chunk_minutes) {
+        out.push("min_chunk_minutes".to_owned());
+    }
+    if !limit_ok(t.max_chunk_minutes) {
+        out.push("max_chunk_minutes".to_owned());
+    }
+    if estimate_ok && limit_ok(t.min_chunk_minutes) && limit_ok(t.max_chunk_minutes) {
+        let minutes = t.estimated_minutes.unwrap_or(30);
+        match t.max_chunk_minutes {
+            Some(max) if max < minutes && t.pinned_start.is_none() => {
+                let min = t
+                    .min_chunk_minutes
+                    .unwrap_or(if max < 30 { max } else { 30 });
+                let sums = (1..=minutes / min).any(|n| n * min <= minutes && minutes <= n * max);
+                if min > max {
+                    out.push("min_chunk_minutes".to_owned());
+                } else if minutes % 5 != 0 {
+                    out.push("estimated_minutes".to_owned());
+                } else if !sums {
+                    out.push("min_chunk_minutes".to_owned());
+                }
+            }
+            _ if minutes > 1440 => out.push("estimated_minutes".to_owned()),
+            _ => {}
+        }
     }
     if !(0 <= t.priority && t.priority <= 3) {
         out.push("priority".to_owned());
@@ -446,4 +475,97 @@ proptest! {
         let days_ok = patch.working_days.as_ref().is_none_or(|d| !d.is_empty() && d.iter().all(|d| d != "xyz"));
         prop_assert_eq!(result.is_ok(), tz_ok && buffer_ok && focus_ok && times_ok && days_ok, "{:?}", result);
     }
+}
+
+#[test]
+fn chunk_boundaries() {
+    let chunked = |estimate: i64, min: Option<i64>, max: Option<i64>| {
+        check_new(|t| {
+            t.estimated_minutes = Some(estimate);
+            t.min_chunk_minutes = min;
+            t.max_chunk_minutes = max;
+        })
+    };
+    accepted(chunked(1440, None, None));
+    rejected(chunked(1441, None, None), "estimated_minutes");
+    accepted(chunked(20_160, None, Some(1440)));
+    rejected(chunked(20_165, None, Some(1440)), "estimated_minutes");
+    accepted(chunked(1445, None, Some(1440)));
+    // 130 minutes in chunks of 100..=120: one is too short, two too long.
+    rejected(chunked(130, Some(100), Some(120)), "min_chunk_minutes");
+    accepted(chunked(600, Some(5), Some(5)));
+    rejected(chunked(600, Some(4), Some(5)), "min_chunk_minutes");
+    rejected(chunked(600, None, Some(1445)), "max_chunk_minutes");
+    rejected(chunked(601, None, Some(120)), "estimated_minutes");
+    rejected(chunked(600, Some(125), Some(120)), "min_chunk_minutes");
+    // A pin is one sitting: no estimate above a day.
+    let pinned = check_new(|t| {
+        t.estimated_minutes = Some(2000);
+        t.max_chunk_minutes = Some(120);
+        t.pinned_start = Some(Utc.with_ymd_and_hms(2026, 3, 9, 8, 0, 0).unwrap());
+    });
+    rejected(pinned, "estimated_minutes");
+}
+
+#[test]
+fn a_patch_is_checked_against_the_chunks_it_leaves() {
+    let mut task = sample_task();
+    let now = Utc.with_ymd_and_hms(2026, 1, 2, 10, 0, 0).unwrap();
+    let before = task.clone();
+    let long = TaskPatch {
+        estimated_minutes: Some(Some(3000)),
+        ..TaskPatch::default()
+    };
+    assert_eq!(
+        task.apply(&long, now).unwrap_err().field(),
+        Some("estimated_minutes")
+    );
+    assert_eq!(task, before);
+    let chunked = TaskPatch {
+        max_chunk_minutes: Some(Some(120)),
+        ..long
+    };
+    task.apply(&chunked, now).unwrap();
+    assert!(task.is_chunked());
+    assert_eq!(task.estimated_minutes, Some(3000));
+    // Clearing the chunk limit alone would leave 3000 minutes in one sitting.
+    let unchunk = TaskPatch {
+        max_chunk_minutes: Some(None),
+        ..TaskPatch::default()
+    };
+    assert_eq!(
+        task.apply(&unchunk, now).unwrap_err().field(),
+        Some("estimated_minutes")
+    );
+    assert_eq!(task.max_chunk_minutes, Some(120));
+}
+
+#[test]
+fn planned_blocks_set_the_first_slot_and_a_hand_slot_replaces_them() {
+    let mut task = sample_task();
+    let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+    let late = PlannedBlock::new(at(10, 8), at(10, 10));
+    let early = PlannedBlock::new(at(9, 8), at(9, 10));
+    task.schedule_blocks(&[late, early], at(9, 7)).unwrap();
+    assert_eq!(task.planned_blocks, [early, late]);
+    assert_eq!(
+        (task.scheduled_start, task.scheduled_end),
+        (Some(at(9, 8)), Some(at(9, 10)))
+    );
+    let overlapping = PlannedBlock::new(at(9, 9), at(9, 11));
+    let before = task.clone();
+    assert!(
+        task.schedule_blocks(&[early, overlapping], at(9, 7))
+            .is_err()
+    );
+    assert_eq!(task, before);
+    let by_hand = TaskPatch {
+        scheduled_start: Some(Some(at(11, 8))),
+        scheduled_end: Some(Some(at(11, 9))),
+        ..TaskPatch::default()
+    };
+    task.apply(&by_hand, at(9, 7)).unwrap();
+    assert_eq!(task.blocks(), [PlannedBlock::new(at(11, 8), at(11, 9))]);
+    task.schedule_blocks(&[], at(9, 7)).unwrap();
+    assert_eq!((task.scheduled_start, task.blocks()), (None, vec![]));
 }

@@ -178,5 +178,17 @@ class LifeOS:
         """Plans ``date`` (default: today in the user's zone at ``now``, which defaults to
         the system clock) and saves it unless ``dry_run``. ``refine``/``instructions`` raise
         ``NotImplementedError``: AI refinement is not built yet."""
+    def plan_week(
+        self,
+        start_date: Union[_dt.date, str, None] = None,
+        now: Optional[Instant] = None,
+        horizon_days: int = 7,
+        dry_run: bool = False,
+    ) -> Dict[str, Json]:
+        """Plans ``horizon_days`` days (1..=14) from ``start_date`` (default: today in the
+        user's zone at ``now``), keeping the stored blocks that still fit, and saves the
+        changed blocks unless ``dry_run``: ``{"start_date", "horizon_days", "timezone",
+        "response", "changes", "changed_blocks", "saved", "attempts"}``. A horizon outside
+        1..=14 raises ``ValidationError`` on ``horizon_days``."""
     def events(self, after: Optional[int] = None) -> List[Dict[str, Json]]: ...
     def export(self) -> Dict[str, Json]: ...

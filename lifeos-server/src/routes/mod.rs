@@ -6,6 +6,7 @@ pub(crate) mod calendar_events;
 pub(crate) mod events;
 pub(crate) mod me;
 pub(crate) mod plan;
+pub(crate) mod plan_week;
 pub(crate) mod projects;
 pub(crate) mod service;
 pub(crate) mod tasks;

@@ -10,6 +10,7 @@ mod input;
 mod me;
 mod openapi;
 mod plan;
+mod plan_week;
 mod projects;
 mod rate_limit;
 mod service;

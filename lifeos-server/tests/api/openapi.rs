@@ -38,6 +38,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("POST", "/api/v1/calendar/import"),
     ("GET", "/api/v1/calendar/export"),
     ("POST", "/api/v1/ai/plan-day"),
+    ("POST", "/api/v1/ai/plan-week"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/events/stream"),
     ("GET", "/api/v1/me"),

@@ -20,7 +20,19 @@ fn check_task_instants(task: &Task) -> Result<()> {
     check_instant("scheduled_start", task.scheduled_start)?;
     check_instant("scheduled_end", task.scheduled_end)?;
     check_instant("pinned_start", task.pinned_start)?;
+    for (i, b) in task.planned_blocks.iter().enumerate() {
+        check_instant(&format!("planned_blocks[{i}].start"), Some(b.start))?;
+        check_instant(&format!("planned_blocks[{i}].end"), Some(b.end))?;
+    }
     check_instant("ai_suggested_time", task.ai_suggested_time)
+}
+
+/// Where a placement came from: the user, or the planner and AI.
+fn scheduled_source(by: ScheduledBy) -> EventSource {
+    match by {
+        ScheduledBy::User => EventSource::Api,
+        ScheduledBy::Planner | ScheduledBy::Ai => EventSource::Ai,
+    }
 }
 
 /// A new task and its `task.created` event.
@@ -128,12 +140,34 @@ pub(crate) fn change_task(
                 scheduled_end: *end,
                 scheduled_by: *by,
                 rationale: rationale.clone(),
+                blocks: task.planned_blocks.clone(),
             });
-            let source = match by {
-                ScheduledBy::User => EventSource::Api,
-                ScheduledBy::Planner | ScheduledBy::Ai => EventSource::Ai,
+            (payload, scheduled_source(*by))
+        }
+        TaskOp::ScheduleBlocks {
+            blocks,
+            by,
+            rationale,
+        } => {
+            task.schedule_blocks(blocks, now)?;
+            let payload = match (task.scheduled_start, task.scheduled_end) {
+                (Some(start), Some(end)) => EventPayload::TaskScheduled(TaskScheduled {
+                    task_id: id,
+                    scheduled_start: start,
+                    scheduled_end: end,
+                    scheduled_by: *by,
+                    rationale: rationale.clone(),
+                    blocks: task.planned_blocks.clone(),
+                }),
+                _ => EventPayload::TaskUpdated(TaskUpdated {
+                    task_id: id,
+                    version: task.version,
+                    changed: ["scheduled_start", "scheduled_end", "planned_blocks"]
+                        .map(String::from)
+                        .to_vec(),
+                }),
             };
-            (payload, source)
+            (payload, scheduled_source(*by))
         }
     };
     check_task_instants(&task)?;

@@ -72,7 +72,8 @@ macro_rules! conformance_suite {
             idempotency_record_of_a_no_op_is_stored,
             idempotency_records_expire_after_a_day_and_are_purged,
             erasure_keeps_only_its_own_idempotency_record,
-            calendar_events_are_versioned_and_patched_at_a_version
+            calendar_events_are_versioned_and_patched_at_a_version,
+            planned_blocks_are_stored_with_their_event
         }
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -103,6 +104,7 @@ macro_rules! conformance_suite {
 mod calendar_patch;
 mod dependencies;
 mod idempotency;
+mod planned_blocks;
 mod read_guard;
 mod seed;
 mod upsert_batch;
@@ -112,6 +114,7 @@ pub use calendar_patch::*;
 pub use dependencies::*;
 #[allow(unused_imports)]
 pub use idempotency::*;
+pub use planned_blocks::*;
 #[allow(unused_imports)]
 pub use read_guard::*;
 #[allow(unused_imports)]

@@ -9,6 +9,7 @@ use sqlx::Connection;
 use crate::conformance::{options, t0, user};
 
 mod first_open;
+mod planned_blocks_migration;
 
 fn temp_path(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))

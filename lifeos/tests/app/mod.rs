@@ -7,6 +7,7 @@ mod guarded_tasks;
 mod import;
 mod import_atomic;
 mod plan_day;
+mod plan_week;
 mod profile;
 mod profile_claims;
 mod tasks;

@@ -95,7 +95,25 @@ async fn planning_again_rewrites_nothing_and_records_the_plan() {
         .unwrap();
     assert!(again.changes.is_empty());
     assert_eq!(again.counts().unchanged, 2);
-    assert_eq!(again.response, first.response);
+    // The same blocks, now kept from the stored plan (sent as `previousPlan`).
+    let blocks = |r: &lifeos::core::plan::PlanDayResponse| -> Vec<_> {
+        let s = &r.scheduled_tasks;
+        s.iter()
+            .map(|s| (s.task_id, s.start_time, s.end_time))
+            .collect()
+    };
+    assert_eq!(blocks(&again.response), blocks(&first.response));
+    assert_eq!(
+        again.response.unscheduled_tasks,
+        first.response.unscheduled_tasks
+    );
+    for s in &again.response.scheduled_tasks {
+        assert!(
+            s.rationale.ends_with("kept from your last plan"),
+            "{}",
+            s.rationale
+        );
+    }
     let log = kinds(&app, me).await;
     assert_eq!(
         &log[log.len() - 2..],

@@ -1,0 +1,110 @@
+//! `POST /api/v1/ai/plan-week`: Plan My Week (`PLANNER-WEEK.md`) through
+//! `LifeOs::plan_week`, keeping the stored blocks that still fit, saved unless `dry_run`.
+//! The deterministic planner only: no language model, so no AI unit is spent.
+
+use axum::extract::{Request, State};
+use axum::{Extension, Json};
+use chrono::{Days, NaiveDate};
+use lifeos::PlanWeekOptions;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Caller;
+use crate::input::{check_content_type, parse_json, read_body};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// The optional body of `POST /ai/plan-week`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub(crate) struct PlanWeekBody {
+    /// The first day to plan (default: the user's local today).
+    start_date: Option<NaiveDate>,
+    /// Days planned, 1..=14 (default 7).
+    #[schema(minimum = 1, maximum = 14)]
+    horizon_days: i64,
+    /// Plan without saving.
+    dry_run: bool,
+}
+
+impl Default for PlanWeekBody {
+    fn default() -> Self {
+        PlanWeekBody {
+            start_date: None,
+            horizon_days: 7,
+            dry_run: false,
+        }
+    }
+}
+
+/// `POST /ai/plan-week`.
+#[utoipa::path(post, path = "/ai/plan-week", tag = "ai",
+    request_body(content = Option<PlanWeekBody>, content_type = "application/json", description = "Optional."),
+    responses(
+        (status = 200, description = "PLANNER-WEEK.md's response (camelCase) plus `saved`: the blocks added, moved or removed.", body = Object),
+        (status = 400, description = "bad-request: the body is not JSON."),
+        (status = 409, description = "dependency-cycle: the tasks' dependencies form a cycle; conflict: a task changed meanwhile."),
+        (status = 415, description = "unsupported-media-type"),
+        (status = 422, description = "validation: start_date outside the user's yesterday..today + 365, horizon_days outside 1..=14."),
+    ))]
+pub(crate) async fn plan_week(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let (parts, body) = request.into_parts();
+    let has_body = check_content_type(&parts.headers, "application/json", false)?;
+    let body: PlanWeekBody = if has_body {
+        parse_json(&read_body(body, state.config().max_body_bytes).await?)?
+    } else {
+        PlanWeekBody::default()
+    };
+    let horizon = u8::try_from(body.horizon_days)
+        .ok()
+        .filter(|d| (1..=14).contains(d))
+        .ok_or_else(|| ApiError::invalid("horizon_days", "an integer in 1..=14"))?;
+    let now = state.now();
+    let profile = state
+        .app()
+        .ensure_profile_with_email(caller.user, caller.email.as_deref())
+        .await?;
+    let today = now
+        .with_timezone(&profile.preferences.timezone)
+        .date_naive();
+    if let Some(date) = body.start_date {
+        let first = today.checked_sub_days(Days::new(1)).unwrap_or(today);
+        let last = today.checked_add_days(Days::new(365)).unwrap_or(today);
+        if date < first || date > last {
+            return Err(ApiError::invalid(
+                "start_date",
+                format!("a date from {first} to {last} (the user's yesterday to today + 365)"),
+            ));
+        }
+    }
+    let options = PlanWeekOptions::new()
+        .horizon_days(horizon)
+        .dry_run(body.dry_run);
+    let plan = match state
+        .app()
+        .plan_week(caller.user, body.start_date, now, options)
+        .await
+    {
+        Ok(plan) => plan,
+        Err(lifeos::Error::InvalidPlanRequest(e))
+            if e.errors
+                .iter()
+                .any(|f| f.field.ends_with("dependsOn") && f.message.contains("cycle")) =>
+        {
+            return Err(ApiError::DependencyCycle(
+                "the tasks' dependencies form a cycle".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let saved = if plan.saved { plan.changed_blocks() } else { 0 };
+    let mut out = serde_json::to_value(&plan.response).map_err(|_| ApiError::Internal)?;
+    if let Some(map) = out.as_object_mut() {
+        map.insert("saved".into(), json!(saved));
+    }
+    Ok(Json(out))
+}
