@@ -255,3 +255,10 @@ mod tests {
         send_sync::<Error>();
     }
 }
+
+/// A JSON document that could not be written (the export's `to_json`).
+impl From<serde_json::Error> for Error {
+    fn from(error: serde_json::Error) -> Self {
+        Error::backend("writing a JSON document", error)
+    }
+}

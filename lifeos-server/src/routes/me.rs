@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use lifeos::core::PreferencesPatch;
-use serde::Serialize;
-use std::collections::BTreeMap;
+use lifeos::core::wire::Erased;
 
 use crate::auth::Caller;
 use crate::input::{self, check_content_type, parse_json, read_body};
@@ -72,16 +71,7 @@ pub(crate) async fn export(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let export = state.app().store().export_user(caller.user).await?;
-    Ok(Json(export.to_json()?))
-}
-
-/// The answer of `DELETE /me`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct Erased {
-    /// The erased user.
-    erased_user_id: String,
-    /// Rows removed, per table.
-    counts: BTreeMap<String, u64>,
+    Ok(Json(export.to_json().map_err(|_| ApiError::Internal)?))
 }
 
 /// `DELETE /me?confirm=<user id>`: erases the user's rows and events but the tombstone.
@@ -105,7 +95,7 @@ pub(crate) async fn erase(
     }
     let erasure = state.app().store().erase_user(caller.user).await?;
     Ok(Json(Erased {
-        erased_user_id: caller.user.to_string(),
+        erased_user_id: caller.user,
         counts: erasure.counts,
     }))
 }
