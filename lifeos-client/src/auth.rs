@@ -35,6 +35,18 @@ pub trait TokenProvider: Send + Sync {
     }
 }
 
+/// A shared provider (the caller keeps a handle).
+#[async_trait]
+impl<P: TokenProvider + ?Sized> TokenProvider for std::sync::Arc<P> {
+    async fn token(&self) -> Result<String, BoxError> {
+        (**self).token().await
+    }
+
+    async fn refresh(&self) -> Result<Option<String>, BoxError> {
+        (**self).refresh().await
+    }
+}
+
 /// A fixed token that is never refreshed.
 #[derive(Clone)]
 pub struct StaticToken(String);

@@ -23,7 +23,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!("lifeos-client/", env!("CARGO_PKG_V
 /// let client = Client::builder("http://127.0.0.1:8080")
 ///     .token_provider(StaticToken::new("eyJ..."))
 ///     .build()?;
-/// let task = client.tasks().create(&NewTask::new("Write the report")).send().await?;
+/// let task = client.tasks().create(&NewTask::titled("Write the report")).send().await?;
 /// let task = client.tasks().start(task.id).if_match(task.version).send().await?;
 /// # let _ = task; Ok(()) }
 /// ```

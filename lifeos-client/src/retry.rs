@@ -30,6 +30,13 @@ pub trait RetryPolicy: Send + Sync {
     fn next_delay(&self, context: &RetryContext, random: u64) -> Option<Duration>;
 }
 
+/// A shared policy (the caller keeps a handle, to inspect it).
+impl<P: RetryPolicy + ?Sized> RetryPolicy for std::sync::Arc<P> {
+    fn next_delay(&self, context: &RetryContext, random: u64) -> Option<Duration> {
+        (**self).next_delay(context, random)
+    }
+}
+
 /// Never retries.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoRetry;

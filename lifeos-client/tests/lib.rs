@@ -1,0 +1,8 @@
+//! lifeos-client's integration tests: against the real lifeos-server on loopback (SQLite
+//! and PostgreSQL), and against small fake servers for retries, Retry-After, token
+//! refresh, the feed's resumption and timeouts.
+
+mod support;
+
+mod e2e;
+mod fake;
