@@ -154,14 +154,15 @@ impl Client {
             let (status, hint, failure) = match self.attempt(call, token.as_deref(), stream).await {
                 Ok(Outcome::Whole(answer)) => {
                     let status = answer.status;
-                    if status == 401 && !refreshed {
-                        if let Some(p) = &provider {
-                            refreshed = true;
-                            if let Some(fresh) = p.refresh().await.map_err(Error::Token)? {
-                                token = Some(fresh);
-                                attempt -= 1;
-                                continue;
-                            }
+                    if status == 401
+                        && !refreshed
+                        && let Some(p) = &provider
+                    {
+                        refreshed = true;
+                        if let Some(fresh) = p.refresh().await.map_err(Error::Token)? {
+                            token = Some(fresh);
+                            attempt -= 1;
+                            continue;
                         }
                     }
                     if !retryable(&answer) {

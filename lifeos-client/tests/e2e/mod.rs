@@ -34,8 +34,10 @@ async fn service_and_me(backend: Backend) {
     let me = c.me().get().send_with_meta().await.unwrap();
     assert_eq!(me.value.id, user);
     assert_eq!(me.version, Some(me.value.version));
-    let mut patch = PreferencesPatch::default();
-    patch.timezone = Some("Europe/Paris".into());
+    let mut patch = PreferencesPatch {
+        timezone: Some("Europe/Paris".into()),
+        ..PreferencesPatch::default()
+    };
     let stale = me.value.version + 5;
     let err = c
         .me()
