@@ -171,12 +171,12 @@ impl ClientBuilder {
                 "base URL {base:?} is not http:// or https://"
             )));
         }
-        let tls = tls_config()?;
+        let tls = tls_config(&base)?;
         let common = || {
-            reqwest::Client::builder()
-                .tls_backend_preconfigured(tls.clone())
+            let builder = reqwest::Client::builder()
                 .user_agent(self.user_agent.clone())
-                .connect_timeout(self.connect_timeout)
+                .connect_timeout(self.connect_timeout);
+            with_tls(builder, &tls)
         };
         let http = common()
             .timeout(self.request_timeout)
@@ -207,8 +207,15 @@ impl ClientBuilder {
     }
 }
 
+#[cfg(feature = "rustls")]
+type Tls = rustls::ClientConfig;
+/// No TLS: `http://` only.
+#[cfg(not(feature = "rustls"))]
+struct Tls;
+
 /// rustls with the ring provider and the platform's certificate verifier.
-fn tls_config() -> Result<rustls::ClientConfig> {
+#[cfg(feature = "rustls")]
+fn tls_config(_base: &str) -> Result<Tls> {
     use rustls_platform_verifier::BuilderVerifierExt;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     rustls::ClientConfig::builder_with_provider(provider)
@@ -217,4 +224,43 @@ fn tls_config() -> Result<rustls::ClientConfig> {
         .with_platform_verifier()
         .map_err(|e| Error::Config(format!("TLS verifier: {e}")))
         .map(|b| b.with_no_client_auth())
+}
+
+/// Without the `rustls` feature only `http://` is spoken.
+#[cfg(not(feature = "rustls"))]
+fn tls_config(base: &str) -> Result<Tls> {
+    if base.starts_with("https://") {
+        return Err(Error::Config(
+            "https:// needs the lifeos-client feature `rustls`".into(),
+        ));
+    }
+    Ok(Tls)
+}
+
+#[cfg(feature = "rustls")]
+fn with_tls(builder: reqwest::ClientBuilder, tls: &Tls) -> reqwest::ClientBuilder {
+    builder.tls_backend_preconfigured(tls.clone())
+}
+
+#[cfg(not(feature = "rustls"))]
+fn with_tls(builder: reqwest::ClientBuilder, _: &Tls) -> reqwest::ClientBuilder {
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Client;
+
+    #[test]
+    fn a_base_url_must_be_http_or_https() {
+        let err = Client::builder("ftp://x").build().unwrap_err();
+        assert!(err.to_string().contains("ftp://x"), "{err}");
+        assert!(Client::builder("http://127.0.0.1:1/").build().is_ok());
+    }
+
+    #[test]
+    fn https_needs_and_has_the_rustls_feature() {
+        let built = Client::builder("https://example.invalid").build();
+        assert_eq!(built.is_ok(), cfg!(feature = "rustls"), "{built:?}");
+    }
 }

@@ -39,7 +39,9 @@
 //! server's `retry_after`, [`Error::Transport`], [`Error::Decode`].
 //!
 //! # Crate features
-//! None. TLS is rustls with the ring provider.
+//! - `rustls` (off by default): `https://` through rustls with the ring provider, given
+//!   to reqwest preconfigured (never aws-lc). Without it the client speaks `http://` only
+//!   (loopback, or behind a TLS-terminating proxy).
 
 mod api;
 mod auth;
