@@ -1,6 +1,7 @@
 //! `utoipa::ToSchema` for the types whose serde form is written by hand (feature
 //! `openapi`): the typed ids (a UUID string), [`ClockTime`] (`HH:MM`),
-//! [`RecurrenceRule`] (RFC 5545 `RRULE` text) and [`DomainEvent`] (the log's envelope).
+//! [`RecurrenceRule`] (RFC 5545 `RRULE` text), [`DomainEvent`] (the log's envelope) and
+//! [`crate::wire::StoredEvent`] (the envelope with its `seq`).
 //! Every other wire type derives its schema beside its serde derive.
 
 use std::borrow::Cow;
@@ -140,4 +141,17 @@ pub fn with_seq() -> RefOr<Schema> {
             DomainEvent::name(),
         )))
         .into()
+}
+
+impl PartialSchema for crate::wire::StoredEvent {
+    fn schema() -> RefOr<Schema> {
+        with_seq()
+    }
+}
+
+impl ToSchema for crate::wire::StoredEvent {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((DomainEvent::name().into_owned(), DomainEvent::schema()));
+        DomainEvent::schemas(schemas);
+    }
 }

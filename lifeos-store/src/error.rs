@@ -223,6 +223,13 @@ impl From<lifeos_core::Error> for Error {
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A JSON document that could not be written (the export's `to_json`).
+impl From<serde_json::Error> for Error {
+    fn from(error: serde_json::Error) -> Self {
+        Error::backend("writing a JSON document", error)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

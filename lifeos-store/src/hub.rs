@@ -5,8 +5,8 @@ use std::sync::Arc;
 use lifeos_core::UserId;
 use tokio::sync::broadcast;
 
+use crate::StoredEvent;
 use crate::error::{Error, Result};
-use crate::stored_event::StoredEvent;
 
 /// What the hub fans out.
 #[derive(Debug)]

@@ -50,7 +50,7 @@
 //! - [`read_guard`]: [`ReadGuard`], what a write was computed from, checked in its
 //!   transaction ([`TaskStore::change_tasks_guarded`]).
 //! - [`seed`]: [`UserSeed`], a new user's profile, tasks and events written at once.
-//! - [`export`]: [`UserExport`], the typed GDPR export.
+//! - [`export`]: composing [`UserExport`] (core's typed GDPR export document).
 //! - [`crypto`]: AES-256-GCM sealing of OAuth tokens under an app-supplied [`Keyring`].
 //! - [`options`]: [`StoreOptions`] with the [`Clock`] ([`clock`]) and the RNG ids are
 //!   drawn from.
@@ -80,7 +80,7 @@
 //!   JetStream stream at least once (`Nats-Msg-Id` = event id), by transaction-id
 //!   watermark so no concurrently committing event is skipped; with `sqlite` also a
 //!   SQLite file's log (watermark: the last `seq` published). Implies `postgres`.
-//! - `openapi`: `utoipa::ToSchema` for `StoredEvent` (and core's wire types), for the
+//! - `openapi`: `utoipa::ToSchema` for core's wire types (`StoredEvent` included), for the
 //!   REST server's OpenAPI document.
 //!
 //! # Errors
@@ -108,8 +108,6 @@ pub mod export;
 mod hub;
 pub mod idempotency;
 pub mod memory;
-#[cfg(feature = "openapi")]
-mod openapi;
 pub mod options;
 pub mod page;
 #[cfg(feature = "postgres")]
@@ -124,7 +122,6 @@ pub mod seed;
 mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
-mod stored_event;
 pub mod traits;
 mod upsert_batch;
 mod upserted;
@@ -134,9 +131,10 @@ pub use change::{TaskChange, TaskOp};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use crypto::{EncryptionKey, Keyring, OAuthSecret};
 pub use error::{Error, ErrorKind, Result};
-pub use export::{TokenMetadata, UserExport};
+pub use export::{EXPORT_FORMAT, TokenMetadata, UserExport};
 pub use hub::EventStream;
 pub use idempotency::{IdempotencyRecord, IdempotencyScope, IdempotencyStore};
+pub use lifeos_core::wire::StoredEvent;
 pub use lifeos_core::{CalendarEventInput, SubscriptionInput};
 pub use memory::MemoryStore;
 pub use options::StoreOptions;
@@ -148,7 +146,6 @@ pub use read_guard::ReadGuard;
 pub use seed::{SeedTask, UserSeed};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
-pub use stored_event::StoredEvent;
 pub use traits::{
     CalendarStore, Erasure, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
     SubscriptionStore, TaskStore,

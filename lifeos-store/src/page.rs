@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use lifeos_core::Task;
 use uuid::Uuid;
 
+use crate::StoredEvent;
 use crate::error::{Error, Result};
-use crate::stored_event::StoredEvent;
 
 /// A position in a task listing: the `(created_at, id)` of the last row seen.
 /// Written as text by `Display` and read back by `FromStr`, so it can travel in a URL.

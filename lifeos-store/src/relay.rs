@@ -42,9 +42,9 @@ use async_nats::jetstream;
 use async_nats::jetstream::context::PublishAckFuture;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+use crate::StoredEvent;
 use crate::error::{Error, Result};
 use crate::postgres::PostgresConfig;
-use crate::stored_event::StoredEvent;
 
 /// The first delay before a pass repeats after a wake-up (see [`Relay::run`]).
 const FIRST_RETRY: Duration = Duration::from_millis(50);

@@ -18,6 +18,7 @@ use lifeos_core::{
 };
 use uuid::Uuid;
 
+use crate::StoredEvent;
 use crate::calendar_window::{CalendarWindow, WindowOccurrences};
 use crate::change::{TaskChange, TaskOp};
 use crate::crypto::OAuthSecret;
@@ -28,7 +29,6 @@ use crate::page::{Cursor, EventPage, Page};
 use crate::query::{EventQuery, TaskQuery};
 use crate::read_guard::ReadGuard;
 use crate::seed::UserSeed;
-use crate::stored_event::StoredEvent;
 use crate::upsert_batch::UpsertBatch;
 use crate::upserted::Upserted;
 use lifeos_core::{CalendarEventInput, SubscriptionInput};

@@ -39,6 +39,6 @@ impl LifeOs {
             .map_err(Error::store("exporting the user"))?;
         export
             .to_json()
-            .map_err(Error::store("writing the export document"))
+            .map_err(|e| Error::store("writing the export document")(e.into()))
     }
 }

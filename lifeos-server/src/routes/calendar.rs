@@ -6,70 +6,14 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono_tz::Tz;
 use lifeos::IcsImportOptions;
-use lifeos::core::{EventTime, Provider};
-use serde::Serialize;
+use lifeos::core::Provider;
+use lifeos::core::wire::{ImportLineError, ImportReport, OccurrenceEntry, Occurrences};
 
 use crate::auth::Caller;
 use crate::idempotency::{self, render};
 use crate::input::{self, check_content_type, read_body};
 use crate::problem::ApiError;
 use crate::state::AppState;
-
-/// One occurrence as `GET /calendar/occurrences` answers it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct OccurrenceOut {
-    /// The event (a series master for its expanded instances).
-    #[schema(format = Uuid)]
-    event_id: String,
-    /// The occurrence's title.
-    title: String,
-    /// Start instant (RFC 3339 UTC).
-    #[schema(format = DateTime)]
-    start: String,
-    /// End instant (RFC 3339 UTC).
-    #[schema(format = DateTime)]
-    end: String,
-    /// Whether it is an all-day occurrence.
-    is_all_day: bool,
-    /// Whether it blocks time.
-    busy: bool,
-    /// The instance's original start.
-    recurrence_id: EventTime,
-}
-
-/// The answer of `GET /calendar/occurrences`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct Occurrences {
-    /// The occurrences in core's order.
-    results: Vec<OccurrenceOut>,
-    /// Whether a series hit the expansion bounds.
-    truncated: bool,
-}
-
-/// One skipped `VEVENT` of an import.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct ImportError {
-    /// The 1-based physical line.
-    line: usize,
-    /// What is wrong.
-    message: String,
-}
-
-/// The answer of `POST /calendar/import`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct ImportSummary {
-    /// Events created.
-    imported: usize,
-    /// Events that changed.
-    updated: usize,
-    /// Events skipped: unreadable ones and unchanged ones.
-    skipped: usize,
-    /// Of the events written, those written as cancelled (an iTIP `METHOD:CANCEL`, or
-    /// `STATUS:CANCELLED`).
-    cancelled: usize,
-    /// Why each unreadable event was skipped.
-    errors: Vec<ImportError>,
-}
 
 /// `GET /calendar/occurrences?from=&to=[&tz=]`.
 #[utoipa::path(get, path = "/calendar/occurrences", tag = "calendar",
@@ -116,16 +60,14 @@ pub(crate) async fn occurrences(
         .store()
         .list_occurrences(caller.user, from, to, tz)
         .await?;
-    let z =
-        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    let results: Vec<OccurrenceOut> = found
+    let results: Vec<OccurrenceEntry> = found
         .entries
         .into_iter()
-        .map(|o| OccurrenceOut {
-            event_id: o.event_id.to_string(),
+        .map(|o| OccurrenceEntry {
+            event_id: o.event_id,
             title: o.title,
-            start: z(o.start),
-            end: z(o.end),
+            start: o.start,
+            end: o.end,
             is_all_day: o.is_all_day,
             busy: o.busy,
             recurrence_id: o.recurrence_id,
@@ -142,7 +84,7 @@ pub(crate) async fn occurrences(
     params(("provider" = Option<String>, Query, description = "`ics` (the default).")),
     request_body(content = String, content_type = "text/calendar", description = "An iCalendar document, up to 50 MiB."),
     responses(
-        (status = 200, description = "What was imported; a failing VEVENT is skipped and listed with its line.", body = ImportSummary),
+        (status = 200, description = "What was imported; a failing VEVENT is skipped and listed with its line.", body = ImportReport),
         (status = 400, description = "bad-request: an unknown provider."),
         (status = 413, description = "payload-too-large: over 50 MiB."),
         (status = 415, description = "unsupported-media-type: the body is not text/calendar."),
@@ -186,7 +128,7 @@ async fn import_text(
     caller: &Caller,
     provider: Provider,
     bytes: &[u8],
-) -> Result<Json<ImportSummary>, ApiError> {
+) -> Result<Json<ImportReport>, ApiError> {
     let text = String::from_utf8_lossy(bytes);
     if !text.to_ascii_uppercase().contains("BEGIN:VCALENDAR") {
         return Err(ApiError::Ical {
@@ -199,12 +141,12 @@ async fn import_text(
     let errors = report
         .errors
         .iter()
-        .map(|e| ImportError {
+        .map(|e| ImportLineError {
             line: e.line,
             message: e.message.clone(),
         })
         .collect();
-    Ok(Json(ImportSummary {
+    Ok(Json(ImportReport {
         imported: report.imported,
         updated: report.updated,
         skipped: report.skipped + report.unchanged,

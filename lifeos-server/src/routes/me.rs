@@ -6,8 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use lifeos::core::PreferencesPatch;
 use lifeos::store::idempotency::Written;
-use serde::Serialize;
-use std::collections::BTreeMap;
+use lifeos::core::wire::Erased;
 
 use crate::auth::Caller;
 use crate::idempotency::{self, render};
@@ -89,16 +88,7 @@ pub(crate) async fn export(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let export = state.app().store().export_user(caller.user).await?;
-    Ok(Json(export.to_json()?))
-}
-
-/// The answer of `DELETE /me`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct Erased {
-    /// The erased user.
-    erased_user_id: String,
-    /// Rows removed, per table.
-    counts: BTreeMap<String, u64>,
+    Ok(Json(export.to_json().map_err(|_| ApiError::Internal)?))
 }
 
 /// `DELETE /me?confirm=<user id>`: erases the user's rows and events but the tombstone.
@@ -126,7 +116,7 @@ pub(crate) async fn erase(
     let handler = async {
         let erasure = state.app().store().erase_user(user).await?;
         Ok(Json(Erased {
-            erased_user_id: user.to_string(),
+            erased_user_id: user,
             counts: erasure.counts,
         })
         .into_response())
@@ -135,7 +125,7 @@ pub(crate) async fn erase(
     let render = move |w: Written<'_>| match w {
         Written::Erased(counts) => {
             let erased = Erased {
-                erased_user_id: user.to_string(),
+                erased_user_id: user,
                 counts: counts.clone(),
             };
             idempotency::resource(StatusCode::OK, &erased, None, None)

@@ -13,12 +13,12 @@ use lifeos_core::{
 
 use chrono::{DateTime, Utc};
 
+use crate::StoredEvent;
 use crate::clock::lock;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::idempotency::{self, IdempotencyRecord, Outcome};
 use crate::options::StoreOptions;
-use crate::stored_event::StoredEvent;
 
 /// What the per-entity files of this backend name.
 mod prelude {
@@ -33,6 +33,7 @@ mod prelude {
     };
 
     pub(super) use super::{MemoryStore, State, check_pending, own, record_pending};
+    pub(super) use crate::StoredEvent;
     pub(super) use crate::change::TaskChange;
     pub(super) use crate::clock::lock;
     pub(super) use crate::crypto::OAuthSecret;
@@ -41,7 +42,6 @@ mod prelude {
     pub(super) use crate::page::{EventPage, Page};
     pub(super) use crate::query::{EventQuery, TaskQuery};
     pub(super) use crate::rules::{self, CalIndex, CalKind};
-    pub(super) use crate::stored_event::StoredEvent;
     pub(super) use crate::traits::{
         CalendarStore, Erasure, EventLog, OAuthTokenStore, ProfileStore, ProjectStore, Store,
         SubscriptionStore, TaskStore,

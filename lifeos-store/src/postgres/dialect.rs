@@ -11,10 +11,10 @@ use sqlx::{PgConnection, Postgres};
 use tokio::sync::oneshot;
 
 use super::{APP_ROLE, DELIVERY_WAIT, Pending, PostgresStore, USER_LOCK_NAMESPACE};
+use crate::StoredEvent;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::sql::{Arg, Dialect, SqlBuf, Statements, TitleSearch, db, impl_fetch, like_pattern};
-use crate::stored_event::StoredEvent;
 
 impl_fetch!(PostgresStore, Postgres, PgConnection, |labels: Vec<
     String,

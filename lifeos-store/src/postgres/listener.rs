@@ -8,9 +8,9 @@ use sqlx::postgres::{PgListener, PgPool};
 use uuid::Uuid;
 
 use super::{Mode, Pending, Shared, begin_sql};
+use crate::StoredEvent;
 use crate::error::Result;
 use crate::sql::{EventRow, db};
-use crate::stored_event::StoredEvent;
 
 /// The listener task: turns notifications (`<user> <seq>`) into published events, read
 /// through RLS as the notified user.

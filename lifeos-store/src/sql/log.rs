@@ -4,11 +4,11 @@ use lifeos_core::{EventPayload, EventSource, UserId};
 
 use super::rows::EventRow;
 use super::{Arg, Dialect, SqlBuf, Step, mutate};
+use crate::StoredEvent;
 use crate::error::{Error, Result};
 use crate::page::EventPage;
 use crate::query::EventQuery;
 use crate::rules::{self, nanos};
-use crate::stored_event::StoredEvent;
 
 pub(crate) async fn read_events<D: Dialect>(
     d: &D,

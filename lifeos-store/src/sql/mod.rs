@@ -18,10 +18,10 @@ use lifeos_core::{DomainEvent, UserId};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::StoredEvent;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::idempotency::{self as pending, Outcome};
-use crate::stored_event::StoredEvent;
 
 pub(crate) mod calendar;
 mod fetch;

@@ -7,8 +7,8 @@ use lifeos_core::{CalendarEvent, OAuthToken, Profile, Project, Subscription, Tas
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::StoredEvent;
 use crate::error::{Error, Result};
-use crate::stored_event::StoredEvent;
 
 /// A row read as its key and its JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,13 +4,13 @@ use lifeos_core::{EventPayload, EventSource, NewTask, Task, TaskId, TaskStatus, 
 
 use super::rows::TaskRow;
 use super::{Arg, Dialect, SqlBuf, Step, Stmt, TitleSearch, mutate, opt_nanos, to_json, version};
+use crate::StoredEvent;
 use crate::change::TaskChange;
 use crate::error::{Error, Result};
 use crate::page::Page;
 use crate::query::{TaskQuery, TimeRange, fold};
 use crate::read_guard::ReadGuard;
 use crate::rules::{self, nanos};
-use crate::stored_event::StoredEvent;
 
 /// The projected columns of `t` in the order of `Statements::insert_task` and
 /// `Statements::update_task`.

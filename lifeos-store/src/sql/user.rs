@@ -31,16 +31,15 @@ pub(crate) async fn export_user<D: Dialect>(d: &D, user: UserId) -> Result<UserE
     let tokens = TokenRow::decode_all(d.data_rows(&mut tx, stmt(&sql.tokens_of_user)).await?)?;
     let events = EventRow::decode_all(d.event_rows(&mut tx, stmt(&sql.events_of_user)).await?)?;
     d.finish(tx).await?;
-    Ok(UserExport {
-        user_id: user,
-        profile,
-        projects,
-        tasks,
-        calendar_events,
-        subscriptions,
-        oauth_tokens: tokens.iter().map(TokenMetadata::from).collect(),
-        events,
-    })
+    let mut export = UserExport::new(user);
+    export.profile = profile;
+    export.projects = projects;
+    export.tasks = tasks;
+    export.calendar_events = calendar_events;
+    export.subscriptions = subscriptions;
+    export.oauth_tokens = tokens.iter().map(TokenMetadata::from).collect();
+    export.events = events;
+    Ok(export)
 }
 
 pub(crate) async fn erase_user<D: Dialect>(d: &D, user: UserId) -> Result<Erasure> {

@@ -10,12 +10,12 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use super::SqliteStore;
+use crate::StoredEvent;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::sql::{
     Arg, Dialect, SqlBuf, Statements, TitleSearch, db, impl_fetch, like_pattern, to_json,
 };
-use crate::stored_event::StoredEvent;
 
 impl_fetch!(SqliteStore, Sqlite, SqliteConnection, |labels: Vec<
     String,

@@ -114,6 +114,7 @@ pub use calendar_patch::*;
 pub use dependencies::*;
 #[allow(unused_imports)]
 pub use idempotency::*;
+#[allow(unused_imports)]
 pub use planned_blocks::*;
 #[allow(unused_imports)]
 pub use read_guard::*;

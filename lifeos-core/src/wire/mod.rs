@@ -1,5 +1,7 @@
-//! The REST API's generic wire documents (API.md), shared by `lifeos-server` and
-//! `lifeos-client`: the list envelope and the RFC 9457 problem document.
+//! The REST API's wire documents (API.md), shared by `lifeos-server` and `lifeos-client`:
+//! the list envelope, the RFC 9457 problem document, the stored event with its `seq`, the
+//! export document, occurrences, the import report, the usage document and the erasure
+//! receipt. Tasks, projects, profiles and calendar events travel as core's own types.
 //!
 //! ```
 //! use lifeos_core::wire::{List, Problem};
@@ -11,6 +13,18 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
+
+mod calendar;
+mod export;
+mod me;
+mod plan;
+mod stored_event;
+
+pub use calendar::{ImportLineError, ImportReport, OccurrenceEntry, Occurrences};
+pub use export::{EXPORT_FORMAT, TokenMetadata, UserExport};
+pub use me::{AiUsage, Erased, GeneralUsage, MonthUsage, Usage};
+pub use plan::PlannedDay;
+pub use stored_event::StoredEvent;
 
 /// The prefix of every problem `type`: `https://lifeos.dev/problems/<slug>`.
 pub const PROBLEM_TYPE_PREFIX: &str = "https://lifeos.dev/problems/";
