@@ -94,6 +94,7 @@ mod pages;
 mod plan_day;
 mod profile;
 mod projects;
+pub mod refinement;
 mod tasks;
 
 pub use app::{LifeOs, LifeOsBuilder};
@@ -102,6 +103,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use import::{IcsImportOptions, ImportProblem, ImportReport};
 pub use open::open;
 pub use plan_day::{DayPlan, PlanCounts, PlanDayOptions, ScheduleChange, Slot};
+pub use refinement::{QuotaExceeded, RefineUsage};
 
 /// The store traits, to bring their methods into scope: `use lifeos::prelude::*;`.
 pub mod prelude {
