@@ -31,6 +31,8 @@ pub enum ErrorKind {
     RateLimited,
     /// A service the call needs (the AI quota store, the model) failed (HTTP 502 or 503).
     Unavailable,
+    /// The model's answer broke a rule and was not used (HTTP 502 `bad-model-output`).
+    BadModelOutput,
 }
 
 /// The error of every fallible call of [`crate::LifeOs`].
@@ -124,6 +126,9 @@ pub enum Error {
         /// What went wrong, for a person (no secrets).
         message: String,
     },
+    /// The model's answer broke a rule (a task breakdown): nothing was changed.
+    #[error("the model's answer was not used: {0}")]
+    BadModelOutput(crate::breakdown::BreakdownRejected),
     /// The storage backend failed while doing `context`.
     #[error("storage failed while {context}")]
     Storage {
@@ -150,6 +155,7 @@ impl Error {
             Error::Storage { .. } => ErrorKind::Storage,
             Error::QuotaExceeded(_) => ErrorKind::RateLimited,
             Error::Unavailable { .. } => ErrorKind::Unavailable,
+            Error::BadModelOutput(_) => ErrorKind::BadModelOutput,
         }
     }
 

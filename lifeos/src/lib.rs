@@ -82,6 +82,7 @@ pub use lifeos_scheduler as scheduler;
 pub use lifeos_store as store;
 
 mod app;
+pub mod breakdown;
 mod calendar;
 mod clock;
 mod error;

@@ -275,11 +275,19 @@ impl OpenAiRefiner {
             temperature: Some(self.config.temperature),
             max_completion_tokens: Some(self.config.max_output_tokens),
             response_format: Some(ResponseFormat::JsonSchema {
-                json_schema: ResponseFormatJsonSchema {
-                    description: Some("A refined plan of the day".to_owned()),
-                    name: "day_plan".to_owned(),
-                    schema: response_schema(),
-                    strict: Some(true),
+                json_schema: match &prompt.schema {
+                    Some((name, schema)) => ResponseFormatJsonSchema {
+                        description: None,
+                        name: name.clone(),
+                        schema: schema.clone(),
+                        strict: Some(true),
+                    },
+                    None => ResponseFormatJsonSchema {
+                        description: Some("A refined plan of the day".to_owned()),
+                        name: "day_plan".to_owned(),
+                        schema: response_schema(),
+                        strict: Some(true),
+                    },
                 },
             }),
             ..Default::default()
@@ -295,6 +303,11 @@ impl OpenAiRefiner {
 impl Refiner for OpenAiRefiner {
     fn model(&self, request: &PlanDayRequest) -> Option<String> {
         Some(self.config.model_for(request).to_owned())
+    }
+
+    fn task_model(&self) -> Option<String> {
+        // One task is a small question: the small model.
+        Some(self.config.small_model.clone())
     }
 
     async fn propose(&self, model: &str, prompt: &Prompt) -> Result<Proposal, RefinerError> {

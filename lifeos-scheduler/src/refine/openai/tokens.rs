@@ -39,9 +39,13 @@ fn count(bpe: &tiktoken_rs::CoreBPE, text: &str) -> u64 {
 /// ```
 pub fn prompt_tokens(model: &str, prompt: &Prompt) -> u64 {
     let bpe = encoding(model);
+    let schema = match &prompt.schema {
+        Some((_, schema)) => schema.to_string(),
+        None => response_schema().to_string(),
+    };
     count(bpe, &prompt.system)
         + count(bpe, &prompt.user)
-        + count(bpe, &response_schema().to_string())
+        + count(bpe, &schema)
         + 2 * PER_MESSAGE
         + REPLY_PRIMER
 }
