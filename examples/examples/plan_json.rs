@@ -7,12 +7,24 @@
 //!
 //! `--week` reads week requests (PLANNER-WEEK.md) the same way and answers week plans.
 //! `--week --refine` is an error: refinement of a week plan is not defined yet.
+//!
+//! `--refine [--model M] [--instructions TEXT] [--tolerance X] [--timeout-ms N]` refines
+//! each day plan through the OpenAI-compatible server of `OPENAI_BASE_URL` (default the
+//! public API) with `OPENAI_API_KEY` (PLANNER.md, "Refinement by a language model").
+//! Without a key, each answer is the deterministic plan with `"status": "unavailable"`.
 
 use std::error::Error;
 use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
 
 use lifeos::core::plan::{PlanDayRequest, PlanError, PlanFieldError, PlanWeekRequest};
+use lifeos::scheduler::refine::openai::{OpenAiConfig, OpenAiRefiner};
+use lifeos::scheduler::refine::{MonotonicClock, NoopRefiner, RefineOptions, Refiner, refine};
 use lifeos::scheduler::{plan_day, plan_week};
+use lifeos::{Monotonic, SystemMonotonic};
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -43,16 +55,65 @@ fn error_line(line: usize, e: &PlanError) -> String {
     serde_json::to_string(&error).unwrap_or_default()
 }
 
+/// How the day plans are answered: as planned, or refined by a model.
+enum Mode {
+    Week,
+    Day,
+    Refine {
+        refiner: Box<dyn Refiner>,
+        options: RefineOptions,
+        clock: Arc<Clock>,
+    },
+}
+
+/// The process's monotonic clock, as the scheduler's refinement reads it.
+struct Clock(SystemMonotonic);
+
+impl MonotonicClock for Clock {
+    fn elapsed(&self) -> Duration {
+        self.0.elapsed()
+    }
+}
+
+/// A one-thread runtime for the model calls.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
 /// One request's answer line and whether it was valid.
-fn answer(line: usize, value: Result<Value, PlanError>, week: bool) -> (String, bool) {
-    let planned = value.and_then(|v| {
-        if week {
+fn answer(
+    line: usize,
+    value: Result<Value, PlanError>,
+    mode: &Mode,
+    rt: &tokio::runtime::Runtime,
+) -> (String, bool) {
+    let planned = value.and_then(|v| match mode {
+        Mode::Week => {
             let request = PlanWeekRequest::from_value(&v)?;
             let response = plan_week(&request)?;
             Ok(serde_json::to_string(&response).unwrap_or_default())
-        } else {
+        }
+        Mode::Day => {
             let request = PlanDayRequest::from_value(&v)?;
             let response = plan_day(&request)?;
+            Ok(serde_json::to_string(&response).unwrap_or_default())
+        }
+        Mode::Refine {
+            refiner,
+            options,
+            clock,
+        } => {
+            let request = PlanDayRequest::from_value(&v)?;
+            let plan = plan_day(&request)?;
+            let response = rt.block_on(refine(
+                &request,
+                &plan,
+                refiner.as_ref(),
+                options,
+                clock.as_ref(),
+            ))?;
             Ok(serde_json::to_string(&response).unwrap_or_default())
         }
     });
@@ -66,26 +127,109 @@ fn parse_line(line: &str) -> Result<Value, PlanError> {
     serde_json::from_str(line).map_err(|e| PlanError::single("", format!("not JSON: {e}")))
 }
 
+/// A usage error: one stderr line, exit 2.
+fn usage(message: &str) -> ! {
+    eprintln!("plan_json: {message}");
+    std::process::exit(2);
+}
+
+/// The flags of `--refine`, and the refiner the environment configures.
+fn refine_mode(args: &[String]) -> Mode {
+    let mut options = RefineOptions::new();
+    let mut model = None;
+    let mut timeout = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| match it.next() {
+            Some(v) => v.clone(),
+            None => usage(&format!("{flag} needs a value")),
+        };
+        match arg.as_str() {
+            "--refine" => {}
+            "--model" => model = Some(value("--model")),
+            "--instructions" => options = options.instructions(value("--instructions")),
+            "--tolerance" => {
+                let text = value("--tolerance");
+                let x = text
+                    .parse::<f64>()
+                    .unwrap_or_else(|_| usage(&format!("--tolerance: not a number: {text}")));
+                options = options
+                    .tolerance(x)
+                    .unwrap_or_else(|e| usage(&format!("--tolerance: {}", e.message)));
+            }
+            "--timeout-ms" => {
+                let text = value("--timeout-ms");
+                let ms = text
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|&ms| ms > 0)
+                    .unwrap_or_else(|| {
+                        usage(&format!(
+                            "--timeout-ms: not a positive whole number: {text}"
+                        ))
+                    });
+                timeout = Some(Duration::from_millis(ms));
+            }
+            other => usage(&format!("unknown argument {other}")),
+        }
+    }
+    let clock = Arc::new(Clock(SystemMonotonic::new()));
+    let refiner: Box<dyn Refiner> = match OpenAiConfig::from_lookup(|name| std::env::var(name).ok())
+    {
+        None => Box::new(NoopRefiner),
+        Some(mut config) => {
+            if let Some(m) = model {
+                config = config.model(m);
+            }
+            if let Some(t) = timeout {
+                config = config.timeout(t);
+            }
+            let rng = ChaCha8Rng::from_os_rng();
+            let clock: Arc<dyn MonotonicClock> = clock.clone();
+            match OpenAiRefiner::new(config, clock, rng) {
+                Ok(r) => Box::new(r),
+                Err(e) => {
+                    eprintln!("plan_json: {e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+    };
+    Mode::Refine {
+        refiner,
+        options,
+        clock,
+    }
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let week = args.iter().any(|a| a == "--week");
-    if week && args.iter().any(|a| a == "--refine") {
-        eprintln!(
-            "plan_json: --week --refine is not supported: refinement of a week plan is not defined yet (PLANNER-WEEK.md)"
+    let refining = args.iter().any(|a| a == "--refine");
+    if week && refining {
+        usage(
+            "--week --refine is not supported: refinement of a week plan is not defined yet (PLANNER-WEEK.md)",
         );
-        std::process::exit(2);
     }
+    let mode = if refining {
+        refine_mode(&args)
+    } else if week {
+        Mode::Week
+    } else {
+        Mode::Day
+    };
+    let rt = runtime()?;
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
     let mut answers = Vec::new();
     if let Ok(value) = serde_json::from_str::<Value>(&input) {
-        answers.push(answer(1, Ok(value), week));
+        answers.push(answer(1, Ok(value), &mode, &rt));
     } else {
         for (i, line) in input.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            answers.push(answer(i + 1, parse_line(line), week));
+            answers.push(answer(i + 1, parse_line(line), &mode, &rt));
         }
     }
     let stdout = std::io::stdout();

@@ -179,7 +179,11 @@ pub struct CalendarSynced {
 }
 
 /// `ai.plan_generated`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The usage fields of a refinement by a language model (`model` to `refinement`) are
+/// absent from the wire when they hold their defaults, so the event of a plan without a
+/// model is written as before them, and events written before them still decode.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PlanGenerated {
     /// The local date planned.
     pub plan_date: NaiveDate,
@@ -187,10 +191,31 @@ pub struct PlanGenerated {
     pub tasks_scheduled: u32,
     /// Tasks left out.
     pub tasks_unscheduled: u32,
-    /// LLM tokens spent (0 for the deterministic planner alone).
+    /// LLM tokens spent, in and out (0 for the deterministic planner alone).
     pub tokens_used: u64,
     /// Time taken, as measured by the caller.
     pub latency_ms: u64,
+    /// The model asked (or whose cached proposal was used), if refinement was asked for
+    /// and a model is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Prompt tokens of the model call (the API's `usage`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tokens_in: u64,
+    /// Completion tokens of the model call.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tokens_out: u64,
+    /// Whether the proposal came from the plan cache (no model call, no tokens).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cache_hit: bool,
+    /// What became of the refinement, if one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refinement: Option<crate::plan::RefinementStatus>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// `subscription.changed`

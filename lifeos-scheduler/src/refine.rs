@@ -43,6 +43,8 @@
 
 mod accept;
 mod clock;
+#[cfg(feature = "openai")]
+pub mod openai;
 mod options;
 mod prompt;
 mod refiner;

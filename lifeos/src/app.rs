@@ -8,6 +8,8 @@ use lifeos_store::{Clock, Store, SystemClock};
 use rand_core::{RngCore, SeedableRng};
 
 use crate::clock::{Monotonic, SystemMonotonic};
+use crate::refinement::{AiParts, AiQuota, PlanCache};
+use lifeos_scheduler::refine::Refiner;
 
 /// How many planning locks a [`LifeOs`] holds.
 const PLANNING_STRIPES: usize = 64;
@@ -30,6 +32,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     monotonic: Arc<dyn Monotonic>,
     rng: Mutex<Box<dyn RngCore + Send>>,
+    ai: AiParts,
 }
 
 impl fmt::Debug for LifeOs {
@@ -54,6 +57,7 @@ impl LifeOs {
             clock: None,
             monotonic: None,
             rng: None,
+            ai: AiParts::default(),
         }
     }
 
@@ -68,6 +72,11 @@ impl LifeOs {
 
     pub(crate) fn monotonic(&self) -> &dyn Monotonic {
         &*self.inner.monotonic
+    }
+
+    /// The model, the plan cache and the AI quota.
+    pub(crate) fn ai(&self) -> &AiParts {
+        &self.inner.ai
     }
 
     /// Waits for `user`'s turn to plan in this process: plans of one user take turns, so
@@ -101,6 +110,7 @@ pub struct LifeOsBuilder {
     clock: Option<Arc<dyn Clock>>,
     monotonic: Option<Arc<dyn Monotonic>>,
     rng: Option<Box<dyn RngCore + Send>>,
+    ai: AiParts,
 }
 
 impl fmt::Debug for LifeOsBuilder {
@@ -131,6 +141,26 @@ impl LifeOsBuilder {
         self
     }
 
+    /// Refines plans with `refiner` when asked to (default: none configured, so a
+    /// refinement is `unavailable`). With the `openai` feature:
+    /// `lifeos::scheduler::refine::openai::OpenAiRefiner`.
+    pub fn refiner(mut self, refiner: Arc<dyn Refiner>) -> Self {
+        self.ai.refiner = refiner;
+        self
+    }
+
+    /// Keeps the model's proposals in `cache` (default: in memory, 5 minutes).
+    pub fn plan_cache(mut self, cache: Arc<dyn PlanCache>) -> Self {
+        self.ai.cache = cache;
+        self
+    }
+
+    /// Counts model calls against the tiers' limits in `quota` (default: in memory).
+    pub fn ai_quota(mut self, quota: Arc<dyn AiQuota>) -> Self {
+        self.ai.quota = quota;
+        self
+    }
+
     /// The application.
     pub fn build(self) -> LifeOs {
         LifeOs {
@@ -145,6 +175,7 @@ impl LifeOsBuilder {
                     self.rng
                         .unwrap_or_else(|| Box::new(rand_chacha::ChaCha12Rng::from_os_rng())),
                 ),
+                ai: self.ai,
             }),
         }
     }

@@ -27,6 +27,12 @@ pub enum ErrorKind {
     Unreadable,
     /// The storage backend failed (HTTP 500 or 503); the cause is the `source()`.
     Storage,
+    /// An AI quota is spent (HTTP 429 with `Retry-After`): see [`Error::QuotaExceeded`].
+    RateLimited,
+    /// A service the call needs (the AI quota store, the model) failed (HTTP 502 or 503).
+    Unavailable,
+    /// The model's answer broke a rule and was not used (HTTP 502 `bad-model-output`).
+    BadModelOutput,
 }
 
 /// The error of every fallible call of [`crate::LifeOs`].
@@ -107,6 +113,22 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An AI quota of the caller's tier is spent: nothing was asked of the model and
+    /// nothing saved. The caller may plan again without refinement.
+    #[error("AI quota exceeded: {0}")]
+    QuotaExceeded(crate::refinement::QuotaExceeded),
+    /// A service the call needs failed: the AI quota store, or the model (its reply could
+    /// not be used). Nothing was saved.
+    #[error("{service} unavailable: {message}")]
+    Unavailable {
+        /// The service: `ai quota`, `model`.
+        service: &'static str,
+        /// What went wrong, for a person (no secrets).
+        message: String,
+    },
+    /// The model's answer broke a rule (a task breakdown): nothing was changed.
+    #[error("the model's answer was not used: {0}")]
+    BadModelOutput(crate::breakdown::BreakdownRejected),
     /// The storage backend failed while doing `context`.
     #[error("storage failed while {context}")]
     Storage {
@@ -131,6 +153,9 @@ impl Error {
             Error::Duplicate { .. } => ErrorKind::Duplicate,
             Error::Ical { .. } => ErrorKind::Unreadable,
             Error::Storage { .. } => ErrorKind::Storage,
+            Error::QuotaExceeded(_) => ErrorKind::RateLimited,
+            Error::Unavailable { .. } => ErrorKind::Unavailable,
+            Error::BadModelOutput(_) => ErrorKind::BadModelOutput,
         }
     }
 

@@ -88,6 +88,7 @@ pub use lifeos_scheduler as scheduler;
 pub use lifeos_store as store;
 
 mod app;
+pub mod breakdown;
 mod calendar;
 mod clock;
 mod error;
@@ -102,6 +103,7 @@ mod plan_week;
 mod planned_blocks;
 mod profile;
 mod projects;
+pub mod refinement;
 mod tasks;
 
 pub use app::{LifeOs, LifeOsBuilder};
@@ -112,6 +114,7 @@ pub use open::open;
 pub use plan_day::{DayPlan, PlanCounts, PlanDayOptions, ScheduleChange, Slot};
 pub use plan_week::{PlanWeekOptions, WeekPlan};
 pub use planned_blocks::BlockChange;
+pub use refinement::{QuotaExceeded, RefineUsage};
 
 /// The store traits, to bring their methods into scope: `use lifeos::prelude::*;`.
 pub mod prelude {

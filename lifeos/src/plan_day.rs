@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use lifeos_core::dependency::{describe_cycle, find_cycle};
 use lifeos_core::event::{PlanGenerated, ScheduledBy};
 use lifeos_core::plan::PlanWeekRequest;
-use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError};
+use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError, RefinementStatus};
 use lifeos_core::recurrence::{SkippedEvent, TruncatedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, PlannedBlock, Task, TaskId, TaskPatch, Tier, UserId};
@@ -18,6 +18,7 @@ use serde::{Serialize, Serializer};
 use crate::LifeOs;
 use crate::error::{Error, Result};
 use crate::planned_blocks::{day_response, leave_later_days, merge_aliases, planner_tasks};
+use crate::refinement::RefineUsage;
 
 /// How [`LifeOs::plan_day`] plans and saves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,11 @@ pub struct PlanDayOptions {
     /// How many times the day is planned when its tasks change while it is being saved,
     /// before [`Error::PlanConflict`]. Default 3.
     pub max_attempts: u32,
+    /// Ask the configured model to refine the plan (`PLANNER.md`, "Refinement by a
+    /// language model"; see [`crate::refinement`]). Default false.
+    pub refine: bool,
+    /// The user's free text for the model (at most 1,000 characters are kept).
+    pub instructions: Option<String>,
 }
 
 impl Default for PlanDayOptions {
@@ -46,7 +52,22 @@ impl PlanDayOptions {
             dry_run: false,
             tier: Tier::Free,
             max_attempts: 3,
+            refine: false,
+            instructions: None,
         }
+    }
+
+    /// Asks the model to refine the plan.
+    pub fn refine(mut self, refine: bool) -> Self {
+        self.refine = refine;
+        self
+    }
+
+    /// The user's instructions for the model (blank means none).
+    pub fn instructions(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        self.instructions = (!text.trim().is_empty()).then_some(text);
+        self
     }
 
     /// Plans without saving.
@@ -235,16 +256,39 @@ impl LifeOs {
         } else {
             Some(self.planning_turn(user).await)
         };
+        // The model's answer, kept across attempts: asked (and charged) once.
+        let mut in_hand = None;
         for attempt in 1..=attempts {
             let started = self.monotonic().elapsed();
             let (mut plan, guard) = self.compute_day(user, date, now).await?;
             plan.attempts = attempt;
             last_date = Some(plan.date);
+            let usage = if options.refine {
+                Some(
+                    self.refine_day(user, &mut plan, now, &options, &mut in_hand)
+                        .await?,
+                )
+            } else {
+                None
+            };
+            let latency = self.monotonic().elapsed().saturating_sub(started);
             if options.dry_run {
+                // No task changes, but a model call's usage is still recorded.
+                if let Some(usage) = usage.as_ref().filter(|u| u.model_called) {
+                    let event = plan_generated(&plan, latency, Some(usage));
+                    plan.recorded = Some(
+                        self.store()
+                            .record_event(user, EventSource::Ai, event)
+                            .await
+                            .map_err(Error::store("recording the plan's usage"))?,
+                    );
+                }
                 return Ok(plan);
             }
-            let latency = self.monotonic().elapsed().saturating_sub(started);
-            match self.save_day(user, &mut plan, &guard, latency).await {
+            match self
+                .save_day(user, &mut plan, &guard, latency, usage.as_ref())
+                .await
+            {
                 Ok(()) => return Ok(plan),
                 Err(e) if e.is_conflict() => {
                     tracing::debug!(%user, attempt, "tasks changed while planning; planning again");
@@ -336,7 +380,12 @@ impl LifeOs {
         plan: &mut DayPlan,
         guard: &ReadGuard,
         latency: std::time::Duration,
+        usage: Option<&RefineUsage>,
     ) -> Result<()> {
+        let by = match usage {
+            Some(u) if u.status == RefinementStatus::Accepted => ScheduledBy::Ai,
+            _ => ScheduledBy::Planner,
+        };
         let version_of = |id: TaskId| plan.task(id).map(|t| t.version);
         let (day_start, day_end) = day_bounds(plan.date, plan.timezone);
         // A chunked task's blocks on other days stay as they are; a task in one sitting
@@ -363,7 +412,7 @@ impl LifeOs {
                     } if others.is_empty() => TaskOp::Schedule {
                         start: slot.start,
                         end: slot.end,
-                        by: ScheduledBy::Planner,
+                        by,
                         rationale: Some(rationale.clone()),
                     },
                     ScheduleChange::Scheduled {
@@ -396,14 +445,7 @@ impl LifeOs {
                 TaskChange::new(change.task_id(), version_of(change.task_id()), op)
             })
             .collect();
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        let generated = EventPayload::PlanGenerated(PlanGenerated {
-            plan_date: plan.date,
-            tasks_scheduled: count(plan.response.scheduled_tasks.len()),
-            tasks_unscheduled: count(plan.response.unscheduled_tasks.len()),
-            tokens_used: 0,
-            latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
-        });
+        let generated = plan_generated(plan, latency, usage);
         let (_, recorded) = self
             .store()
             .change_tasks_guarded(user, changes, Some((EventSource::Ai, generated)), guard)
@@ -415,10 +457,36 @@ impl LifeOs {
     }
 }
 
+/// The `ai.plan_generated` event of `plan`, with what its refinement cost.
+fn plan_generated(
+    plan: &DayPlan,
+    latency: std::time::Duration,
+    usage: Option<&RefineUsage>,
+) -> EventPayload {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut event = PlanGenerated {
+        plan_date: plan.date,
+        tasks_scheduled: count(plan.response.scheduled_tasks.len()),
+        tasks_unscheduled: count(plan.response.unscheduled_tasks.len()),
+        tokens_used: 0,
+        latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+        ..PlanGenerated::default()
+    };
+    if let Some(u) = usage {
+        event.model.clone_from(&u.model);
+        event.tokens_in = u.tokens_in;
+        event.tokens_out = u.tokens_out;
+        event.tokens_used = u.tokens_in.saturating_add(u.tokens_out);
+        event.cache_hit = u.cache_hit;
+        event.refinement = Some(u.status);
+    }
+    EventPayload::PlanGenerated(event)
+}
+
 /// What the plan changes in the stored schedule: new or moved slots (in the response's
 /// order), then the slots of tasks planned within `[day_start, day_end)` that the plan
 /// left out (in the tasks' order).
-fn schedule_changes(
+pub(crate) fn schedule_changes(
     tasks: &[Task],
     response: &PlanDayResponse,
     day_start: DateTime<Utc>,

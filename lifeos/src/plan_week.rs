@@ -297,6 +297,7 @@ impl LifeOs {
             tasks_unscheduled: count(plan.response.unscheduled_tasks.len()),
             tokens_used: 0,
             latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            ..PlanGenerated::default()
         });
         let (_, recorded) = self
             .store()

@@ -136,3 +136,56 @@ fn a_task_scheduled_event_written_before_blocks_still_decodes() {
     let again: DomainEvent = serde_json::from_value(serde_json::to_value(&event).unwrap()).unwrap();
     assert_eq!(again, event);
 }
+
+#[test]
+fn a_refined_plan_event_of_this_version_decodes_and_an_older_one_gets_defaults() {
+    use lifeos_core::event::PlanGenerated;
+    use lifeos_core::plan::RefinementStatus;
+    let refined = check(
+        "ai.plan_generated",
+        include_str!("../fixtures/events/ai.plan_generated.refined.json"),
+    );
+    let EventPayload::PlanGenerated(p) = &refined.payload else {
+        panic!("{:?}", refined.payload);
+    };
+    assert_eq!(p.model.as_deref(), Some("gpt-4o-mini"));
+    assert_eq!(
+        (p.tokens_in, p.tokens_out, p.tokens_used),
+        (1200, 340, 1540)
+    );
+    assert!(!p.cache_hit);
+    assert_eq!(p.refinement, Some(RefinementStatus::Accepted));
+    assert_eq!(p.latency_ms, 812);
+
+    // Written before the usage fields existed: they decode as their defaults.
+    let older = check(
+        "ai.plan_generated",
+        include_str!("../fixtures/events/ai.plan_generated.json"),
+    );
+    let EventPayload::PlanGenerated(p) = &older.payload else {
+        panic!("{:?}", older.payload);
+    };
+    assert_eq!(
+        *p,
+        PlanGenerated {
+            plan_date: p.plan_date,
+            tasks_scheduled: 5,
+            tasks_unscheduled: 2,
+            tokens_used: 0,
+            latency_ms: 3,
+            ..PlanGenerated::default()
+        }
+    );
+
+    // A cache hit says so, and round-trips.
+    let hit = include_str!("../fixtures/events/ai.plan_generated.refined.json").replace(
+        "\"refinement\": \"accepted\"",
+        "\"cache_hit\": true, \"refinement\": \"rejected\"",
+    );
+    let event: DomainEvent = serde_json::from_str(&hit).unwrap();
+    let EventPayload::PlanGenerated(p) = &event.payload else {
+        panic!("{:?}", event.payload);
+    };
+    assert!(p.cache_hit);
+    assert_eq!(p.refinement, Some(RefinementStatus::Rejected));
+}

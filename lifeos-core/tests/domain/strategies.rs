@@ -645,6 +645,7 @@ pub fn payload() -> impl Strategy<Value = EventPayload> {
                         tasks_unscheduled,
                         tokens_used,
                         latency_ms,
+                        ..PlanGenerated::default()
                     })
                 }
             ),

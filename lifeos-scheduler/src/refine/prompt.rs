@@ -18,9 +18,33 @@ pub struct Prompt {
     /// The day as JSON: window, preferences, tasks, events, the starting plan, and the
     /// user's instructions as one quoted string.
     pub user: String,
+    /// The reply's strict JSON schema and its name, when it is not the day plan's
+    /// ([`response_schema`]): another question to the same model (a task breakdown).
+    pub schema: Option<(String, Value)>,
 }
 
 impl Prompt {
+    /// A prompt of two messages whose reply has the strict JSON `schema` called `name`
+    /// (letters, digits, `_` and `-`).
+    ///
+    /// ```
+    /// use lifeos_scheduler::refine::Prompt;
+    /// let p = Prompt::new("rules", "{}", "steps", serde_json::json!({"type": "object"}));
+    /// assert_eq!(p.schema.as_ref().map(|(n, _)| n.as_str()), Some("steps"));
+    /// ```
+    pub fn new(
+        system: impl Into<String>,
+        user: impl Into<String>,
+        name: impl Into<String>,
+        schema: Value,
+    ) -> Self {
+        Self {
+            system: system.into(),
+            user: user.into(),
+            schema: Some((name.into(), schema)),
+        }
+    }
+
     /// Characters in both messages (a rough size; token counts are the refiner's).
     pub fn len(&self) -> usize {
         self.system.len() + self.user.len()
@@ -195,5 +219,6 @@ pub fn build_prompt(
     Ok(Prompt {
         system: system_text(&day, p.meeting_buffer_minutes),
         user: user.to_string(),
+        schema: None,
     })
 }

@@ -115,6 +115,12 @@ pub trait Refiner: Send + Sync {
     /// (the refinement is then `unavailable` and nothing is called).
     fn model(&self, request: &PlanDayRequest) -> Option<String>;
 
+    /// The model asked about a single task (a breakdown into steps), or `None` when none
+    /// is configured. Default: none.
+    fn task_model(&self) -> Option<String> {
+        None
+    }
+
     /// Asks `model` for a plan.
     ///
     /// # Errors

@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use lifeos::core::PreferencesPatch;
-use lifeos::store::idempotency::Written;
 use lifeos::core::wire::Erased;
+use lifeos::store::idempotency::Written;
 
 use crate::auth::Caller;
 use crate::idempotency::{self, render};

@@ -1,13 +1,15 @@
-//! `POST /api/v1/ai/plan-day`: the deterministic plan through `LifeOs::plan_day`, saved
-//! unless `dry_run`. No model is configured in this server yet, so `refine: true` answers
-//! the deterministic plan with PLANNER.md's `refinement` object (status `unavailable`)
-//! and a warning.
+//! `POST /api/v1/ai/plan-day`: the plan through `LifeOs::plan_day`, saved unless
+//! `dry_run`; with `refine`, refined by the application's model (its plan cache first, then
+//! one AI unit of the caller's tier: none left is 429 with `Retry-After`, nothing saved).
+//! Without a model, the deterministic plan with PLANNER.md's `refinement` object (status
+//! `unavailable`) and a warning.
 
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{Days, NaiveDate};
 use lifeos::PlanDayOptions;
+use lifeos::core::plan::RefinementStatus;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -26,7 +28,7 @@ pub const REFINE_UNAVAILABLE: &str = "refinement is not configured on this serve
 pub(crate) struct PlanDayBody {
     /// The day to plan (default: the user's local today).
     date: Option<NaiveDate>,
-    /// Ask the model to refine the plan (no model is configured on this server yet).
+    /// Ask the model to refine the plan (PLANNER.md, "Refinement by a language model").
     refine: bool,
     /// Free text for the model, at most 1,000 characters.
     #[schema(max_length = 1000)]
@@ -43,6 +45,7 @@ pub(crate) struct PlanDayBody {
         (status = 400, description = "bad-request: the body is not JSON."),
         (status = 409, description = "dependency-cycle: the tasks' dependencies form a cycle; conflict: a task changed meanwhile."),
         (status = 415, description = "unsupported-media-type"),
+        (status = 429, description = "rate-limited: the tier's AI calls are used up (`Retry-After`); nothing saved."),
         (status = 422, description = "validation: date outside the user's yesterday..today + 365, instructions over 1,000 characters."),
     ))]
 pub(crate) async fn plan_day(
@@ -116,9 +119,13 @@ async fn plan(
             ));
         }
     }
-    let options = PlanDayOptions::new()
+    let mut options = PlanDayOptions::new()
         .dry_run(body.dry_run)
-        .tier(caller.tier);
+        .tier(caller.tier)
+        .refine(body.refine);
+    if let Some(text) = &body.instructions {
+        options = options.instructions(text.clone());
+    }
     let plan = match state
         .app()
         .plan_day(caller.user, body.date, now, options)
@@ -134,28 +141,26 @@ async fn plan(
                 "the tasks' dependencies form a cycle".into(),
             ));
         }
+        Err(lifeos::Error::QuotaExceeded(q)) => {
+            return Err(ApiError::RateLimited {
+                retry_after: q.retry_after.as_secs().max(1),
+            });
+        }
         Err(e) => return Err(e.into()),
     };
     let saved = if plan.saved { plan.changes.len() } else { 0 };
     let mut response = plan.response.clone();
-    if body.refine {
+    let unavailable = response
+        .refinement
+        .as_ref()
+        .is_some_and(|r| r.status == RefinementStatus::Unavailable);
+    if unavailable {
+        // The planner's warning for this case is last; the server says it in its words.
+        response.warnings.pop();
         response.warnings.push(REFINE_UNAVAILABLE.to_owned());
     }
     let mut out = serde_json::to_value(&response).map_err(|_| ApiError::Internal)?;
     if let Some(map) = out.as_object_mut() {
-        if body.refine {
-            let score = lifeos::scheduler::validate(&plan.request, &plan.response)
-                .map(|s| s.quarter_points as f64 / 4.0)
-                .unwrap_or(0.0);
-            map.insert(
-                "refinement".into(),
-                json!({
-                    "status": "unavailable", "model": null, "moved": 0, "dropped": [],
-                    "droppedMore": 0, "scoreDeterministic": score, "scoreFinal": score,
-                    "tokensIn": 0, "tokensOut": 0, "cacheHit": false, "latencyMs": 0
-                }),
-            );
-        }
         map.insert("saved".into(), json!(saved));
     }
     Ok(Json(out))

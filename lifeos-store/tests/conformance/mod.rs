@@ -1538,6 +1538,7 @@ pub async fn recorded_events_and_slow_subscribers<S: Store>(make: &impl Make<S>)
         tasks_unscheduled: 1,
         tokens_used: 0,
         latency_ms: 3,
+        ..PlanGenerated::default()
     });
     let e = store.record_event(u, EventSource::Ai, plan).await.unwrap();
     assert_eq!(e.event.kind(), "ai.plan_generated");
@@ -1589,6 +1590,7 @@ pub async fn changes_and_record_commit_together<S: Store>(make: &impl Make<S>) {
         tasks_unscheduled: 0,
         tokens_used: 0,
         latency_ms: 0,
+        ..PlanGenerated::default()
     });
     let slot = |id, h: i64| {
         TaskChange::new(
