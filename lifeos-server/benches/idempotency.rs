@@ -82,6 +82,9 @@ async fn main() {
     let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
     let token =
         lifeos_server::auth::dev_token(SECRET, user, "authenticated", None, now, 3600).unwrap();
+    // ring as the process's TLS provider: with reqwest's `rustls-no-provider` enabled by
+    // another crate of the build, `Client::new()` would panic without one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let url = format!("{base}/api/v1/tasks");
 

@@ -193,7 +193,7 @@ async fn the_binary_serves_and_exits_0_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let http = reqwest::Client::new();
+    let http = crate::support::http_client();
     let base = format!("http://127.0.0.1:{port}");
     let mut up = false;
     for _ in 0..100 {

@@ -199,7 +199,7 @@ pub async fn start_with(setup: Setup) -> Option<Server> {
     Some(Server {
         base,
         clock,
-        http: reqwest::Client::new(),
+        http: http_client(),
         state,
         _dir: dir,
     })
@@ -350,4 +350,12 @@ macro_rules! on_backends {
             }
         }
     };
+}
+
+/// A plain HTTP client for the tests. Installs ring as the process's TLS provider first:
+/// in a build where reqwest has rustls without a provider (`--all-features`),
+/// `reqwest::Client::new()` would panic without one. Installing twice is harmless.
+pub(crate) fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
