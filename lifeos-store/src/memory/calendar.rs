@@ -71,7 +71,7 @@ impl CalendarStore for MemoryStore {
                 .ok_or_else(|| Error::not_found("calendar_event", id))?;
             match rules::patch_calendar_event(ctx, current, expected_version, &patch, now)? {
                 Some((row, e)) => {
-                    state.calendar.insert(id, row.clone());
+                    state.calendar.insert(row.clone());
                     Ok((row, vec![e]))
                 }
                 None => Ok((current.clone(), Vec::new())),
@@ -90,7 +90,7 @@ impl CalendarStore for MemoryStore {
             let current = own(&state.calendar, &id, user, |e| e.user_id)
                 .ok_or_else(|| Error::not_found("calendar_event", id))?;
             let (row, e) = rules::delete_calendar_event(ctx, current, expected_version, now)?;
-            state.calendar.insert(id, row.clone());
+            state.calendar.insert(row.clone());
             Ok((row, vec![e]))
         })
     }
@@ -155,21 +155,17 @@ pub(super) fn window_of(
 
 /// One upsert on `state`: what it did, and its event when it wrote.
 fn upsert_in(
-    calendar: &mut BTreeMap<CalendarEventId, CalendarEvent>,
+    calendar: &mut super::calendar_table::CalendarTable,
     ctx: &crate::ctx::Ctx,
     user: UserId,
     input: CalendarEventInput,
     now: DateTime<Utc>,
 ) -> Result<(Upserted<CalendarEvent>, Option<lifeos_core::DomainEvent>)> {
-    let mine = || calendar.values().filter(|e| e.user_id == user);
     let key = rules::recurrence_key(input.recurrence_id.as_ref());
-    let existing = input.external_id.as_ref().and_then(|x| {
-        mine().find(|e| {
-            e.provider == input.provider
-                && e.external_id.as_ref() == Some(x)
-                && rules::recurrence_key(e.recurrence_id.as_ref()) == key
-        })
-    });
+    let existing = input
+        .external_id
+        .as_ref()
+        .and_then(|x| calendar.by_key(user, input.provider, x, key));
     let series_id = match input.series_id {
         Some(s) => {
             if own(calendar, &s, user, |e| e.user_id).is_none() {
@@ -177,15 +173,12 @@ fn upsert_in(
             }
             Some(s)
         }
-        None if input.recurrence_id.is_some() => input.external_id.as_ref().and_then(|x| {
-            mine()
-                .find(|e| {
-                    e.provider == input.provider
-                        && e.external_id.as_ref() == Some(x)
-                        && e.recurrence_id.is_none()
-                })
-                .map(|e| e.id)
-        }),
+        // An override's series: the master under its UID, found by the index.
+        None if input.recurrence_id.is_some() => input
+            .external_id
+            .as_ref()
+            .and_then(|x| calendar.by_key(user, input.provider, x, String::new()))
+            .map(|e| e.id),
         None => None,
     };
     let existing = existing.cloned();
@@ -195,7 +188,7 @@ fn upsert_in(
             None,
         )),
         Some((row, e)) => {
-            calendar.insert(row.id, row.clone());
+            calendar.insert(row.clone());
             let out = if existing.is_some() {
                 Upserted::Updated(row)
             } else {

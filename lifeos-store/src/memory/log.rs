@@ -73,7 +73,7 @@ impl Store for MemoryStore {
         );
         counts.insert(
             "calendar_events".to_owned(),
-            drain(&mut state.calendar, |e| e.user_id != user),
+            state.calendar.remove_user(user),
         );
         counts.insert(
             "subscriptions".to_owned(),

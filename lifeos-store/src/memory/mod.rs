@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use lifeos_core::{
-    CalendarEvent, CalendarEventId, DomainEvent, OAuthToken, OAuthTokenId, Profile, Project,
-    ProjectId, Subscription, SubscriptionId, Task, TaskId, UserId,
+    DomainEvent, OAuthToken, OAuthTokenId, Profile, Project, ProjectId, Subscription,
+    SubscriptionId, Task, TaskId, UserId,
 };
 
 use chrono::{DateTime, Utc};
@@ -50,6 +50,7 @@ mod prelude {
 }
 
 mod calendar;
+mod calendar_table;
 mod idempotency_records;
 mod log;
 mod profiles;
@@ -62,7 +63,7 @@ pub(super) struct State {
     pub(super) tasks: BTreeMap<TaskId, Task>,
     pub(super) projects: BTreeMap<ProjectId, Project>,
     pub(super) profiles: BTreeMap<UserId, Profile>,
-    pub(super) calendar: BTreeMap<CalendarEventId, CalendarEvent>,
+    pub(super) calendar: calendar_table::CalendarTable,
     pub(super) subscriptions: BTreeMap<SubscriptionId, Subscription>,
     pub(super) tokens: BTreeMap<OAuthTokenId, OAuthToken>,
     pub(super) events: Vec<StoredEvent>,

@@ -30,9 +30,7 @@ impl ProfileStore for MemoryStore {
             }
             let rows = rules::seed_rows(ctx, user, seed, now)?;
             state.profiles.insert(user, rows.profile.clone());
-            state
-                .calendar
-                .extend(rows.events.into_iter().map(|e| (e.id, e)));
+            state.calendar.extend(rows.events);
             state
                 .tasks
                 .extend(rows.tasks.into_iter().map(|t| (t.id, t)));
