@@ -104,7 +104,7 @@ impl LifeOs {
     /// the same file again changes nothing and emits no event; an event whose content
     /// changed is updated. Lenient unless [`IcsImportOptions::strict`]: an event that
     /// cannot be read is skipped and reported with its line (one the store refuses, with
-    /// its `UID`), and the others are imported. One transaction: a strict import writes all
+    /// its line and `UID`), and the others are imported. One transaction: a strict import writes all
     /// or nothing. When something was written, one `calendar.synced` event records the
     /// counts, in that transaction. A `UID` repeated in the file is one event (the last
     /// wins), counted once.
@@ -148,7 +148,11 @@ impl LifeOs {
         let mut events = read.events;
         // Series masters first, so that their overrides find them.
         events.sort_by_key(|e| e.recurrence_id.is_some());
-        let mut inputs: Vec<CalendarEventInput> = events.into_iter().map(keyed_input).collect();
+        // Each input with its line in the file, so that one the store refuses names it.
+        let mut inputs: Vec<(usize, CalendarEventInput)> = events
+            .into_iter()
+            .map(|e| (read.lines.get(&e.id).copied().unwrap_or(0), keyed_input(e)))
+            .collect();
         // Cancellations of events this file does not hold: the stored ones they name,
         // written in the same transaction as the file's events.
         let elsewhere: Vec<_> = read
@@ -178,12 +182,13 @@ impl LifeOs {
                 for mut event in changes {
                     // Its content changed: a new fingerprint, not the stored one.
                     event.etag = None;
-                    inputs.push(keyed_input(event));
+                    inputs.push((c.line, keyed_input(event)));
                 }
             }
             report.errors.sort_by_key(|e| e.line);
         }
-        let inputs = last_of_each_key(inputs.into_iter(), &mut report);
+        let (lines, inputs): (Vec<usize>, Vec<CalendarEventInput>) =
+            last_of_each_key(inputs, &mut report).into_iter().unzip();
         let uids: Vec<Option<String>> = inputs
             .iter()
             .map(|i| {
@@ -210,7 +215,8 @@ impl LifeOs {
         report.imported = counts.created;
         report.updated = counts.updated;
         report.unchanged = counts.unchanged;
-        for ((answer, uid), cancelled) in answers.iter().zip(uids).zip(cancelled) {
+        for (((answer, uid), cancelled), line) in answers.iter().zip(uids).zip(cancelled).zip(lines)
+        {
             match answer {
                 Ok(Upserted::Created(e) | Upserted::Updated(e)) => {
                     if !report.changed.contains(&e.id) {
@@ -224,13 +230,15 @@ impl LifeOs {
                 Err(e) => {
                     report.skipped += 1;
                     report.errors.push(ImportProblem {
-                        line: 0,
+                        line,
                         uid,
                         message: e.to_string(),
                     });
                 }
             }
         }
+        report.errors.sort_by_key(|e| e.line);
+        report.warnings.sort_by_key(|w| w.line);
         Ok(report)
     }
 }
@@ -259,11 +267,10 @@ fn decode(bytes: &[u8], strict: bool, report: &mut ImportReport) -> Result<Strin
 /// one event, the last occurrence wins (as a calendar client reading the file top to
 /// bottom would keep it), with a warning. Order otherwise kept.
 fn last_of_each_key(
-    inputs: impl Iterator<Item = CalendarEventInput>,
+    inputs: Vec<(usize, CalendarEventInput)>,
     report: &mut ImportReport,
-) -> Vec<CalendarEventInput> {
-    let inputs: Vec<CalendarEventInput> = inputs.collect();
-    let key = |i: &CalendarEventInput| {
+) -> Vec<(usize, CalendarEventInput)> {
+    let key = |(_, i): &(usize, CalendarEventInput)| {
         let recurrence = i
             .recurrence_id
             .as_ref()
@@ -281,7 +288,7 @@ fn last_of_each_key(
             out.push(input);
         } else if let Some(uid) = k.0.filter(|x| !x.starts_with(DERIVED_KEY)) {
             report.warnings.push(ImportProblem {
-                line: 0,
+                line: input.0,
                 message: format!("UID {uid:?} appears more than once; the last one is kept"),
                 uid: Some(uid),
             });

@@ -203,6 +203,10 @@ pub struct Imported {
     /// read before one are already marked cancelled in `events`; the caller cancels the
     /// stored events it names.
     pub cancellations: Vec<Cancellation>,
+    /// The line of each event of `events` in the file, by its id: its `BEGIN:VEVENT` (an
+    /// instance an `RDATE` period made: its series'; one a cancellation made: the
+    /// cancellation's), so that what a later step refuses can still name its line.
+    pub lines: BTreeMap<CalendarEventId, usize>,
 }
 
 /// Imports every `VEVENT` that can be read, skipping (and reporting) the others: one bad
@@ -253,6 +257,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
     let mut period_overrides: Vec<CalendarEvent> = Vec::new();
     // Each event's SEQUENCE and BEGIN:VEVENT line.
     let mut sequences: BTreeMap<CalendarEventId, (i64, usize)> = BTreeMap::new();
+    let mut lines: BTreeMap<CalendarEventId, usize> = BTreeMap::new();
     for (v, method) in vevents {
         let uid = || v.get("UID").map(|p| p.value.trim().to_string());
         match method {
@@ -267,7 +272,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
                 continue;
             }
             Method::Cancel => {
-                match itip_cancellation(v, &zones, &mut events, options, rng) {
+                match itip_cancellation(v, &zones, &mut events, &mut lines, options, rng) {
                     Ok(c) => cancellations.push(c),
                     Err(e) => skipped.push(unreadable(v, e)),
                 }
@@ -277,6 +282,8 @@ pub fn import_lenient<R: RngCore + ?Sized>(
         match read_event(v, &zones, options, rng) {
             Ok(read) => {
                 sequences.insert(read.event.id, (read.sequence, v.line));
+                lines.insert(read.event.id, v.line);
+                lines.extend(read.overrides.iter().map(|o| (o.id, v.line)));
                 events.push(read.event);
                 warnings.extend(read.caveats);
                 period_overrides.extend(read.overrides);
@@ -308,11 +315,17 @@ pub fn import_lenient<R: RngCore + ?Sized>(
     }
     link_overrides(&mut events, &sequences, &mut skipped);
     warnings.sort_by_key(|w| w.line);
+    // Only the events kept (linking may have skipped some).
+    let lines = events
+        .iter()
+        .filter_map(|e| lines.get(&e.id).map(|line| (e.id, *line)))
+        .collect();
     Ok(Imported {
         events,
         skipped,
         warnings,
         cancellations,
+        lines,
     })
 }
 
@@ -396,6 +409,7 @@ fn itip_cancellation<R: RngCore + ?Sized>(
     v: &Component,
     zones: &Zones,
     events: &mut Vec<CalendarEvent>,
+    lines: &mut BTreeMap<CalendarEventId, usize>,
     options: &ImportOptions,
     rng: &mut R,
 ) -> Result<Cancellation, Error> {
@@ -419,7 +433,10 @@ fn itip_cancellation<R: RngCore + ?Sized>(
     for c in changed {
         match events.iter_mut().find(|e| e.id == c.id) {
             Some(e) => *e = c,
-            None => events.push(c),
+            None => {
+                lines.insert(c.id, v.line);
+                events.push(c);
+            }
         }
     }
     Ok(cancellation)

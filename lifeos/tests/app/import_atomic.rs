@@ -13,6 +13,16 @@ fn event(uid: &str, start: &str, summary: &str) -> String {
     )
 }
 
+/// The 1-based line of the `n`th (0-based) `BEGIN:VEVENT` of `text`.
+fn begin_line(text: &str, n: usize) -> usize {
+    text.split("\r\n")
+        .enumerate()
+        .filter(|(_, l)| *l == "BEGIN:VEVENT")
+        .nth(n)
+        .map(|(i, _)| i + 1)
+        .unwrap()
+}
+
 fn calendar(events: &[String]) -> String {
     format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{}END:VCALENDAR\r\n",
@@ -86,6 +96,9 @@ async fn a_lenient_import_writes_the_valid_events_and_reports_the_refused_one() 
         .unwrap();
     assert_eq!((report.imported, report.skipped), (20, 1));
     assert_eq!(report.errors[0].uid.as_deref(), Some("late@x"));
+    // The store refused it after reading: the report still names its line.
+    let file = twenty_and_one_out_of_range();
+    assert_eq!(report.errors[0].line, begin_line(&file, 20));
     assert!(
         report.errors[0].message.contains("2262"),
         "{:?}",
@@ -133,6 +146,8 @@ async fn a_repeated_uid_is_one_import_and_the_last_wins() {
         assert_eq!(report.changed.len(), 2);
         assert_eq!(report.warnings.len(), 1, "{report:?}");
         assert_eq!(report.warnings[0].uid.as_deref(), Some("same@x"));
+        // The copy set aside: the first one.
+        assert_eq!(report.warnings[0].line, begin_line(&file, 0));
         let events = app.store().list_calendar_events(me, false).await.unwrap();
         let mut titles: Vec<_> = events.iter().map(|e| e.title.as_str()).collect();
         titles.sort_unstable();
