@@ -93,6 +93,7 @@ mod calendar;
 mod clock;
 mod error;
 mod event_writes;
+mod guarded_plan;
 mod guarded_tasks;
 mod import;
 mod log;

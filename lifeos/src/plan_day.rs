@@ -17,6 +17,7 @@ use serde::{Serialize, Serializer};
 
 use crate::LifeOs;
 use crate::error::{Error, Result};
+use crate::guarded_plan::Tries;
 use crate::planned_blocks::{day_response, leave_later_days, merge_aliases, planner_tasks};
 use crate::refinement::RefineUsage;
 
@@ -247,22 +248,14 @@ impl LifeOs {
         now: DateTime<Utc>,
         options: PlanDayOptions,
     ) -> Result<DayPlan> {
-        let attempts = options.max_attempts.max(1);
-        let mut last_date = date;
-        // Plans of one user in this process take turns, so they do not invalidate each
-        // other's reads; other processes are kept apart by the guarded save below.
-        let _turn = if options.dry_run {
-            None
-        } else {
-            Some(self.planning_turn(user).await)
-        };
+        let mut tries = Tries::new(options.max_attempts, date.unwrap_or(now.date_naive()));
+        let _turn = self.turn_to_plan(user, options.dry_run).await;
         // The model's answer, kept across attempts: asked (and charged) once.
         let mut in_hand = None;
-        for attempt in 1..=attempts {
+        for attempt in tries.numbers() {
             let started = self.monotonic().elapsed();
             let (mut plan, guard) = self.compute_day(user, date, now).await?;
             plan.attempts = attempt;
-            last_date = Some(plan.date);
             let usage = if options.refine {
                 Some(
                     self.refine_day(user, &mut plan, now, &options, &mut in_hand)
@@ -285,21 +278,14 @@ impl LifeOs {
                 }
                 return Ok(plan);
             }
-            match self
+            let outcome = self
                 .save_day(user, &mut plan, &guard, latency, usage.as_ref())
-                .await
-            {
-                Ok(()) => return Ok(plan),
-                Err(e) if e.is_conflict() => {
-                    tracing::debug!(%user, attempt, "tasks changed while planning; planning again");
-                }
-                Err(e) => return Err(e),
+                .await;
+            if tries.saved(outcome, user, attempt, plan.date)? {
+                return Ok(plan);
             }
         }
-        Err(Error::PlanConflict {
-            date: last_date.unwrap_or_else(|| now.date_naive()),
-            attempts,
-        })
+        Err(tries.exhausted())
     }
 
     /// Loads the day and plans it; saves nothing. Also returns what was read, to guard

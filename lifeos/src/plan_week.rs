@@ -12,6 +12,7 @@ use lifeos_store::{ReadGuard, StoredEvent, TaskChange, TaskOp, TaskQuery, Unread
 
 use crate::LifeOs;
 use crate::error::{Error, Result};
+use crate::guarded_plan::Tries;
 use crate::plan_day::{check_no_cycle, day_bounds};
 use crate::planned_blocks::{BlockChange, block_changes, merge_aliases, planner_tasks};
 
@@ -156,36 +157,24 @@ impl LifeOs {
                 "an integer in 1..=14",
             )));
         }
-        let attempts = options.max_attempts.max(1);
-        let mut last_date = start;
-        let _turn = if options.dry_run {
-            None
-        } else {
-            Some(self.planning_turn(user).await)
-        };
-        for attempt in 1..=attempts {
+        let mut tries = Tries::new(options.max_attempts, start.unwrap_or(now.date_naive()));
+        let _turn = self.turn_to_plan(user, options.dry_run).await;
+        for attempt in tries.numbers() {
             let started = self.monotonic().elapsed();
             let (mut plan, guard) = self
                 .compute_week(user, start, now, options.horizon_days)
                 .await?;
             plan.attempts = attempt;
-            last_date = Some(plan.start_date);
             if options.dry_run {
                 return Ok(plan);
             }
             let latency = self.monotonic().elapsed().saturating_sub(started);
-            match self.save_week(user, &mut plan, &guard, latency).await {
-                Ok(()) => return Ok(plan),
-                Err(e) if e.is_conflict() => {
-                    tracing::debug!(%user, attempt, "tasks changed while planning; planning again");
-                }
-                Err(e) => return Err(e),
+            let outcome = self.save_week(user, &mut plan, &guard, latency).await;
+            if tries.saved(outcome, user, attempt, plan.start_date)? {
+                return Ok(plan);
             }
         }
-        Err(Error::PlanConflict {
-            date: last_date.unwrap_or_else(|| now.date_naive()),
-            attempts,
-        })
+        Err(tries.exhausted())
     }
 
     async fn compute_week(
