@@ -8,6 +8,10 @@
 //! - `recurrence/blocked_time/events_30000`: a day's `blockedTime` from 30,000 events (a
 //!   year of one-off meetings, 100 daily series with 100 moved instances each), as a plan
 //!   after a large import reads it (issue 13: 25 s when each series scanned every event).
+//! - `recurrence/expand/daily_5000_overrides_5000_exdates`: twenty years of a daily series
+//!   with 5,000 moved instances and 5,000 removed ones (a long-lived calendar's standup),
+//!   expanded over one week: each instance used to be looked up in every override and
+//!   EXDATE (quadratic).
 
 use std::hint::black_box;
 
@@ -113,6 +117,41 @@ fn event(
     }
 }
 
+fn many_overrides(c: &mut Criterion) {
+    let tz = chrono_tz::Europe::Berlin;
+    let day0 = NaiveDate::from_ymd_opt(2010, 1, 4)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let at = |local| EventTime::Zoned { local, tz };
+    let mut series = Series::new(at(day0), Some("FREQ=DAILY;COUNT=7300")).unwrap();
+    for k in 0..5000 {
+        let original = day0 + chrono::Duration::days(k);
+        series
+            .overrides
+            .push(lifeos_core::recurrence::Override::new(
+                at(original),
+                at(original + chrono::Duration::hours(1)),
+            ));
+    }
+    series.exdates = (5000..10_000)
+        .map(|k| at(day0 + chrono::Duration::days(k / 2)))
+        .collect();
+    let window = Window::Instants {
+        from: Utc.with_ymd_and_hms(2025, 6, 2, 0, 0, 0).unwrap(),
+        to: Utc.with_ymd_and_hms(2025, 6, 9, 0, 0, 0).unwrap(),
+    };
+    let check = series.expand(&window).unwrap();
+    assert_eq!(check.occurrences.len(), 7);
+    c.bench_function("recurrence/expand/daily_5000_overrides_5000_exdates", |b| {
+        b.iter(|| {
+            series
+                .expand(black_box(&window))
+                .map(|e| e.occurrences.len())
+        })
+    });
+}
+
 fn thirty_thousand_events(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(13);
     let day0 = NaiveDate::from_ymd_opt(2025, 1, 1)
@@ -161,6 +200,7 @@ criterion_group!(
     benches,
     weekly_year,
     thousand_series,
+    many_overrides,
     thirty_thousand_events
 );
 criterion_main!(benches);

@@ -77,6 +77,8 @@ pub use json::{expand_json_line, parse_case_json};
 pub(crate) use rule::field_error as rule_field_error;
 pub use rule::{ByDay, Frequency, MAX_RULE_LEN, RecurrenceRule, Until, Weekday};
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
@@ -503,12 +505,18 @@ impl Series {
             0
         };
         let start_key = self.point_key(&self.start);
-        let ex_keys: Vec<Key> = self.exdates.iter().map(|t| self.key(t)).collect();
+        // EXDATEs as sets: every instance is checked against them.
+        let mut ex_at: HashSet<i64> = HashSet::new();
+        let mut ex_dates: HashSet<NaiveDate> = HashSet::new();
+        for t in &self.exdates {
+            match self.key(t) {
+                Key::At(x) => ex_at.insert(x),
+                Key::OnDate(d) => ex_dates.insert(d),
+            };
+        }
         let excluded = |k: i64| {
-            ex_keys.iter().any(|e| match *e {
-                Key::At(x) => x == k,
-                Key::OnDate(d) => self.local_date_of_key(k) == d,
-            })
+            ex_at.contains(&k)
+                || (!ex_dates.is_empty() && ex_dates.contains(&self.local_date_of_key(k)))
         };
         // Range overrides: (original key, delta, index), sorted by original key.
         let mut ranges: Vec<(i64, i64, usize)> = self
@@ -568,12 +576,22 @@ impl Series {
             .iter()
             .map(|o| self.point_key(&o.recurrence_id))
             .collect();
+        // The last override of each instance: it is the one that counts.
+        let last_override: HashMap<i64, usize> = override_keys
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| (k, i))
+            .collect();
         for (k, t) in originals {
             // An override at exactly this instance replaces it (the last such one wins).
-            if override_keys.contains(&k) {
+            if last_override.contains_key(&k) {
                 continue;
             }
-            let governing = ranges.iter().rev().find(|r| r.0 <= k);
+            // The latest THISANDFUTURE override at or before it (ranges are sorted).
+            let governing = ranges
+                .partition_point(|r| r.0 <= k)
+                .checked_sub(1)
+                .and_then(|p| ranges.get(p));
             let (start, sk, range_length) = match governing {
                 Some(&(_, delta, i)) => {
                     let Some(o) = self.overrides.get(i) else {
@@ -624,7 +642,7 @@ impl Series {
                 None => self.end_of(&o.start, sk),
             };
             // Later overrides with the same recurrence id win.
-            if override_keys.iter().skip(i + 1).any(|&k| k == rk) {
+            if last_override.get(&rk) != Some(&i) {
                 continue;
             }
             out.push((
