@@ -1,5 +1,8 @@
 //! The client against the real server on loopback: every route, on SQLite and PostgreSQL.
 
+mod calendar_patch;
+mod plan_week;
+
 use chrono::{Duration, TimeZone, Utc};
 use futures_util::{StreamExt, TryStreamExt};
 use lifeos::core::{
