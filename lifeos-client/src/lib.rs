@@ -53,7 +53,8 @@ mod retry;
 mod sse;
 
 pub use api::{
-    Ai, Calendar, Events, Me, OccurrencesRequest, PlanDay, Projects, Service, TaskList, Tasks,
+    Ai, Calendar, Events, Me, OccurrencesRequest, PlanDay, PlanWeek, Projects, Service, TaskList,
+    Tasks,
 };
 pub use auth::{StaticToken, TokenProvider};
 pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT};

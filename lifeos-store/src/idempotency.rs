@@ -4,7 +4,8 @@
 //!
 //! A caller (the REST server) wraps a write in [`with_pending`] with a [`PendingRecord`]:
 //! the first committing write inside that scope whose result the record's renderer
-//! accepts ([`Written`]) stores the rendered response in the same transaction. Records are
+//! accepts ([`Written`]) stores the rendered response in the same transaction; a workflow
+//! whose answer is a report of its write (an import) renders it with [`with_render`]. Records are
 //! kept [`IDEMPOTENCY_TTL`] (24 hours) and purged lazily when a user's next record is
 //! written.
 //!
@@ -144,6 +145,9 @@ pub enum Written<'a> {
     Profile(&'a Profile),
     /// A user erased: rows deleted per table.
     Erased(&'a BTreeMap<String, u64>),
+    /// A batch of calendar events upserted in one transaction (an import): each input's
+    /// answer, in order.
+    CalendarBatch(&'a [Result<Upserted<CalendarEvent>>]),
     /// Anything else (a recorded event, tokens, subscriptions, an import batch).
     Other,
 }
@@ -190,6 +194,7 @@ struct Slot {
 
 tokio::task_local! {
     static PENDING: Arc<Slot>;
+    static RENDER: Arc<Render>;
 }
 
 /// Runs `fut` with `record` pending: the first write inside it (on this task) whose result
@@ -202,6 +207,21 @@ pub async fn with_pending<F: Future>(record: PendingRecord, fut: F) -> (F::Outpu
     });
     let out = PENDING.scope(Arc::clone(&slot), fut).await;
     (out, slot.written.load(Ordering::SeqCst))
+}
+
+/// Runs `fut` with `render` in place of the pending record's renderer: the first write
+/// inside it (on this task) that `render` accepts stores the record in its transaction.
+/// Without a pending record it just runs `fut`.
+///
+/// This is for a workflow whose answer is not the rows it writes but a report of them
+/// (an import's counts, a plan): the workflow, which knows what it read and decided,
+/// renders its caller's answer from what its save wrote, inside that save, so a retry
+/// after a crash finds the change and its answer, or neither.
+pub async fn with_render<F: Future>(
+    render: impl Fn(Written<'_>) -> Option<StoredResponse> + Send + Sync + 'static,
+    fut: F,
+) -> F::Output {
+    RENDER.scope(Arc::new(render), fut).await
 }
 
 /// The scope of the record pending on this task and not yet written.
@@ -223,7 +243,10 @@ pub(crate) fn render(
             if slot.written.load(Ordering::SeqCst) {
                 return None;
             }
-            let response = (slot.record.render)(written)?;
+            let response = match RENDER.try_with(Arc::clone) {
+                Ok(render) => render(written)?,
+                Err(_) => (slot.record.render)(written)?,
+            };
             Some(IdempotencyRecord {
                 scope: slot.record.scope.clone(),
                 fingerprint: slot.record.fingerprint.clone(),
@@ -292,12 +315,17 @@ macro_rules! other_outcome {
     };
 }
 
+impl Outcome for Vec<Result<Upserted<CalendarEvent>>> {
+    fn written(&self) -> Written<'_> {
+        Written::CalendarBatch(self)
+    }
+}
+
 other_outcome!(
     (),
     u32,
     lifeos_core::OAuthToken,
-    Upserted<lifeos_core::Subscription>,
-    Vec<Result<Upserted<CalendarEvent>>>
+    Upserted<lifeos_core::Subscription>
 );
 
 /// Idempotency records outside a change (a write whose response no store write

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use lifeos_core::ical::{self, ImportOptions};
 use lifeos_core::{CalendarEvent, CalendarEventId, EventStatus, Provider, UserId};
+use lifeos_store::idempotency::{StoredResponse, Written, with_render};
 use lifeos_store::{CalendarEventInput, UpsertBatch, UpsertCounts, Upserted};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::LifeOs;
 use crate::error::{Error, Result};
+use crate::respond::Respond;
 
 /// How [`LifeOs::import_ics`] reads a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,9 @@ pub struct IcsImportOptions {
     /// Refuse the whole file at its first unreadable event (and on bytes that are not
     /// UTF-8) instead of importing the rest. Default false.
     pub strict: bool,
+    /// A keyed caller's answer, rendered inside the import's transaction (see
+    /// [`IcsImportOptions::respond`]). Default none.
+    pub respond: Option<Respond<ImportReport>>,
 }
 
 impl Default for IcsImportOptions {
@@ -35,7 +40,21 @@ impl IcsImportOptions {
         IcsImportOptions {
             provider: Provider::Ics,
             strict: false,
+            respond: None,
         }
+    }
+
+    /// Renders a keyed caller's answer inside the import: when it runs within the store's
+    /// [`with_pending`](lifeos_store::idempotency::with_pending) (a request with an
+    /// `Idempotency-Key`), `render` is given the report as the import's transaction
+    /// wrote it and its answer is stored as the pending record in that transaction, so
+    /// the events and the answer commit together (an unchanged file's too).
+    pub fn respond(
+        mut self,
+        render: impl Fn(&ImportReport) -> Option<StoredResponse> + Send + Sync + 'static,
+    ) -> Self {
+        self.respond = Some(Respond::new(render));
+        self
     }
 
     /// The provider of events that do not name one.
@@ -206,41 +225,68 @@ impl LifeOs {
         let batch = UpsertBatch::new()
             .lenient(!options.strict)
             .synced_from(options.provider);
-        let answers = self
-            .store()
-            .upsert_calendar_events(user, inputs, batch)
-            .await
-            .map_err(Error::store("saving the imported events"))?;
-        let counts = UpsertCounts::of(&answers);
-        report.imported = counts.created;
-        report.updated = counts.updated;
-        report.unchanged = counts.unchanged;
-        for (((answer, uid), cancelled), line) in answers.iter().zip(uids).zip(cancelled).zip(lines)
-        {
-            match answer {
-                Ok(Upserted::Created(e) | Upserted::Updated(e)) => {
-                    if !report.changed.contains(&e.id) {
-                        report.changed.push(e.id);
+        let upsert = self.store().upsert_calendar_events(user, inputs, batch);
+        let answers = match &options.respond {
+            Some(respond) => {
+                // The report as the transaction wrote it, rendered inside it.
+                let (draft, respond) = (report.clone(), respond.clone());
+                let (uids, cancelled, lines) = (uids.clone(), cancelled.clone(), lines.clone());
+                let render = move |w: Written<'_>| match w {
+                    Written::CalendarBatch(answers) => {
+                        let mut report = draft.clone();
+                        tally(&mut report, answers, &uids, &cancelled, &lines);
+                        respond.render(&report)
                     }
-                    if cancelled {
-                        report.cancelled += 1;
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    report.skipped += 1;
-                    report.errors.push(ImportProblem {
-                        line,
-                        uid,
-                        message: e.to_string(),
-                    });
-                }
+                    _ => None,
+                };
+                with_render(render, upsert).await
             }
+            None => upsert.await,
         }
-        report.errors.sort_by_key(|e| e.line);
-        report.warnings.sort_by_key(|w| w.line);
+        .map_err(Error::store("saving the imported events"))?;
+        tally(&mut report, &answers, &uids, &cancelled, &lines);
         Ok(report)
     }
+}
+
+/// Counts a batch's answers into `report`: created, updated and unchanged events, the
+/// cancelled ones written, the ids changed, and each refused event as skipped with its
+/// line and `UID` (`uids`, `cancelled` and `lines` are per input, in the batch's order);
+/// errors and warnings end in line order.
+fn tally(
+    report: &mut ImportReport,
+    answers: &[std::result::Result<Upserted<CalendarEvent>, lifeos_store::Error>],
+    uids: &[Option<String>],
+    cancelled: &[bool],
+    lines: &[usize],
+) {
+    let counts = UpsertCounts::of(answers);
+    report.imported = counts.created;
+    report.updated = counts.updated;
+    report.unchanged = counts.unchanged;
+    for (((answer, uid), cancelled), line) in answers.iter().zip(uids).zip(cancelled).zip(lines) {
+        match answer {
+            Ok(Upserted::Created(e) | Upserted::Updated(e)) => {
+                if !report.changed.contains(&e.id) {
+                    report.changed.push(e.id);
+                }
+                if *cancelled {
+                    report.cancelled += 1;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                report.skipped += 1;
+                report.errors.push(ImportProblem {
+                    line: *line,
+                    uid: uid.clone(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    report.errors.sort_by_key(|e| e.line);
+    report.warnings.sort_by_key(|w| w.line);
 }
 
 /// The file as text: UTF-8, each line that is not read as Windows-1252 with a warning

@@ -62,6 +62,9 @@
 //!   [`LifeOs::events_between`] (series expanded), [`LifeOs::export_ics`].
 //! - Guarded changes for `If-Match`: [`LifeOs::change_task_at`].
 //! - The log and GDPR: [`LifeOs::events`], [`LifeOs::export`].
+//! - Keyed callers (the REST server's `Idempotency-Key`): [`PlanDayOptions::respond`] and
+//!   [`IcsImportOptions::respond`] render the caller's answer inside the save's
+//!   transaction ([`Respond`]), so it commits with the change.
 //! - [`LifeOs::store`] reaches the store for everything else (erasure, OAuth tokens,
 //!   subscriptions); [`open`] opens a store from a path or URL.
 //!
@@ -105,6 +108,7 @@ mod planned_blocks;
 mod profile;
 mod projects;
 pub mod refinement;
+mod respond;
 mod tasks;
 
 pub use app::{LifeOs, LifeOsBuilder};
@@ -116,6 +120,7 @@ pub use plan_day::{DayPlan, PlanCounts, PlanDayOptions, ScheduleChange, Slot};
 pub use plan_week::{PlanWeekOptions, WeekPlan};
 pub use planned_blocks::BlockChange;
 pub use refinement::{QuotaExceeded, RefineUsage};
+pub use respond::Respond;
 
 /// The store traits, to bring their methods into scope: `use lifeos::prelude::*;`.
 pub mod prelude {

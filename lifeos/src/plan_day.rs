@@ -12,6 +12,7 @@ use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError, RefinementSt
 use lifeos_core::recurrence::{SkippedEvent, TruncatedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, PlannedBlock, Task, TaskId, TaskPatch, Tier, UserId};
+use lifeos_store::idempotency::{StoredResponse, Written, with_render};
 use lifeos_store::{ReadGuard, StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
 use serde::{Serialize, Serializer};
 
@@ -20,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::guarded_plan::Tries;
 use crate::planned_blocks::{day_response, leave_later_days, merge_aliases, planner_tasks};
 use crate::refinement::RefineUsage;
+use crate::respond::Respond;
 
 /// How [`LifeOs::plan_day`] plans and saves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +40,9 @@ pub struct PlanDayOptions {
     pub refine: bool,
     /// The user's free text for the model (at most 1,000 characters are kept).
     pub instructions: Option<String>,
+    /// A keyed caller's answer, rendered inside the save's transaction (see
+    /// [`PlanDayOptions::respond`]). Default none.
+    pub respond: Option<Respond<DayPlan>>,
 }
 
 impl Default for PlanDayOptions {
@@ -55,7 +60,22 @@ impl PlanDayOptions {
             max_attempts: 3,
             refine: false,
             instructions: None,
+            respond: None,
         }
+    }
+
+    /// Renders a keyed caller's answer inside the save: when the plan is saved within the
+    /// store's [`with_pending`](lifeos_store::idempotency::with_pending) (a request with an
+    /// `Idempotency-Key`), `render` is given the plan about to be saved (`saved` true,
+    /// `recorded` not yet known) and its answer is stored as the pending record in the
+    /// save's own transaction, so the change and its answer commit together. Called once
+    /// per save attempt; not on a dry run, which saves nothing.
+    pub fn respond(
+        mut self,
+        render: impl Fn(&DayPlan) -> Option<StoredResponse> + Send + Sync + 'static,
+    ) -> Self {
+        self.respond = Some(Respond::new(render));
+        self
     }
 
     /// Asks the model to refine the plan.
@@ -279,7 +299,14 @@ impl LifeOs {
                 return Ok(plan);
             }
             let outcome = self
-                .save_day(user, &mut plan, &guard, latency, usage.as_ref())
+                .save_day(
+                    user,
+                    &mut plan,
+                    &guard,
+                    latency,
+                    usage.as_ref(),
+                    options.respond.as_ref(),
+                )
                 .await;
             if tries.saved(outcome, user, attempt, plan.date)? {
                 return Ok(plan);
@@ -367,6 +394,7 @@ impl LifeOs {
         guard: &ReadGuard,
         latency: std::time::Duration,
         usage: Option<&RefineUsage>,
+        respond: Option<&Respond<DayPlan>>,
     ) -> Result<()> {
         let by = match usage {
             Some(u) if u.status == RefinementStatus::Accepted => ScheduledBy::Ai,
@@ -432,11 +460,27 @@ impl LifeOs {
             })
             .collect();
         let generated = plan_generated(plan, latency, usage);
-        let (_, recorded) = self
-            .store()
-            .change_tasks_guarded(user, changes, Some((EventSource::Ai, generated)), guard)
-            .await
-            .map_err(Error::store("saving the plan"))?;
+        let save = self.store().change_tasks_guarded(
+            user,
+            changes,
+            Some((EventSource::Ai, generated)),
+            guard,
+        );
+        let saved = match respond {
+            Some(respond) => {
+                // The answer as it will be once saved, stored by the save itself.
+                plan.saved = true;
+                let answer = respond.render(plan);
+                plan.saved = false;
+                let render = move |w: Written<'_>| match w {
+                    Written::Tasks(_) => answer.clone(),
+                    _ => None,
+                };
+                with_render(render, save).await
+            }
+            None => save.await,
+        };
+        let (_, recorded) = saved.map_err(Error::store("saving the plan"))?;
         plan.saved = true;
         plan.recorded = recorded;
         Ok(())

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lifeos_core::wire::{ImportReport, Occurrences};
-use lifeos_core::{CalendarEvent, CalendarEventId, CalendarEventInput};
+use lifeos_core::{CalendarEvent, CalendarEventId, CalendarEventInput, CalendarEventPatch};
 use reqwest::Method;
 
 use crate::client::Client;
@@ -51,6 +51,13 @@ impl Calendar {
     /// `GET /calendar/events/{id}`.
     pub fn get(&self, id: CalendarEventId) -> Get<CalendarEvent> {
         Get::new(&self.client, Call::new(Method::GET, path(id)))
+    }
+
+    /// `PATCH /calendar/events/{id}`: the fields set in `patch`, under a create's rules
+    /// (the upsert key and `series_id` are not patched); lists replace. With
+    /// [`Write::if_match`], only at that version (else [`crate::Error::Conflict`], 412).
+    pub fn update(&self, id: CalendarEventId, patch: &CalendarEventPatch) -> Write<CalendarEvent> {
+        Write::new(&self.client, Call::new(Method::PATCH, path(id))).with_json(patch)
     }
 
     /// `DELETE /calendar/events/{id}`.

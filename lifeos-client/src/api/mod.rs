@@ -10,7 +10,7 @@ mod projects;
 mod service;
 mod tasks;
 
-pub use ai::{Ai, PlanDay};
+pub use ai::{Ai, PlanDay, PlanWeek};
 pub use calendar::{Calendar, OccurrencesRequest};
 pub use events::Events;
 pub use me::Me;

@@ -1,5 +1,8 @@
 //! The client against the real server on loopback: every route, on SQLite and PostgreSQL.
 
+mod calendar_patch;
+mod plan_week;
+
 use chrono::{Duration, TimeZone, Utc};
 use futures_util::{StreamExt, TryStreamExt};
 use lifeos::core::{
@@ -458,7 +461,8 @@ async fn rate_limited(backend: Backend) {
 }
 on_backends!(a_429_is_a_typed_rate_limit_with_retry_after, rate_limited);
 
-/// Needs the server to store idempotency records (the `server` helper's work).
+/// A keyed create answered twice: the retry replays the first answer byte for byte and
+/// creates nothing; the same key with another body is refused (422).
 async fn replay(backend: Backend) {
     let Some(server) = start_unlimited(backend).await else {
         return;
@@ -471,6 +475,7 @@ async fn replay(backend: Backend) {
         .send_with_meta()
         .await
         .unwrap();
+    assert!(!first.replayed);
     let again = c
         .tasks()
         .create(&titled("Once"))
@@ -479,16 +484,33 @@ async fn replay(backend: Backend) {
         .await
         .unwrap();
     assert!(again.replayed);
+    assert_eq!(
+        (again.status, again.version, again.location.as_deref()),
+        (201, Some(1), first.location.as_deref())
+    );
     assert_eq!(again.value, first.value);
     assert_eq!(c.tasks().list().send().await.unwrap().results.len(), 1);
+    let err = c
+        .tasks()
+        .create(&titled("Twice"))
+        .idempotency_key("k-1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.slug()),
+        (Some(422), Some("idempotency-key-reuse"))
+    );
+    let created = c
+        .events()
+        .list()
+        .send()
+        .await
+        .unwrap()
+        .results
+        .iter()
+        .filter(|e| e.event.kind() == "task.created")
+        .count();
+    assert_eq!(created, 1);
 }
-
-mod a_keyed_create_replays {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "the server stores idempotency records once the `server` branch lands"]
-    async fn sqlite() {
-        replay(Backend::Sqlite).await;
-    }
-}
+on_backends!(a_keyed_create_replays, replay);

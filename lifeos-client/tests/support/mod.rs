@@ -64,7 +64,7 @@ static PG_DATABASE: OnceCell<String> = OnceCell::const_new();
 
 /// This binary's PostgreSQL database, created on first use (stale ones of dead
 /// processes are dropped).
-async fn pg_database(server: &str) -> String {
+pub async fn pg_database(server: &str) -> String {
     PG_DATABASE
         .get_or_init(|| async {
             use sqlx::postgres::PgConnectOptions;

@@ -23,7 +23,7 @@ mod stored_event;
 pub use calendar::{ImportLineError, ImportReport, OccurrenceEntry, Occurrences};
 pub use export::{EXPORT_FORMAT, TokenMetadata, UserExport};
 pub use me::{AiUsage, Erased, GeneralUsage, MonthUsage, Usage};
-pub use plan::PlannedDay;
+pub use plan::{PlannedDay, PlannedWeek};
 pub use stored_event::StoredEvent;
 
 /// The prefix of every problem `type`: `https://lifeos.dev/problems/<slug>`.

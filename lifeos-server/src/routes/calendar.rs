@@ -1,13 +1,14 @@
 //! `/api/v1/calendar`: occurrences in a window, iCalendar import and export.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono_tz::Tz;
 use lifeos::IcsImportOptions;
 use lifeos::core::Provider;
 use lifeos::core::wire::{ImportLineError, ImportReport, OccurrenceEntry, Occurrences};
+use lifeos::store::idempotency::StoredResponse;
 
 use crate::auth::Caller;
 use crate::idempotency::{self, render};
@@ -104,11 +105,9 @@ pub(crate) async fn import(
     };
     let key = idempotency::key(&parts.headers)?;
     let bytes = read_body(body, state.config().max_import_bytes).await?;
-    // The answer is a report, not a stored row: its record is stored after the handler.
-    let handler = async {
-        let summary = import_text(&state, &caller, provider, &bytes).await?;
-        Ok(summary.into_response())
-    };
+    // The answer is a report, not a stored row: `LifeOs::import_ics` renders it inside
+    // the import's transaction (`IcsImportOptions::respond`).
+    let handler = import_text(&state, &caller, provider, &bytes);
     let (method, uri) = (&parts.method, &parts.uri);
     idempotency::run(
         &state,
@@ -128,7 +127,7 @@ async fn import_text(
     caller: &Caller,
     provider: Provider,
     bytes: &[u8],
-) -> Result<Json<ImportReport>, ApiError> {
+) -> Result<Response, ApiError> {
     let text = String::from_utf8_lossy(bytes);
     if !text.to_ascii_uppercase().contains("BEGIN:VCALENDAR") {
         return Err(ApiError::Ical {
@@ -136,8 +135,15 @@ async fn import_text(
             message: "no VCALENDAR in the document".into(),
         });
     }
-    let options = IcsImportOptions::new().provider(provider);
+    let options = IcsImportOptions::new().provider(provider).respond(answer);
     let report = state.app().import_ics(caller.user, bytes, options).await?;
+    let answer = answer(&report).ok_or(ApiError::Internal)?;
+    Ok(idempotency::respond(&answer, false))
+}
+
+/// The answer to an import: its report, 200. The one rendering, for the response and for
+/// the idempotency record stored in the import's transaction.
+fn answer(report: &lifeos::ImportReport) -> Option<StoredResponse> {
     let errors = report
         .errors
         .iter()
@@ -146,13 +152,14 @@ async fn import_text(
             message: e.message.clone(),
         })
         .collect();
-    Ok(Json(ImportReport {
+    let wire = ImportReport {
         imported: report.imported,
         updated: report.updated,
         skipped: report.skipped + report.unchanged,
         cancelled: report.cancelled,
         errors,
-    }))
+    };
+    idempotency::resource(StatusCode::OK, &wire, None, None)
 }
 
 /// `GET /calendar/export`: the non-deleted events as `text/calendar; charset=utf-8`.

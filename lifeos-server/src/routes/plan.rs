@@ -4,14 +4,16 @@
 //! Without a model, the deterministic plan with PLANNER.md's `refinement` object (status
 //! `unavailable`) and a warning.
 
+use axum::Extension;
 use axum::extract::{Request, State};
-use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{Days, NaiveDate};
-use lifeos::PlanDayOptions;
 use lifeos::core::plan::RefinementStatus;
+use lifeos::store::idempotency::StoredResponse;
+use lifeos::{DayPlan, PlanDayOptions};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::auth::Caller;
 use crate::idempotency::{self, render};
@@ -61,11 +63,9 @@ pub(crate) async fn plan_day(
     } else {
         axum::body::Bytes::new()
     };
-    // The answer is the plan, not a stored row: its record is stored after the handler.
-    let handler = async {
-        let json = plan(&state, &caller, has_body, &bytes).await?;
-        Ok(json.into_response())
-    };
+    // The answer is the plan, not a stored row: `LifeOs::plan_day` renders it inside its
+    // save (`PlanDayOptions::respond`); a dry run's is stored after the handler.
+    let handler = plan(&state, &caller, has_body, &bytes);
     let (method, uri) = (&parts.method, &parts.uri);
     idempotency::run(
         &state,
@@ -85,7 +85,7 @@ async fn plan(
     caller: &Caller,
     has_body: bool,
     bytes: &[u8],
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let body: PlanDayBody = if has_body {
         parse_json(bytes)?
     } else {
@@ -122,7 +122,8 @@ async fn plan(
     let mut options = PlanDayOptions::new()
         .dry_run(body.dry_run)
         .tier(caller.tier)
-        .refine(body.refine);
+        .refine(body.refine)
+        .respond(answer);
     if let Some(text) = &body.instructions {
         options = options.instructions(text.clone());
     }
@@ -148,6 +149,13 @@ async fn plan(
         }
         Err(e) => return Err(e.into()),
     };
+    let answer = answer(&plan).ok_or(ApiError::Internal)?;
+    Ok(idempotency::respond(&answer, false))
+}
+
+/// The answer to a plan: PLANNER.md's response plus `saved`, 200. The one rendering, for
+/// the response and for the idempotency record stored in the plan's save.
+fn answer(plan: &DayPlan) -> Option<StoredResponse> {
     let saved = if plan.saved { plan.changes.len() } else { 0 };
     let mut response = plan.response.clone();
     let unavailable = response
@@ -159,9 +167,9 @@ async fn plan(
         response.warnings.pop();
         response.warnings.push(REFINE_UNAVAILABLE.to_owned());
     }
-    let mut out = serde_json::to_value(&response).map_err(|_| ApiError::Internal)?;
+    let mut out = serde_json::to_value(&response).ok()?;
     if let Some(map) = out.as_object_mut() {
         map.insert("saved".into(), json!(saved));
     }
-    Ok(Json(out))
+    idempotency::resource(StatusCode::OK, &out, None, None)
 }

@@ -252,6 +252,35 @@ async fn plan_day_and_import_replay(backend: Backend) {
         (p1.text.as_str(), Some("true"))
     );
     assert_eq!(events_of(&s, me, "ai.plan_generated").await, 1);
+    // Rendered by the plan's save and stored in its transaction: the very bytes answered.
+    let stored = |path: &str, key: &str| {
+        let scope = IdempotencyScope::new("POST", path, key);
+        let store = s.state.app().store().clone();
+        async move {
+            store
+                .idempotency_record(me, &scope)
+                .await
+                .unwrap()
+                .expect("the record is stored")
+                .response
+        }
+    };
+    let record = stored("/ai/plan-day", "plan").await;
+    assert_eq!(
+        (record.status, record.body.as_str()),
+        (200, p1.text.as_str())
+    );
+    assert_eq!(p1.body["saved"], 1);
+    // A keyed dry run saves nothing, and its answer (stored after it) replays too.
+    let dry = || keyed(s.post("/api/v1/ai/plan-day", me), "dry").json(&json!({"dry_run": true}));
+    let d1 = answer(dry()).await;
+    let d2 = answer(dry()).await;
+    assert_eq!((d1.status, d1.body["saved"].clone()), (200, Value::from(0)));
+    assert_eq!(
+        (d2.text.as_str(), d2.header("idempotent-replayed")),
+        (d1.text.as_str(), Some("true"))
+    );
+    assert_eq!(events_of(&s, me, "ai.plan_generated").await, 1);
 
     let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u1\r\nDTSTART:20261204T150000Z\r\nDTEND:20261204T160000Z\r\nSUMMARY:Call\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     let import = || {
@@ -272,5 +301,10 @@ async fn plan_day_and_import_replay(backend: Backend) {
         (i1.text.as_str(), Some("true"))
     );
     assert_eq!(events_of(&s, me, "calendar.synced").await, 1);
+    let record = stored("/calendar/import", "ics").await;
+    assert_eq!(
+        (record.status, record.body.as_str()),
+        (200, i1.text.as_str())
+    );
 }
 on_backends!(plan_and_import_keyed, plan_day_and_import_replay);

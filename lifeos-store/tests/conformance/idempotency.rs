@@ -6,10 +6,12 @@ use std::sync::Arc;
 use chrono::Duration;
 use lifeos_core::calendar::{EventTime, Provider};
 use lifeos_core::{NewProject, NewTask};
-use lifeos_store::idempotency::{PendingRecord, StoredResponse, Written, with_pending};
+use lifeos_store::idempotency::{
+    PendingRecord, StoredResponse, Written, with_pending, with_render,
+};
 use lifeos_store::{
     CalendarEventInput, ErrorKind, IdempotencyRecord, IdempotencyScope, ManualClock, Store,
-    StoreOptions, TaskQuery,
+    StoreOptions, TaskQuery, UpsertBatch, UpsertCounts,
 };
 use rand_core::SeedableRng;
 
@@ -189,6 +191,106 @@ pub async fn idempotency_record_of_a_no_op_is_stored<S: Store>(make: &impl Make<
         .unwrap()
         .unwrap();
     assert_eq!(record.response.body, "Sync");
+}
+
+/// An import's answer is a report of its batch: rendered by the importer (`with_render`)
+/// from what the batch wrote, and stored in the batch's transaction, or not at all.
+pub async fn idempotency_record_of_a_batch_is_rendered_in_its_transaction<S: Store>(
+    make: &impl Make<S>,
+) {
+    let store = make(options(76)).await;
+    let u = user(1);
+    let at = |h| EventTime::Utc(t0() + Duration::hours(h));
+    let inputs: Vec<CalendarEventInput> = (0..3)
+        .map(|i| {
+            let mut input =
+                CalendarEventInput::new(Provider::Ics, format!("E{i}"), at(i), at(i + 1));
+            input.external_id = Some(format!("uid-{i}"));
+            // The same etag again is "unchanged".
+            input.etag = Some(format!("e{i}"));
+            input
+        })
+        .collect();
+    let batch = || UpsertBatch::new().lenient(true).synced_from(Provider::Ics);
+    let import_scope = |key: &str| IdempotencyScope::new("POST", "/api/v1/calendar/import", key);
+    // The caller's own renderer declines everything: the import renders its report.
+    let declining = |key: &str| PendingRecord::new(import_scope(key), "fp", |_| None);
+    let report = |w: Written<'_>| match w {
+        Written::CalendarBatch(answers) => {
+            let c = UpsertCounts::of(answers);
+            let body = format!("{}/{}/{}", c.created, c.updated, c.unchanged);
+            Some(StoredResponse::json(200, body))
+        }
+        _ => None,
+    };
+
+    let (out, written) = with_pending(
+        declining("first"),
+        with_render(
+            report,
+            store.upsert_calendar_events(u, inputs.clone(), batch()),
+        ),
+    )
+    .await;
+    assert_eq!(out.unwrap().len(), 3);
+    assert!(written);
+    let record = store
+        .idempotency_record(u, &import_scope("first"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.response.body, "3/0/0");
+
+    // The same file again under another key: nothing changes, the report is stored anyway.
+    let events = event_count(&store, u).await;
+    let (_, written) = with_pending(
+        declining("second"),
+        with_render(
+            report,
+            store.upsert_calendar_events(u, inputs.clone(), batch()),
+        ),
+    )
+    .await;
+    assert!(written);
+    let record = store
+        .idempotency_record(u, &import_scope("second"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.response.body, "0/0/3");
+    assert_eq!(event_count(&store, u).await, events);
+
+    // A record of the scope stored meanwhile (another process finished first): the whole
+    // batch is refused, none of its events or rows written.
+    store
+        .put_idempotency_record(
+            u,
+            IdempotencyRecord {
+                scope: import_scope("raced"),
+                fingerprint: "fp".into(),
+                response: StoredResponse::json(200, "theirs"),
+                created_at: t0(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut changed = inputs.clone();
+    changed[0].title = "Renamed".into();
+    changed[0].etag = Some("e0-renamed".into());
+    let (out, written) = with_pending(
+        declining("raced"),
+        with_render(report, store.upsert_calendar_events(u, changed, batch())),
+    )
+    .await;
+    assert_eq!(out.unwrap_err().kind(), ErrorKind::Conflict);
+    assert!(!written);
+    assert_eq!(event_count(&store, u).await, events);
+    let stored = store.list_calendar_events(u, false).await.unwrap();
+    assert!(stored.iter().all(|e| e.title != "Renamed"));
+
+    // Without a pending record the renderer does nothing.
+    let out = with_render(report, store.upsert_calendar_events(u, inputs, batch())).await;
+    assert!(out.is_ok());
 }
 
 pub async fn idempotency_records_expire_after_a_day_and_are_purged<S: Store>(make: &impl Make<S>) {

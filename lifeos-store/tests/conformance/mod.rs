@@ -70,6 +70,7 @@ macro_rules! conformance_suite {
             idempotency_record_commits_with_its_change_once,
             idempotency_record_is_not_written_by_a_failed_change,
             idempotency_record_of_a_no_op_is_stored,
+            idempotency_record_of_a_batch_is_rendered_in_its_transaction,
             idempotency_records_expire_after_a_day_and_are_purged,
             erasure_keeps_only_its_own_idempotency_record,
             calendar_events_are_versioned_and_patched_at_a_version,

@@ -6,6 +6,7 @@ mod dependency_cycle;
 mod guarded_tasks;
 mod import;
 mod import_atomic;
+mod keyed_answers;
 mod plan_day;
 mod plan_week;
 mod profile;
