@@ -144,8 +144,10 @@ impl LifeOs {
     ///
     /// # Errors
     /// [`Error::NotFound`]; [`Error::QuotaExceeded`] before any model call;
-    /// [`Error::Unavailable`] when no model is configured or it gave no reply;
-    /// [`Error::BadModelOutput`] when the reply breaks a rule (the task is unchanged);
+    /// [`Error::Unavailable`] when no model is configured (or the quota store failed);
+    /// [`Error::Model`] when the model gave no reply (timeout, HTTP error, unreachable);
+    /// [`Error::BadModelOutput`] when the reply breaks a rule or is a refusal (the task
+    /// is unchanged);
     /// [`Error::Conflict`] when the task changed meanwhile.
     pub async fn breakdown(
         &self,
@@ -169,17 +171,17 @@ impl LifeOs {
                 message,
             },
         })?;
-        let unusable = |message: String| Error::Unavailable {
-            service: "model",
-            message,
-        };
         let reply = ai
             .refiner
             .propose(&model, &prompt(&task))
             .await
-            .map_err(|e| unusable(e.to_string()))?;
+            .map_err(Error::Model)?;
         if reply.refusal.is_some() {
-            return Err(unusable("the model refused".to_owned()));
+            // An answer, just not a usable one: the model's fault, not its server's.
+            return Err(Error::BadModelOutput(BreakdownRejected::new(
+                "reply",
+                "the model refused",
+            )));
         }
         if reply.finish_reason != FinishReason::Stop {
             return Err(Error::BadModelOutput(BreakdownRejected::new(

@@ -4,7 +4,8 @@
 //! and the Python bindings to an exception class, without parsing messages.
 
 use lifeos_core::plan::PlanError;
-use lifeos_core::{TaskStatus, ValidationErrors};
+use lifeos_core::{TaskId, TaskStatus, ValidationErrors};
+use lifeos_scheduler::refine::RefinerError;
 
 /// A `Result` with the application layer's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -50,6 +51,19 @@ pub enum Error {
     /// dependency cycle.
     #[error("invalid plan request: {}: {}", .0.field, .0.message)]
     InvalidPlanRequest(PlanError),
+    /// The tasks' dependencies form a cycle, so no plan can order them (only data written
+    /// before the store refused cycles holds one): nothing was planned or saved. Its own
+    /// variant so callers branch on the type (the REST server's 409 `dependency-cycle`),
+    /// never on a message.
+    #[error("{field}: {message}")]
+    DependencyCycle {
+        /// The request path of the cycle's first task: `tasks[3].dependsOn`.
+        field: String,
+        /// The tasks of the cycle, in dependency order, starting from the lowest id.
+        tasks: Vec<TaskId>,
+        /// The cycle named by the tasks' titles, for a person.
+        message: String,
+    },
     /// The task lifecycle does not allow this status change.
     #[error("status: a task cannot go from {from} to {to}")]
     InvalidTransition {
@@ -126,7 +140,13 @@ pub enum Error {
         /// What went wrong, for a person (no secrets).
         message: String,
     },
-    /// The model's answer broke a rule (a task breakdown): nothing was changed.
+    /// The model gave no usable answer (it timed out, its server was rate-limiting or
+    /// failing, or could not be reached): nothing was changed. What happened is the typed
+    /// cause, also reachable through [`Error::model_failure`].
+    #[error("the model gave no usable answer")]
+    Model(#[source] RefinerError),
+    /// The model's answer broke a rule (a task breakdown), or the model refused: nothing
+    /// was changed.
     #[error("the model's answer was not used: {0}")]
     BadModelOutput(crate::breakdown::BreakdownRejected),
     /// The storage backend failed while doing `context`.
@@ -144,7 +164,9 @@ impl Error {
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Invalid(_) | Error::InvalidPlanRequest(_) => ErrorKind::Invalid,
+            Error::Invalid(_) | Error::InvalidPlanRequest(_) | Error::DependencyCycle { .. } => {
+                ErrorKind::Invalid
+            }
             Error::InvalidTransition { .. } => ErrorKind::InvalidTransition,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Conflict { .. } | Error::Changed { .. } | Error::PlanConflict { .. } => {
@@ -154,7 +176,7 @@ impl Error {
             Error::Ical { .. } => ErrorKind::Unreadable,
             Error::Storage { .. } => ErrorKind::Storage,
             Error::QuotaExceeded(_) => ErrorKind::RateLimited,
-            Error::Unavailable { .. } => ErrorKind::Unavailable,
+            Error::Unavailable { .. } | Error::Model(_) => ErrorKind::Unavailable,
             Error::BadModelOutput(_) => ErrorKind::BadModelOutput,
         }
     }
@@ -165,6 +187,7 @@ impl Error {
         match self {
             Error::Invalid(errors) => Some(errors.first().field.as_str()),
             Error::InvalidPlanRequest(e) => Some(e.field.as_str()),
+            Error::DependencyCycle { field, .. } => Some(field.as_str()),
             Error::InvalidTransition { .. } => Some("status"),
             _ => None,
         }
@@ -174,6 +197,21 @@ impl Error {
     pub fn validation(&self) -> Option<&ValidationErrors> {
         match self {
             Error::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+
+    /// Whether the tasks' dependencies form a cycle ([`Error::DependencyCycle`]).
+    pub fn is_dependency_cycle(&self) -> bool {
+        matches!(self, Error::DependencyCycle { .. })
+    }
+
+    /// What went wrong with the model, when it gave no usable answer ([`Error::Model`]):
+    /// a timeout, an HTTP status (429 when its server was rate-limiting), a connection
+    /// failure.
+    pub fn model_failure(&self) -> Option<&RefinerError> {
+        match self {
+            Error::Model(e) => Some(e),
             _ => None,
         }
     }

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use lifeos_core::dependency::{describe_cycle, find_cycle};
 use lifeos_core::event::{PlanGenerated, ScheduledBy};
 use lifeos_core::plan::PlanWeekRequest;
-use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError, RefinementStatus};
+use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, RefinementStatus};
 use lifeos_core::recurrence::{SkippedEvent, TruncatedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, PlannedBlock, Task, TaskId, TaskPatch, Tier, UserId};
@@ -258,8 +258,9 @@ impl LifeOs {
     ///
     /// # Errors
     /// [`Error::NotFound`] when the user has no profile; [`Error::Invalid`] for an
-    /// unexpandable stored rule; [`Error::InvalidPlanRequest`] when the stored data breaks
-    /// the planner's rules; [`Error::PlanConflict`] when the tasks kept changing;
+    /// unexpandable stored rule; [`Error::DependencyCycle`] when the stored dependencies
+    /// form a cycle; [`Error::InvalidPlanRequest`] when the stored data breaks the planner's
+    /// rules; [`Error::PlanConflict`] when the tasks kept changing;
     /// [`Error::Storage`]. Nothing is saved on error.
     pub async fn plan_day(
         &self,
@@ -572,8 +573,8 @@ pub(crate) fn schedule_changes(
 }
 
 /// A dependency cycle among the request's tasks (only data written before the store
-/// refused cycles holds one), named by the tasks' titles at the path of its first task, as
-/// the planner would report it.
+/// refused cycles holds one): [`Error::DependencyCycle`], named by the tasks' titles at
+/// the path of its first task, as the planner would report it.
 pub(crate) fn check_no_cycle(request: &PlanDayRequest) -> Result<()> {
     let graph: BTreeMap<TaskId, Vec<TaskId>> = request
         .tasks
@@ -594,13 +595,14 @@ pub(crate) fn check_no_cycle(request: &PlanDayRequest) -> Result<()> {
         .first()
         .and_then(|id| request.tasks.iter().position(|t| t.id == *id.as_uuid()))
         .unwrap_or(0);
-    Err(Error::InvalidPlanRequest(PlanError::single(
-        format!("tasks[{first}].dependsOn"),
-        format!(
+    Err(Error::DependencyCycle {
+        field: format!("tasks[{first}].dependsOn"),
+        message: format!(
             "dependency cycle among the tasks: {}",
             describe_cycle(&cycle, title)
         ),
-    )))
+        tasks: cycle,
+    })
 }
 
 fn skipped_as_warnings<S: Serializer>(skipped: &[SkippedEvent], s: S) -> Result<S::Ok, S::Error> {

@@ -140,8 +140,9 @@ impl LifeOs {
     ///
     /// # Errors
     /// [`Error::Invalid`] naming `horizon_days` outside 1..=14; [`Error::NotFound`] when
-    /// the user has no profile; [`Error::InvalidPlanRequest`] when the stored data breaks
-    /// the planner's rules; [`Error::PlanConflict`]; [`Error::Storage`]. Nothing is saved
+    /// the user has no profile; [`Error::DependencyCycle`] when the stored dependencies form
+    /// a cycle; [`Error::InvalidPlanRequest`] when the stored data breaks the planner's
+    /// rules; [`Error::PlanConflict`]; [`Error::Storage`]. Nothing is saved
     /// on error.
     pub async fn plan_week(
         &self,

@@ -43,11 +43,17 @@ impl RedisPlanCache {
     /// # Errors
     /// A message when Redis cannot be reached.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, String> {
-        Ok(Self {
-            conn: connect(url).await?,
+        Ok(Self::with_connection(connect(url).await?, prefix))
+    }
+
+    /// A cache over an open connection (one an application already holds, such as a
+    /// server's rate limiter's), keys under `prefix`, kept 5 minutes.
+    pub fn with_connection(conn: ConnectionManager, prefix: &str) -> Self {
+        Self {
+            conn,
             prefix: prefix.to_owned(),
             ttl: DEFAULT_TTL,
-        })
+        }
     }
 
     /// The same cache keeping proposals for `ttl` (at least a millisecond).
@@ -134,11 +140,17 @@ impl RedisAiQuota {
     /// # Errors
     /// A message when Redis cannot be reached.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, String> {
-        Ok(Self {
-            conn: connect(url).await?,
+        Ok(Self::with_connection(connect(url).await?, prefix))
+    }
+
+    /// Quotas over an open connection (one an application already holds, such as a
+    /// server's rate limiter's), keys under `prefix`.
+    pub fn with_connection(conn: ConnectionManager, prefix: &str) -> Self {
+        Self {
+            conn,
             prefix: prefix.to_owned(),
             script: redis::Script::new(TAKE),
-        })
+        }
     }
 }
 

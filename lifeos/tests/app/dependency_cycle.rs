@@ -60,12 +60,26 @@ async fn a_cycle_is_refused_on_write_and_a_legacy_one_names_the_titles_in_the_pl
         .plan_day(me, None, monday_morning(), PlanDayOptions::new())
         .await
         .unwrap_err();
-    let lifeos::Error::InvalidPlanRequest(plan) = &err else {
+    // Typed: callers branch on the variant, not on the message.
+    assert!(err.is_dependency_cycle(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    let lifeos::Error::DependencyCycle {
+        field,
+        tasks,
+        message,
+    } = &err
+    else {
         panic!("{err}");
     };
-    assert_eq!(plan.field, "tasks[0].dependsOn");
+    assert_eq!(field, "tasks[0].dependsOn");
+    assert_eq!(err.field(), Some("tasks[0].dependsOn"));
     assert_eq!(
-        plan.message,
+        tasks,
+        &vec![a.id, b.id],
+        "the cycle's tasks, as the message names them"
+    );
+    assert_eq!(
+        message,
         "dependency cycle among the tasks: \"Write report\" → \"Send report\" → \"Write report\""
     );
     assert_eq!(kinds(&app, me).await, before, "nothing saved");
