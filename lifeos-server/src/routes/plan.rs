@@ -126,28 +126,11 @@ async fn plan(
     if let Some(text) = &body.instructions {
         options = options.instructions(text.clone());
     }
-    let plan = match state
+    // A cycle (409), the AI budget (429): mapped by type in `problem.rs`.
+    let plan = state
         .app()
         .plan_day(caller.user, body.date, now, options)
-        .await
-    {
-        Ok(plan) => plan,
-        Err(lifeos::Error::InvalidPlanRequest(e))
-            if e.errors
-                .iter()
-                .any(|f| f.field.ends_with("dependsOn") && f.message.contains("cycle")) =>
-        {
-            return Err(ApiError::DependencyCycle(
-                "the tasks' dependencies form a cycle".into(),
-            ));
-        }
-        Err(lifeos::Error::QuotaExceeded(q)) => {
-            return Err(ApiError::RateLimited {
-                retry_after: q.retry_after.as_secs().max(1),
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
+        .await?;
     let saved = if plan.saved { plan.changes.len() } else { 0 };
     let mut response = plan.response.clone();
     let unavailable = response
