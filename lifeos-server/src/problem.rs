@@ -518,6 +518,52 @@ mod tests {
     }
 
     #[test]
+    fn application_errors_map_by_type_not_by_message() {
+        use lifeos::refinement::{QuotaExceeded, QuotaWindow};
+        use std::time::Duration;
+        let slug = |e: lifeos::Error| {
+            let p = ApiError::from(e).problem("r");
+            (p.status, p.slug().map(str::to_owned))
+        };
+        let cycle = lifeos::Error::DependencyCycle {
+            field: "tasks[0].dependsOn".into(),
+            tasks: Vec::new(),
+            message: "any words at all".into(),
+        };
+        assert_eq!(slug(cycle), (409, Some("dependency-cycle".into())));
+        let quota = QuotaExceeded::new(
+            QuotaWindow::Hour,
+            lifeos::core::Tier::Free,
+            Duration::from_millis(1500),
+        );
+        let e = ApiError::from(lifeos::Error::QuotaExceeded(quota));
+        assert!(
+            matches!(e, ApiError::RateLimited { retry_after: 2 }),
+            "{e:?}"
+        );
+        let model = |failure| slug(lifeos::Error::Model(failure));
+        assert_eq!(
+            model(RefinerError::Timeout { timeout_ms: 20_000 }),
+            (503, Some("timeout".into()))
+        );
+        assert_eq!(
+            model(RefinerError::Http { status: 429 }),
+            (503, Some("unavailable".into()))
+        );
+        let secret = RefinerError::Connection {
+            message: "http://internal-host:8000 refused".into(),
+        };
+        let p = ApiError::from(lifeos::Error::Model(secret)).problem("r");
+        assert_eq!((p.status, p.slug()), (503, Some("unavailable")));
+        assert!(!p.detail.contains("internal-host"), "{}", p.detail);
+        let none = lifeos::Error::Unavailable {
+            service: "model",
+            message: "no language model is configured".into(),
+        };
+        assert_eq!(slug(none), (503, Some("unavailable".into())));
+    }
+
+    #[test]
     fn every_error_has_a_slug_and_the_database_text_never_shows() {
         let e = ApiError::from(lifeos::store::Error::Backend {
             context: "listing tasks",

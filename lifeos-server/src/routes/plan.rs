@@ -47,6 +47,7 @@ pub(crate) struct PlanDayBody {
         (status = 415, description = "unsupported-media-type"),
         (status = 429, description = "rate-limited: the tier's AI calls are used up (`Retry-After`); nothing saved."),
         (status = 422, description = "validation: date outside the user's yesterday..today + 365, instructions over 1,000 characters."),
+        (status = 503, description = "unavailable: the AI quota store failed (with `refine`); nothing saved. A model that fails or times out is not an error: the deterministic plan is answered with `refinement.status` `failed`."),
     ))]
 pub(crate) async fn plan_day(
     State(state): State<AppState>,
