@@ -28,18 +28,24 @@
 //! - [`auth`]: bearer JWTs (HS256 secret; RS256 and ES256 public keys), and
 //!   [`auth::dev_token`] for `--dev-token`.
 //! - [`rate_limit`]: GCRA per user in process or in Redis (feature `redis`).
+//! - [`ai`]: the language model, plan cache and AI quota given to the application: an
+//!   application (or a test) may instead build its `LifeOs` with any `Refiner`.
 //! - Time comes from the [`lifeos::store::Clock`] given to [`AppState::new`]: the library
 //!   never reads the wall clock.
 //!
 //! # Crate features
 //! - `sqlite` (default): SQLite databases (`--database-url sqlite://…`).
 //! - `postgres` (default): PostgreSQL (`--database-url postgres://…`).
-//! - `redis` (default): rate limits shared through Redis (`--redis-url`).
+//! - `redis` (default): rate limits, the plan cache and the AI quota shared through Redis
+//!   (`--redis-url`).
+//! - `openai` (default): plan-day's `refine` and task breakdown through an
+//!   OpenAI-compatible API when `OPENAI_API_KEY` is set ([`ai`]).
 //!
 //! # Errors
 //! Every handler returns [`ApiError`]; its `IntoResponse` is the one place errors become
 //! HTTP statuses, slugs and headers. Store and database text never reaches a response.
 
+pub mod ai;
 pub mod auth;
 pub mod cursor;
 pub mod idempotency;

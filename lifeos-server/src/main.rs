@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use lifeos::store::{Clock, StoreOptions, SystemClock};
+use lifeos_server::ai::AiSettings;
 use lifeos_server::auth::{dev_token, parse_tier};
 use lifeos_server::{AppState, AuthKeys, ServerConfig, router};
 
@@ -54,10 +55,11 @@ struct Args {
         allow_negative_numbers = true
     )]
     rate_limit_multiplier: f64,
-    /// The language model for refinement (not used by this build yet).
-    #[arg(long, env = "LIFEOS_AI_MODEL", default_value = "gpt-4o")]
+    /// The language model asked for refinement and breakdown (with OPENAI_API_KEY set;
+    /// OPENAI_BASE_URL for another OpenAI-compatible server).
+    #[arg(long, env = "LIFEOS_AI_MODEL", default_value = lifeos_server::ai::DEFAULT_MODEL)]
     ai_model: String,
-    /// The model's timeout in seconds (not used by this build yet).
+    /// Bounds each model call, retries included, in seconds (below the request timeout).
     #[arg(long, env = "LIFEOS_AI_TIMEOUT_SECS", default_value_t = 20)]
     ai_timeout_secs: u64,
     /// Print an HS256 token for this user id and exit.
@@ -182,6 +184,23 @@ fn main() -> ExitCode {
             "a positive integer",
         );
     }
+    if args.ai_timeout_secs == 0 {
+        return config_error(
+            "ai-timeout-secs",
+            "LIFEOS_AI_TIMEOUT_SECS",
+            "a positive integer",
+        );
+    }
+    if args.ai_model.trim().is_empty() {
+        return config_error("ai-model", "LIFEOS_AI_MODEL", "a model name");
+    }
+    let ai = AiSettings::from_lookup(|name| std::env::var(name).ok())
+        .model(args.ai_model.trim())
+        .timeout(std::time::Duration::from_secs(args.ai_timeout_secs));
+    if ai.enabled() && !cfg!(feature = "openai") {
+        eprintln!("lifeos-server: OPENAI_API_KEY: this build has no OpenAI support");
+        return ExitCode::from(2);
+    }
     if args.redis_url.is_some() && !cfg!(feature = "redis") {
         return config_error(
             "redis-url",
@@ -212,7 +231,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    runtime.block_on(serve(args, bind, keys, config, clock))
+    runtime.block_on(serve(args, bind, keys, config, ai, clock))
 }
 
 fn print_dev_token(args: &Args, user: &str, now: chrono::DateTime<chrono::Utc>) -> ExitCode {
@@ -249,6 +268,7 @@ async fn serve(
     bind: SocketAddr,
     keys: AuthKeys,
     config: ServerConfig,
+    ai: AiSettings,
     clock: Arc<dyn Clock>,
 ) -> ExitCode {
     tracing_subscriber::fmt()
@@ -269,20 +289,53 @@ async fn serve(
             return ExitCode::from(1);
         }
     };
-    let app = lifeos::LifeOs::builder(store).clock(clock.clone()).build();
-    let timeout = config.request_timeout;
+    let monotonic: Arc<dyn lifeos::Monotonic> = Arc::new(lifeos::SystemMonotonic::new());
+    let rng = <rand_chacha::ChaCha12Rng as rand_core::SeedableRng>::from_os_rng();
+    let refiner = match lifeos_server::ai::refiner(&ai, monotonic.clone(), rng) {
+        Ok(refiner) => refiner,
+        Err(e) => {
+            eprintln!("lifeos-server: OPENAI_API_KEY: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let builder = lifeos::LifeOs::builder(store)
+        .clock(clock.clone())
+        .monotonic(monotonic);
     #[allow(unused_mut)]
-    let mut state = AppState::new(app, clock, keys, config);
+    let mut builder = lifeos_server::ai::with_refiner(builder, refiner);
+    #[cfg(feature = "redis")]
+    let mut limiter = None;
     #[cfg(feature = "redis")]
     if let Some(url) = &args.redis_url {
         match lifeos_server::rate_limit::RedisLimiter::connect(url, "lifeos:rl:").await {
-            Ok(limiter) => state = state.with_redis(limiter),
+            Ok(l) => {
+                // The plan cache and the AI quota share the rate limits' connection.
+                builder = lifeos_server::ai::with_redis(builder, &l, "lifeos:");
+                limiter = Some(l);
+            }
             Err(_) => {
                 eprintln!("lifeos-server: --redis-url / LIFEOS_REDIS_URL: Redis cannot be reached");
                 return ExitCode::from(1);
             }
         }
     }
+    let app = builder.build();
+    let timeout = config.request_timeout;
+    #[allow(unused_mut)]
+    let mut state = AppState::new(app, clock, keys, config);
+    #[cfg(feature = "redis")]
+    if let Some(limiter) = limiter {
+        state = state.with_redis(limiter);
+    }
+    tracing::info!(
+        model = ai.enabled().then(|| ai.model_name()),
+        "language model {}",
+        if ai.enabled() {
+            "configured"
+        } else {
+            "not configured (no OPENAI_API_KEY)"
+        }
+    );
     let listener = match tokio::net::TcpListener::bind(bind).await {
         Ok(l) => l,
         Err(e) => {

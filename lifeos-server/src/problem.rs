@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use lifeos::ErrorKind;
 use lifeos::core::ValidationErrors;
 use lifeos::core::wire::{PROBLEM_TYPE_PREFIX, Problem, ProblemField};
+use lifeos::scheduler::refine::RefinerError;
 
 use crate::request_id::RequestId;
 
@@ -90,17 +91,28 @@ pub enum ApiError {
     /// 500 `internal`: the cause is logged, never answered.
     #[error("internal error")]
     Internal,
+    /// 502 `bad-model-output`: the language model answered, but its answer broke a rule
+    /// (or was a refusal); nothing was changed.
+    #[error("{0}")]
+    BadModelOutput(String),
     /// 503 `unavailable`.
     #[error("{0}")]
     Unavailable(String),
     /// 503 `timeout`.
     #[error("the request took longer than the server's timeout")]
     Timeout,
+    /// 503 `timeout`: the language model did not answer within the AI timeout
+    /// (`--ai-timeout-secs`); nothing was changed.
+    #[error("the language model did not answer within {timeout_ms} ms")]
+    ModelTimeout {
+        /// The AI timeout, in milliseconds.
+        timeout_ms: u64,
+    },
 }
 
 /// Every problem slug this server answers with (`type` is
 /// `https://lifeos.dev/problems/<slug>`), with its status.
-pub const PROBLEM_SLUGS: [(u16, &str); 18] = [
+pub const PROBLEM_SLUGS: [(u16, &str); 19] = [
     (400, "bad-request"),
     (401, "unauthorized"),
     (404, "not-found"),
@@ -117,6 +129,7 @@ pub const PROBLEM_SLUGS: [(u16, &str); 18] = [
     (422, "idempotency-key-reuse"),
     (429, "rate-limited"),
     (500, "internal"),
+    (502, "bad-model-output"),
     (503, "unavailable"),
     (503, "timeout"),
 ];
@@ -162,12 +175,43 @@ impl ApiError {
         ApiError::Validation { detail, errors }
     }
 
-    /// Maps an application-layer error, renaming validation fields by `rename`.
+    /// Maps an application-layer error, renaming validation fields by `rename`: by its
+    /// type, the same on every route (a dependency cycle, the AI budget, the model's
+    /// failures), never by its message.
     pub fn from_app_renamed(e: lifeos::Error, rename: impl Fn(&str) -> String) -> Self {
         match e.kind() {
-            ErrorKind::Invalid => match e.validation() {
-                Some(v) => ApiError::from_validation(v, rename),
-                None => ApiError::invalid(&rename(e.field().unwrap_or("")), e.to_string()),
+            ErrorKind::Invalid => match &e {
+                lifeos::Error::DependencyCycle { message, .. } => {
+                    ApiError::DependencyCycle(message.clone())
+                }
+                _ => match e.validation() {
+                    Some(v) => ApiError::from_validation(v, rename),
+                    None => ApiError::invalid(&rename(e.field().unwrap_or("")), e.to_string()),
+                },
+            },
+            ErrorKind::RateLimited => match &e {
+                lifeos::Error::QuotaExceeded(q) => ApiError::RateLimited {
+                    retry_after: whole_seconds(q.retry_after),
+                },
+                _ => ApiError::RateLimited { retry_after: 1 },
+            },
+            ErrorKind::BadModelOutput => ApiError::BadModelOutput(e.to_string()),
+            ErrorKind::Unavailable => match e.model_failure() {
+                Some(failure) => ApiError::from_model_failure(failure),
+                None => {
+                    tracing::warn!(error = %e, "a service the request needs failed");
+                    match &e {
+                        lifeos::Error::Unavailable {
+                            service: "model", ..
+                        } => ApiError::Unavailable(
+                            "this needs a language model, and none is configured on this server"
+                                .into(),
+                        ),
+                        _ => ApiError::Unavailable(
+                            "a service this request needs is unavailable: retry later".into(),
+                        ),
+                    }
+                }
             },
             ErrorKind::InvalidTransition => ApiError::InvalidTransition(e.to_string()),
             ErrorKind::NotFound => ApiError::NotFound,
@@ -186,6 +230,30 @@ impl ApiError {
                 tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store failure");
                 ApiError::Internal
             }
+        }
+    }
+
+    /// Maps the model's failure to answer: its timeout is 503 `timeout`; its server
+    /// rate-limiting, failing or out of reach is 503 `unavailable` (the cause is logged,
+    /// never answered: it may name internal hosts).
+    pub fn from_model_failure(failure: &RefinerError) -> Self {
+        tracing::warn!(error = %failure, "the language model gave no answer");
+        match failure {
+            RefinerError::Timeout { timeout_ms } => ApiError::ModelTimeout {
+                timeout_ms: *timeout_ms,
+            },
+            RefinerError::Http { status: 429 } => ApiError::Unavailable(
+                "the language model's server is rate-limiting this server: retry later".into(),
+            ),
+            RefinerError::Http { status } => ApiError::Unavailable(format!(
+                "the language model's server answered HTTP {status}: retry later"
+            )),
+            RefinerError::InputBudget { .. } => ApiError::Unavailable(
+                "the request is larger than the language model's input budget".into(),
+            ),
+            _ => ApiError::Unavailable(
+                "the language model's server could not be reached: retry later".into(),
+            ),
         }
     }
 
@@ -252,12 +320,19 @@ impl ApiError {
                 "internal",
                 "Internal server error",
             ),
+            BadModelOutput(_) => (
+                StatusCode::BAD_GATEWAY,
+                "bad-model-output",
+                "Unusable model output",
+            ),
             Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
                 "Service unavailable",
             ),
-            Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout", "Timeout"),
+            Timeout | ModelTimeout { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "timeout", "Timeout")
+            }
         }
     }
 
@@ -283,6 +358,13 @@ impl ApiError {
             },
         }
     }
+}
+
+/// Whole seconds, rounded up, at least 1 (`Retry-After`).
+fn whole_seconds(d: std::time::Duration) -> u64 {
+    d.as_secs()
+        .saturating_add(u64::from(d.subsec_nanos() > 0))
+        .max(1)
 }
 
 impl From<lifeos::Error> for ApiError {
@@ -409,8 +491,10 @@ mod tests {
             },
             ApiError::RateLimited { retry_after: 1 },
             ApiError::Internal,
+            ApiError::BadModelOutput(String::new()),
             ApiError::Unavailable(String::new()),
             ApiError::Timeout,
+            ApiError::ModelTimeout { timeout_ms: 1 },
         ];
         let mut seen = Vec::new();
         for e in &all {
@@ -422,13 +506,61 @@ mod tests {
             );
             seen.push(entry);
         }
+        // Two errors may share a slug (the request's and the model's timeout).
         seen.sort_unstable();
+        seen.dedup();
         let mut listed: Vec<(u16, String)> = PROBLEM_SLUGS
             .iter()
             .map(|(s, slug)| (*s, (*slug).to_owned()))
             .collect();
         listed.sort_unstable();
         assert_eq!(seen, listed, "and nothing else is");
+    }
+
+    #[test]
+    fn application_errors_map_by_type_not_by_message() {
+        use lifeos::refinement::{QuotaExceeded, QuotaWindow};
+        use std::time::Duration;
+        let slug = |e: lifeos::Error| {
+            let p = ApiError::from(e).problem("r");
+            (p.status, p.slug().map(str::to_owned))
+        };
+        let cycle = lifeos::Error::DependencyCycle {
+            field: "tasks[0].dependsOn".into(),
+            tasks: Vec::new(),
+            message: "any words at all".into(),
+        };
+        assert_eq!(slug(cycle), (409, Some("dependency-cycle".into())));
+        let quota = QuotaExceeded::new(
+            QuotaWindow::Hour,
+            lifeos::core::Tier::Free,
+            Duration::from_millis(1500),
+        );
+        let e = ApiError::from(lifeos::Error::QuotaExceeded(quota));
+        assert!(
+            matches!(e, ApiError::RateLimited { retry_after: 2 }),
+            "{e:?}"
+        );
+        let model = |failure| slug(lifeos::Error::Model(failure));
+        assert_eq!(
+            model(RefinerError::Timeout { timeout_ms: 20_000 }),
+            (503, Some("timeout".into()))
+        );
+        assert_eq!(
+            model(RefinerError::Http { status: 429 }),
+            (503, Some("unavailable".into()))
+        );
+        let secret = RefinerError::Connection {
+            message: "http://internal-host:8000 refused".into(),
+        };
+        let p = ApiError::from(lifeos::Error::Model(secret)).problem("r");
+        assert_eq!((p.status, p.slug()), (503, Some("unavailable")));
+        assert!(!p.detail.contains("internal-host"), "{}", p.detail);
+        let none = lifeos::Error::Unavailable {
+            service: "model",
+            message: "no language model is configured".into(),
+        };
+        assert_eq!(slug(none), (503, Some("unavailable".into())));
     }
 
     #[test]

@@ -179,6 +179,11 @@ impl RedisLimiter {
         })
     }
 
+    /// Its connection, to share (the plan cache and the AI quota use it too).
+    pub fn connection(&self) -> redis::aio::ConnectionManager {
+        self.conn.clone()
+    }
+
     /// Takes one request of `user`'s budget.
     ///
     /// # Errors

@@ -511,3 +511,40 @@ async fn the_feed_resumes_with_last_event_id_after_a_drop() {
     assert!(feed.next().await.is_none());
     assert!(seen_ids.lock().unwrap().contains(&Some("7".to_owned())));
 }
+
+/// A refined plan-day answer as `lifeos-server` wrote it (captured from its test against
+/// a fake model: `tests/api/ai.rs`), `refinement` object included.
+const REFINED: &str = include_str!("../fixtures/plan_day_refined.json");
+
+#[tokio::test]
+async fn a_refined_plan_day_answer_decodes_with_its_refinement() {
+    let (base, seen) = serve(|_, _| ok(REFINED)).await;
+    let c = client(&base, NoRetry);
+    let planned = c
+        .ai()
+        .plan_day()
+        .refine(true)
+        .instructions("calls after lunch")
+        .dry_run(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seen.count(), 1);
+    assert_eq!(planned.saved, 0);
+    assert_eq!(planned.plan.scheduled_tasks.len(), 2);
+    let r = planned.plan.refinement.expect("the refinement object");
+    assert_eq!(r.status, lifeos_core::plan::RefinementStatus::Accepted);
+    assert_eq!(r.model.as_deref(), Some("gpt-test"));
+    assert_eq!((r.score_deterministic, r.score_final), (480, 480));
+    assert_eq!((r.tokens_in, r.tokens_out, r.latency_ms), (900, 120, 462));
+    assert!(!r.cache_hit);
+    // And it says the same thing when written back.
+    let again: serde_json::Value = serde_json::to_value(
+        serde_json::from_str::<lifeos_core::wire::PlannedDay>(REFINED).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        again,
+        serde_json::from_str::<serde_json::Value>(REFINED).unwrap()
+    );
+}

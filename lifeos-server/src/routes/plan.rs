@@ -49,6 +49,7 @@ pub(crate) struct PlanDayBody {
         (status = 415, description = "unsupported-media-type"),
         (status = 429, description = "rate-limited: the tier's AI calls are used up (`Retry-After`); nothing saved."),
         (status = 422, description = "validation: date outside the user's yesterday..today + 365, instructions over 1,000 characters."),
+        (status = 503, description = "unavailable: the AI quota store failed (with `refine`); nothing saved. A model that fails or times out is not an error: the deterministic plan is answered with `refinement.status` `failed`."),
     ))]
 pub(crate) async fn plan_day(
     State(state): State<AppState>,
@@ -127,28 +128,11 @@ async fn plan(
     if let Some(text) = &body.instructions {
         options = options.instructions(text.clone());
     }
-    let plan = match state
+    // A cycle (409), the AI budget (429): mapped by type in `problem.rs`.
+    let plan = state
         .app()
         .plan_day(caller.user, body.date, now, options)
-        .await
-    {
-        Ok(plan) => plan,
-        Err(lifeos::Error::InvalidPlanRequest(e))
-            if e.errors
-                .iter()
-                .any(|f| f.field.ends_with("dependsOn") && f.message.contains("cycle")) =>
-        {
-            return Err(ApiError::DependencyCycle(
-                "the tasks' dependencies form a cycle".into(),
-            ));
-        }
-        Err(lifeos::Error::QuotaExceeded(q)) => {
-            return Err(ApiError::RateLimited {
-                retry_after: q.retry_after.as_secs().max(1),
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
+        .await?;
     let answer = answer(&plan).ok_or(ApiError::Internal)?;
     Ok(idempotency::respond(&answer, false))
 }

@@ -84,23 +84,11 @@ pub(crate) async fn plan_week(
     let options = PlanWeekOptions::new()
         .horizon_days(horizon)
         .dry_run(body.dry_run);
-    let plan = match state
+    // A cycle is 409 `dependency-cycle`, mapped by type in `problem.rs`.
+    let plan = state
         .app()
         .plan_week(caller.user, body.start_date, now, options)
-        .await
-    {
-        Ok(plan) => plan,
-        Err(lifeos::Error::InvalidPlanRequest(e))
-            if e.errors
-                .iter()
-                .any(|f| f.field.ends_with("dependsOn") && f.message.contains("cycle")) =>
-        {
-            return Err(ApiError::DependencyCycle(
-                "the tasks' dependencies form a cycle".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
+        .await?;
     let saved = if plan.saved { plan.changed_blocks() } else { 0 };
     let mut out = serde_json::to_value(&plan.response).map_err(|_| ApiError::Internal)?;
     if let Some(map) = out.as_object_mut() {

@@ -10,10 +10,10 @@ use crate::problem::ApiError;
 use crate::rate_limit::scaled;
 use crate::state::AppState;
 
-/// `GET /me/usage`. No language model is configured on this server, so no AI unit is
-/// ever taken: the AI budgets are full.
+/// `GET /me/usage`. The AI quota (`lifeos::refinement::AiQuota`) can only take a unit,
+/// not report what is left, so the AI budgets are answered full (a known gap).
 #[utoipa::path(get, path = "/me/usage", tag = "me",
-    responses((status = 200, description = "The caller's tier and budgets. This server has no language model configured, so no AI unit is ever taken (remaining = per_hour, used = 0).", body = Usage)))]
+    responses((status = 200, description = "The caller's tier and budgets. The AI quota is not read yet: the AI budgets are answered full (remaining = per_hour, used = 0) even after model calls.", body = Usage)))]
 pub(crate) async fn usage(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

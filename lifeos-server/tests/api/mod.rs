@@ -1,5 +1,6 @@
 //! The routes and API.md's conformance items, each as its own test.
 
+mod ai;
 mod auth;
 mod calendar;
 mod calendar_events;

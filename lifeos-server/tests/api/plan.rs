@@ -184,27 +184,49 @@ async fn plan_day_refuses_dates_out_of_range_and_long_instructions() {
 }
 
 #[tokio::test]
-async fn plan_day_answers_409_dependency_cycle_and_saves_nothing() {
+async fn a_legacy_dependency_cycle_is_409_dependency_cycle_on_both_plan_routes() {
+    use sqlx::Connection;
     let s = start(Backend::Sqlite).await.unwrap();
     let me = fresh_user();
-    let a = s.task(me, "A").await;
+    let a = s.task(me, "Write report").await;
     let b = answer(
         s.post("/api/v1/tasks", me)
-            .json(&json!({"title": "B", "depends_on": [a["id"]]})),
+            .json(&json!({"title": "Send report", "depends_on": [a["id"]]})),
     )
     .await
     .body;
+    // The store refuses a cycle at write time (422 on `depends_on`)...
     let p = answer(
         s.patch(&format!("/api/v1/tasks/{}", a["id"].as_str().unwrap()), me)
             .json(&json!({"depends_on": [b["id"]]})),
     )
     .await;
-    if p.status != 200 {
-        // The store refuses cycles at write time: nothing to plan around.
-        return;
-    }
+    assert_eq!(p.problem(422, "validation").as_deref(), Some("depends_on"));
+    // ...so one is written behind its back, as an older version could have.
+    let file = s.sqlite_file().unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    let a_id: uuid::Uuid = a["id"].as_str().unwrap().parse().unwrap();
+    sqlx::query(
+        "UPDATE tasks SET data = json_set(data, '$.depends_on', json_array(?)) WHERE id = ?",
+    )
+    .bind(b["id"].as_str().unwrap())
+    .bind(a_id)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
     let before = events_count(&s, me).await;
     let r = answer(s.post("/api/v1/ai/plan-day", me).json(&json!({}))).await;
     r.problem(409, "dependency-cycle");
-    assert_eq!(events_count(&s, me).await, before);
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("\"Write report\"") && detail.contains("\"Send report\""),
+        "{detail}"
+    );
+    let w = answer(s.post("/api/v1/ai/plan-week", me).json(&json!({}))).await;
+    w.problem(409, "dependency-cycle");
+    assert_eq!(events_count(&s, me).await, before, "nothing saved");
 }

@@ -13,6 +13,10 @@ fn bin() -> Command {
         "LIFEOS_DATABASE_URL",
         "LIFEOS_BIND",
         "LIFEOS_REDIS_URL",
+        "LIFEOS_AI_MODEL",
+        "LIFEOS_AI_TIMEOUT_SECS",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
     ] {
         c.env_remove(var);
     }
@@ -121,6 +125,8 @@ fn a_malformed_value_is_one_line_naming_the_flag_and_variable_exit_2() {
         (vec![], Some(("LIFEOS_REQUEST_TIMEOUT_SECS", "soon"))),
         (vec!["--rate-limit-multiplier", "-1"], None),
         (vec!["--bind", "not-an-address"], None),
+        (vec!["--ai-timeout-secs", "0"], None),
+        (vec![], Some(("LIFEOS_AI_TIMEOUT_SECS", "soon"))),
     ] {
         let mut c = bin();
         c.env("LIFEOS_JWT_SECRET", SECRET).args(&args);
@@ -136,6 +142,7 @@ fn a_malformed_value_is_one_line_naming_the_flag_and_variable_exit_2() {
             "request-timeout-secs",
             "rate-limit-multiplier",
             "bind",
+            "ai-timeout-secs",
         ]
         .iter()
         .any(|f| {
@@ -235,4 +242,117 @@ async fn the_binary_serves_and_exits_0_on_sigterm() {
         .expect("exits after SIGTERM")
         .unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+/// Starts the binary on a free port with `env` and `args` (and a fresh SQLite file);
+/// waits for `/ready`.
+async fn spawn_ready(
+    dir: &tempfile::TempDir,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (tokio::process::Child, String) {
+    let port = free_port();
+    let db = format!("sqlite://{}", dir.path().join("lifeos.db").display());
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_lifeos-server"));
+    for var in [
+        "LIFEOS_REDIS_URL",
+        "LIFEOS_AI_MODEL",
+        "LIFEOS_AI_TIMEOUT_SECS",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("LIFEOS_JWT_SECRET", SECRET)
+        .envs(env.iter().copied())
+        .args([
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &db,
+        ])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    let child = c.spawn().unwrap();
+    let http = crate::support::http_client();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("{base}/ready")).send().await
+            && r.status() == 200
+        {
+            return (child, base);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not become ready");
+}
+
+/// Creates a task through `base` and asks for its breakdown: the status.
+async fn breakdown_status(base: &str) -> u16 {
+    let http = crate::support::http_client();
+    let user = lifeos::core::UserId::from_uuid(uuid::Uuid::from_u128(43));
+    let token = lifeos_server::auth::dev_token(
+        SECRET,
+        user,
+        "authenticated",
+        Some(lifeos::core::Tier::Pro),
+        lifeos::store::Clock::now(&lifeos::store::SystemClock),
+        60,
+    )
+    .unwrap();
+    let t: serde_json::Value = http
+        .post(format!("{base}/api/v1/tasks"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"title": "Write the report", "estimated_minutes": 60}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = t["id"].as_str().unwrap();
+    http.post(format!("{base}/api/v1/tasks/{id}/breakdown"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_reads_the_model_from_its_variables_and_flags() {
+    let fake = crate::support::openai::FakeModel::start().await;
+    let url = fake.base_url.clone();
+    let env = [
+        ("OPENAI_API_KEY", "sk-from-env"),
+        ("OPENAI_BASE_URL", url.as_str()),
+        ("LIFEOS_AI_MODEL", "model-from-env"),
+        ("LIFEOS_AI_TIMEOUT_SECS", "5"),
+    ];
+    // The variables: the key, the base URL and the model reach the model's server.
+    let dir = tempfile::tempdir().unwrap();
+    let (child, base) = spawn_ready(&dir, &env, &[]).await;
+    assert_eq!(breakdown_status(&base).await, 200);
+    drop(child);
+    let (sent, auth) = fake.received().pop().unwrap();
+    assert_eq!(sent["model"], "model-from-env");
+    assert_eq!(auth.as_deref(), Some("Bearer sk-from-env"));
+
+    // A flag beats its variable.
+    let dir = tempfile::tempdir().unwrap();
+    let (child, base) = spawn_ready(&dir, &env, &["--ai-model", "model-from-flag"]).await;
+    assert_eq!(breakdown_status(&base).await, 200);
+    drop(child);
+    assert_eq!(fake.received().pop().unwrap().0["model"], "model-from-flag");
+    assert_eq!(fake.requests(), 2);
+
+    // No key: no model, breakdown 503, nothing asked.
+    let dir = tempfile::tempdir().unwrap();
+    let (child, base) = spawn_ready(&dir, &[("OPENAI_BASE_URL", url.as_str())], &[]).await;
+    assert_eq!(breakdown_status(&base).await, 503);
+    drop(child);
+    assert_eq!(fake.requests(), 2);
 }

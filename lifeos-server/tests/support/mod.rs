@@ -118,6 +118,8 @@ async fn pg_database(server: &str) -> String {
         .clone()
 }
 
+pub mod openai;
+
 /// A running server.
 pub struct Server {
     pub base: String,
@@ -133,6 +135,8 @@ pub struct Setup {
     pub config: ServerConfig,
     pub keys: Option<AuthKeys>,
     pub redis_prefix: Option<String>,
+    /// The application's model (`None`: no model, the `NoopRefiner`).
+    pub refiner: Option<Arc<dyn lifeos::scheduler::refine::Refiner>>,
 }
 
 impl Setup {
@@ -142,6 +146,7 @@ impl Setup {
             config: ServerConfig::new(),
             keys: None,
             redis_prefix: None,
+            refiner: None,
         }
     }
 }
@@ -178,19 +183,27 @@ pub async fn start_with(setup: Setup) -> Option<Server> {
             (Arc::new(store), None)
         }
     };
-    let app = LifeOs::builder(store)
+    // Wired as the binary wires it: the model, then the plan cache and the AI quota on
+    // the rate limits' Redis connection when there is one.
+    let builder = LifeOs::builder(store)
         .clock(clock.clone())
-        .rng(rand_chacha::ChaCha8Rng::seed_from_u64(random_u64()))
-        .build();
+        .rng(rand_chacha::ChaCha8Rng::seed_from_u64(random_u64()));
+    let mut builder = lifeos_server::ai::with_refiner(builder, setup.refiner);
+    let mut limiter = None;
+    if let Some(prefix) = setup.redis_prefix {
+        let url = service_url("LIFEOS_TEST_REDIS_URL")?;
+        let l = lifeos_server::rate_limit::RedisLimiter::connect(&url, &prefix)
+            .await
+            .expect("Redis at LIFEOS_TEST_REDIS_URL is reachable");
+        builder = lifeos_server::ai::with_redis(builder, &l, &prefix);
+        limiter = Some(l);
+    }
+    let app = builder.build();
     let keys = setup
         .keys
         .unwrap_or_else(|| AuthKeys::new(Some(SECRET), None, "authenticated").unwrap());
     let mut state = AppState::new(app, clock.clone(), keys, setup.config);
-    if let Some(prefix) = setup.redis_prefix {
-        let url = service_url("LIFEOS_TEST_REDIS_URL")?;
-        let limiter = lifeos_server::rate_limit::RedisLimiter::connect(&url, &prefix)
-            .await
-            .expect("Redis at LIFEOS_TEST_REDIS_URL is reachable");
+    if let Some(limiter) = limiter {
         state = state.with_redis(limiter);
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -206,6 +219,11 @@ pub async fn start_with(setup: Setup) -> Option<Server> {
 }
 
 impl Server {
+    /// The SQLite file of a SQLite server.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.path().join("lifeos.db"))
+    }
+
     /// An HS256 token for `user` valid for an hour from the server's clock.
     pub fn token(&self, user: UserId) -> String {
         self.token_tier(user, None)
@@ -237,6 +255,13 @@ impl Server {
         self.http
             .request(method, self.url(path))
             .bearer_auth(self.token(user))
+    }
+
+    /// A POST as `user` of `tier` (the token's `app_metadata.tier`).
+    pub fn post_as(&self, path: &str, user: UserId, tier: Tier) -> reqwest::RequestBuilder {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(self.token_tier(user, Some(tier)))
     }
 
     pub fn get(&self, path: &str, user: UserId) -> reqwest::RequestBuilder {
