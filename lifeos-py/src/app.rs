@@ -559,6 +559,7 @@ impl PyLifeOs {
     /// it; without a model it is `unavailable`, with a warning, and the deterministic plan
     /// stands. Raises `QuotaExceeded` before any model call when the tier's AI quota is
     /// used up (a cached proposal costs nothing).
+    #[pyo3(signature = (date = None, now = None, dry_run = false, refine = false, instructions = None))]
     fn plan_day<'py>(
         &self,
         py: Python<'py>,

@@ -144,7 +144,7 @@ def test_a_refinement_is_accepted_and_its_usage_recorded(tmp_path, fake):
     assert data["refinement"] == "accepted" and not data.get("cache_hit", False)
     assert data["tasks_scheduled"] == 2
     scheduled = [e for e in app.events() if e["type"] == "task.scheduled"]
-    assert len(scheduled) == 2 and all(e["data"]["by"] == "ai" for e in scheduled)
+    assert len(scheduled) == 2 and all(e["data"]["scheduled_by"] == "ai" for e in scheduled)
 
 
 def test_a_cached_proposal_makes_no_second_request(tmp_path, fake):
@@ -174,16 +174,16 @@ def test_quota_exceeded_after_the_free_tiers_hourly_calls(tmp_path, fake):
         assert day["refinement"]["status"] == "accepted"
     assert fake.count() == 3
     with pytest.raises(lifeos.QuotaExceeded) as info:
-        app.plan_day(now=MONDAY + dt.timedelta(minutes=30), refine=True,
+        app.plan_day(now=MONDAY + dt.timedelta(minutes=2), refine=True,
                      instructions="variant 3")
     e = info.value
     assert isinstance(e, lifeos.LifeOSError)
-    assert type(e.retry_after) is int and e.retry_after == 1800
+    assert type(e.retry_after) is int and e.retry_after == 3600 - 120
     assert (e.window, e.tier) == ("hour", "free")
     assert fake.count() == 3, "no model call over the quota"
     assert all(t["scheduled_start"] is None for t in app.tasks()), "nothing saved"
-    # Still allowed: a cached proposal, and planning without refinement.
-    hit = app.plan_day(now=MONDAY, refine=True, instructions="variant 0", dry_run=True)
+    # Still allowed: a cached proposal (5 minutes), and planning without refinement.
+    hit = app.plan_day(now=MONDAY + dt.timedelta(minutes=3), refine=True, instructions="variant 0", dry_run=True)
     assert hit["refinement"]["cacheHit"] is True
     assert app.plan_day(now=MONDAY)["refinement"] is None
     # An hour after the first call, one is free again.
