@@ -4,20 +4,20 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use lifeos::core::{
     NewProfile, NewProject, NewTask, PreferencesPatch, ProjectId, ProjectPatch, TaskId, TaskPatch,
-    TaskStatus, UserId,
+    TaskStatus, Tier, UserId,
 };
 use lifeos::store::{CalendarEventInput, Clock, Cursor, StoreOptions, SystemClock, TaskQuery};
 use lifeos::{IcsImportOptions, LifeOs, PlanDayOptions, PlanWeekOptions};
-use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use serde_json::Value;
 
+use crate::ai;
 use crate::convert::{from_py, instant, ser_to_py};
 use crate::error::{invalid, py_err};
 use crate::ical::event_json;
@@ -75,14 +75,23 @@ fn now_or_clock(now: Option<&Bound<'_, PyAny>>) -> PyResult<DateTime<Utc>> {
 
 /// LifeOS over a store, acting as one user.
 ///
-/// `LifeOS(location, user=DEFAULT_USER, timezone=None, email=None)`: `location` is a
+/// `LifeOS(location, user=DEFAULT_USER, timezone=None, email=None, *, openai_api_key=None,
+/// openai_base_url=None, ai_model=None, ai_timeout=None, tier=None)`: `location` is a
 /// SQLite file path (or `sqlite://…`, `:memory:`), `postgres://…` when built with the
 /// `postgres` feature, or `memory:`. The user's profile is created when missing (with
 /// `timezone`, default UTC). Dicts in and out; instants as aware `datetime`s.
+///
+/// The model for `plan_day(refine=True)` and `breakdown` is read once, here:
+/// `OPENAI_API_KEY` and `OPENAI_BASE_URL` from the environment unless the keyword
+/// arguments say otherwise (a blank key: no model). `tier` counts the AI quota (default:
+/// the user's stored subscription, else free); the quota and the plan cache live in this
+/// object's memory.
 #[pyclass(name = "LifeOS", module = "lifeos", frozen)]
 pub struct PyLifeOs {
     app: LifeOs,
     user: UserId,
+    /// The tier given to the constructor; `None` reads the stored subscription per call.
+    tier: Option<Tier>,
 }
 
 impl PyLifeOs {
@@ -107,14 +116,29 @@ impl PyLifeOs {
 #[pymethods]
 impl PyLifeOs {
     #[new]
-    #[pyo3(signature = (location, user = None, timezone = None, email = None))]
+    #[pyo3(signature = (location, user = None, timezone = None, email = None, *, openai_api_key = None, openai_base_url = None, ai_model = None, ai_timeout = None, tier = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         location: String,
         user: Option<&Bound<'_, PyAny>>,
         timezone: Option<&Bound<'_, PyAny>>,
         email: Option<String>,
+        openai_api_key: Option<String>,
+        openai_base_url: Option<String>,
+        ai_model: Option<String>,
+        ai_timeout: Option<f64>,
+        tier: Option<String>,
     ) -> PyResult<Self> {
+        let fixed_tier = tier.as_deref().map(ai::tier).transpose()?;
+        let args = ai::AiArgs {
+            api_key: openai_api_key,
+            base_url: openai_base_url,
+            model: ai_model,
+            timeout: ai_timeout,
+        };
+        // The one place the bindings read the environment: at construction, as documented.
+        let refiner = ai::refiner(args, |name| std::env::var(name).ok())?;
         let user: UserId = match user.filter(|u| !u.is_none()) {
             Some(u) => id("user", u)?,
             None => id("user", &PyString::new(py, DEFAULT_USER).into_any())?,
@@ -134,11 +158,19 @@ impl PyLifeOs {
         };
         let app = block(py, async move {
             let store = lifeos::open(&location, StoreOptions::new()).await?;
-            let app = LifeOs::new(store);
+            let mut builder = LifeOs::builder(store);
+            if let Some(refiner) = refiner {
+                builder = builder.refiner(Arc::new(refiner));
+            }
+            let app = builder.build();
             app.ensure_profile(user, new).await?;
             Ok(app)
         })?;
-        Ok(PyLifeOs { app, user })
+        Ok(PyLifeOs {
+            app,
+            user,
+            tier: fixed_tier,
+        })
     }
 
     /// The user this object acts as (UUID text).
@@ -521,8 +553,12 @@ impl PyLifeOs {
     }
 
     /// Plans `date` (default: today in the user's zone at `now`; `now` defaults to the
-    /// system clock) and saves it unless `dry_run`. `refine` and `instructions` (AI
-    /// refinement) are not built yet and raise `NotImplementedError`.
+    /// system clock) and saves it unless `dry_run`. With `refine` (implied by
+    /// `instructions`), the configured model may refine the plan (PLANNER.md,
+    /// "Refinement by a language model"): the answer's `refinement` says what became of
+    /// it; without a model it is `unavailable`, with a warning, and the deterministic plan
+    /// stands. Raises `QuotaExceeded` before any model call when the tier's AI quota is
+    /// used up (a cached proposal costs nothing).
     #[pyo3(signature = (date = None, now = None, dry_run = false, refine = false, instructions = None))]
     fn plan_day<'py>(
         &self,
@@ -533,22 +569,23 @@ impl PyLifeOs {
         refine: bool,
         instructions: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if refine || instructions.is_some() {
-            return Err(PyNotImplementedError::new_err(
-                "AI refinement (refine, instructions) is not built yet: plan without it",
-            ));
-        }
+        let refine = refine || instructions.is_some();
         let day = date
             .filter(|d| !d.is_none())
             .map(|d| crate::convert::date("date", d))
             .transpose()?;
         let now = now_or_clock(now)?;
-        let (app, user) = (self.app.clone(), self.user);
-        let options = PlanDayOptions::new().dry_run(dry_run);
-        let plan = block(
-            py,
-            async move { app.plan_day(user, day, now, options).await },
-        )?;
+        let (app, user, fixed) = (self.app.clone(), self.user, self.tier);
+        let mut options = PlanDayOptions::new().dry_run(dry_run).refine(refine);
+        if let Some(text) = instructions {
+            options = options.instructions(text);
+        }
+        let plan = block(py, async move {
+            if refine {
+                options = options.tier(ai::tier_of(&app, user, fixed).await?);
+            }
+            app.plan_day(user, day, now, options).await
+        })?;
         let mut json = serde_json::to_value(&plan)
             .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
         if let Value::Object(map) = &mut json {
@@ -556,8 +593,36 @@ impl PyLifeOs {
                 "counts".to_owned(),
                 serde_json::to_value(plan.counts()).unwrap_or(Value::Null),
             );
+            // At the top too, beside `counts`: what became of the refinement (`None`
+            // when none was asked for).
+            let refinement = map
+                .get("response")
+                .and_then(|r| r.get("refinement"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            map.insert("refinement".to_owned(), refinement);
         }
         crate::convert::to_py(py, &json)
+    }
+
+    /// Asks the configured model to break the task into steps (one AI unit of the tier,
+    /// at `now`, default the system clock): accepted steps replace the task's
+    /// `ai_breakdown` (a `task.updated` event) and the task is answered. Raises
+    /// `BadModelOutput` naming the rule the answer broke (the task unchanged),
+    /// `Unavailable` without a model or a usable reply, `QuotaExceeded`, `NotFound`.
+    #[pyo3(signature = (task_id, now = None))]
+    fn breakdown<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now_or_clock(now)?;
+        let fixed = self.tier;
+        self.task_call(py, task_id, |app, user, tid| async move {
+            let tier = ai::tier_of(&app, user, fixed).await?;
+            app.breakdown(user, tid, tier, now).await
+        })
     }
 
     /// Plans `horizon_days` days (1..=14, default 7) from `start_date` (default: today in

@@ -8,10 +8,11 @@
 
 use lifeos::ErrorKind;
 use lifeos::core::plan::PlanError;
+use lifeos::refinement::QuotaWindow;
 use lifeos::scheduler::Violation;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
 /// The exception classes of the `lifeos` module.
 pub(crate) struct Classes {
@@ -23,8 +24,12 @@ pub(crate) struct Classes {
     pub(crate) not_found: Py<PyType>,
     /// `Conflict(LifeOSError)`.
     pub(crate) conflict: Py<PyType>,
-    /// `QuotaExceeded(LifeOSError)`: `.retry_after` (nothing raises it yet).
+    /// `QuotaExceeded(LifeOSError)`: `.retry_after`, `.window`, `.tier`.
     pub(crate) quota: Py<PyType>,
+    /// `Unavailable(LifeOSError)`: `.service`.
+    pub(crate) unavailable: Py<PyType>,
+    /// `BadModelOutput(LifeOSError)`: `.field`, `.reason`.
+    pub(crate) bad_model_output: Py<PyType>,
     /// `PlanInvalid(LifeOSError)`: `.violations`.
     pub(crate) plan_invalid: Py<PyType>,
 }
@@ -88,9 +93,34 @@ pub(crate) fn classes(py: Python<'_>) -> PyResult<&Classes> {
                 py,
                 "QuotaExceeded",
                 &[&b],
-                "A quota is used up; `retry_after` is the number of seconds to wait, when \
-                 known. Nothing raises it yet: AI refinement and its quotas are not built.",
-                &[("retry_after", none())],
+                "An AI quota of the tier is used up (nothing was asked of the model, nothing \
+                 saved): `retry_after` is the whole number of seconds until a call is allowed \
+                 again, `window` the limit hit (`\"hour\"` or `\"month\"`), `tier` the tier. \
+                 Planning without refinement still works.",
+                &[
+                    ("retry_after", none()),
+                    ("window", none()),
+                    ("tier", none()),
+                ],
+            )?,
+            unavailable: new_class(
+                py,
+                "Unavailable",
+                &[&b],
+                "A service the call needs failed or is not configured: the model (no API \
+                 key, no usable reply, a refusal) or the AI quota store; `service` names it. \
+                 Nothing was saved.",
+                &[("service", none())],
+            )?,
+            bad_model_output: new_class(
+                py,
+                "BadModelOutput",
+                &[&b],
+                "The model's answer broke a rule and was not used (a task breakdown with too \
+                 few steps, a blank title, an estimate out of range, ...); nothing changed. \
+                 `field` names where (`steps`, `steps[2].title`, \
+                 `steps[1].estimatedMinutes`, `reply`), `reason` says what is wrong.",
+                &[("field", none()), ("reason", none())],
             )?,
             plan_invalid: new_class(
                 py,
@@ -114,6 +144,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NotFound", c.not_found.bind(py))?;
     m.add("Conflict", c.conflict.bind(py))?;
     m.add("QuotaExceeded", c.quota.bind(py))?;
+    m.add("Unavailable", c.unavailable.bind(py))?;
+    m.add("BadModelOutput", c.bad_model_output.bind(py))?;
     m.add("PlanInvalid", c.plan_invalid.bind(py))?;
     Ok(())
 }
@@ -276,11 +308,59 @@ pub(crate) fn to_py(e: &lifeos::Error) -> PyErr {
                 (ErrorKind::Conflict | ErrorKind::Duplicate, _) => {
                     raise(py, &c.conflict, &message, Vec::new())
                 }
+                (_, lifeos::Error::QuotaExceeded(q)) => quota_exceeded(py, c, &message, q),
+                (_, lifeos::Error::Unavailable { service, .. }) => {
+                    let service = PyString::new(py, service).into_any();
+                    raise(py, &c.unavailable, &message, vec![("service", service)])
+                }
+                (_, lifeos::Error::BadModelOutput(rejected)) => {
+                    let field = PyString::new(py, &rejected.field).into_any();
+                    let reason = PyString::new(py, &rejected.message).into_any();
+                    raise(
+                        py,
+                        &c.bad_model_output,
+                        &message,
+                        vec![("field", field), ("reason", reason)],
+                    )
+                }
                 // Storage, and kinds added later.
                 _ => raise(py, &c.base, &message, Vec::new()),
             }
         });
         made.unwrap_or_else(|e| e)
+    })
+}
+
+/// `QuotaExceeded` with `.retry_after` in whole seconds, `.window` and `.tier`.
+fn quota_exceeded(py: Python<'_>, c: &Classes, message: &str, q: &lifeos::QuotaExceeded) -> PyErr {
+    let window = match q.window {
+        QuotaWindow::Hour => "hour",
+        QuotaWindow::Month => "month",
+        // Windows added later keep their name unknown rather than guessed.
+        _ => "",
+    };
+    let attributes = (|| -> PyResult<Vec<(&str, Bound<'_, PyAny>)>> {
+        Ok(vec![
+            (
+                "retry_after",
+                q.retry_after.as_secs().into_pyobject(py)?.into_any(),
+            ),
+            ("window", PyString::new(py, window).into_any()),
+            ("tier", PyString::new(py, q.tier.as_str()).into_any()),
+        ])
+    })();
+    match attributes {
+        Ok(attributes) => raise(py, &c.quota, message, attributes),
+        Err(e) => e,
+    }
+}
+
+/// A `LifeOSError` with `message`: what fits no narrower class (a client that cannot be
+/// built).
+pub(crate) fn base_error(message: &str) -> PyErr {
+    Python::attach(|py| match classes(py) {
+        Ok(c) => raise(py, &c.base, message, Vec::new()),
+        Err(e) => e,
     })
 }
 
@@ -362,6 +442,13 @@ mod tests {
                 lifeos::Error::InvalidPlanRequest(PlanError::single("tasks[0].id", "missing")),
                 ("ValidationError", Some("tasks[0].id")),
             ),
+            (
+                lifeos::Error::Unavailable {
+                    service: "model",
+                    message: "no language model is configured".into(),
+                },
+                ("Unavailable", None),
+            ),
         ];
         for (error, (class, field)) in cases {
             let shown = shown(&to_py(&error));
@@ -371,6 +458,28 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn quota_exceeded_carries_whole_seconds_the_window_and_the_tier() {
+        Python::initialize();
+        let q = lifeos::QuotaExceeded::new(
+            QuotaWindow::Hour,
+            lifeos::core::Tier::Free,
+            std::time::Duration::from_millis(1_500),
+        );
+        let err = to_py(&lifeos::Error::QuotaExceeded(q));
+        Python::attach(|py| {
+            let value = err.value(py);
+            assert_eq!(
+                value.get_type().name().unwrap().to_string(),
+                "QuotaExceeded"
+            );
+            let secs: u64 = value.getattr("retry_after").unwrap().extract().unwrap();
+            let window: String = value.getattr("window").unwrap().extract().unwrap();
+            let tier: String = value.getattr("tier").unwrap().extract().unwrap();
+            assert_eq!((secs, window.as_str(), tier.as_str()), (2, "hour", "free"));
+        });
     }
 
     #[test]

@@ -24,9 +24,12 @@
 //! - `expand(rule, dtstart, window_start, window_end, tz=None, exdates=(), limit=10000)`
 //!   and `expand_json(text)` (the `expand_json` example's lines).
 //! - `parse_ics(text)`, `to_ics(events)`.
-//! - `LifeOS(location, user=..., timezone=None, email=None)`: tasks, projects, calendar
-//!   events, preferences, `plan_day`, the event log and the export, through the `lifeos`
-//!   crate.
+//! - `LifeOS(location, user=..., timezone=None, email=None, *, openai_api_key=None,
+//!   openai_base_url=None, ai_model=None, ai_timeout=None, tier=None)`: tasks, projects,
+//!   calendar events, preferences, `plan_day` (refined by a model behind an
+//!   OpenAI-compatible API when asked, configured from `OPENAI_API_KEY` and
+//!   `OPENAI_BASE_URL` at construction unless the keywords say otherwise), `breakdown`,
+//!   the event log and the export, through the `lifeos` crate.
 //!
 //! # Threads and the GIL
 //! Every call converts its arguments, releases the GIL while Rust works
@@ -37,8 +40,10 @@
 //! # Errors
 //! `error.rs` is the one place where errors become exceptions: `LifeOSError`, and
 //! `ValidationError(LifeOSError, ValueError)`, `NotFound`, `Conflict`, `QuotaExceeded`
-//! (nothing raises it yet: AI refinement and quotas are not built), `PlanInvalid`.
+//! (`.retry_after` in seconds), `Unavailable` (no model, or no usable reply),
+//! `BadModelOutput` (a model's answer that broke a rule and was not used), `PlanInvalid`.
 
+mod ai;
 mod app;
 mod convert;
 mod error;

@@ -208,10 +208,8 @@ def test_plan_day_saves_and_replans_nothing_the_second_time(app):
     assert app.plan_day(date="2026-03-10", now=MONDAY, dry_run=True)["date"] == "2026-03-10"
     # Without `now`, the system clock decides the day.
     assert "date" in app.plan_day(dry_run=True)
-    with pytest.raises(NotImplementedError):
-        app.plan_day(now=MONDAY, refine=True)
-    with pytest.raises(NotImplementedError):
-        app.plan_day(now=MONDAY, instructions="keep the afternoon light")
+    # Refinement (tests/test_ai.py) is absent from a plain plan.
+    assert again["refinement"] is None and "refinement" not in again["response"]
     with pytest.raises(lifeos.ValidationError) as info:
         app.plan_day(date="tomorrow")
     assert info.value.field == "date"
@@ -235,9 +233,12 @@ def test_event_log_and_export(app):
     assert isinstance(doc["tasks"][0]["created_at"], dt.datetime)
 
 
-def test_quota_exceeded_exists_but_nothing_raises_it_yet():
+def test_the_exception_hierarchy():
     assert issubclass(lifeos.QuotaExceeded, lifeos.LifeOSError)
     assert lifeos.QuotaExceeded("x").retry_after is None
+    assert issubclass(lifeos.Unavailable, lifeos.LifeOSError)
+    assert issubclass(lifeos.BadModelOutput, lifeos.LifeOSError)
+    assert not issubclass(lifeos.BadModelOutput, ValueError)
     assert not issubclass(lifeos.PlanInvalid, ValueError)
     assert issubclass(lifeos.ValidationError, ValueError)
     assert issubclass(lifeos.NotFound, lifeos.LifeOSError)

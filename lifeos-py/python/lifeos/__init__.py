@@ -5,6 +5,7 @@ Everything lives in the native module ``lifeos.lifeos``; this package re-exports
 
 from .lifeos import (
     DEFAULT_USER,
+    BadModelOutput,
     Conflict,
     LifeOS,
     LifeOSError,
@@ -12,6 +13,7 @@ from .lifeos import (
     PlanInvalid,
     QuotaExceeded,
     TaskIter,
+    Unavailable,
     ValidationError,
     expand,
     expand_json,
@@ -23,6 +25,7 @@ from .lifeos import (
 
 __all__ = [
     "DEFAULT_USER",
+    "BadModelOutput",
     "Conflict",
     "LifeOS",
     "LifeOSError",
@@ -30,6 +33,7 @@ __all__ = [
     "PlanInvalid",
     "QuotaExceeded",
     "TaskIter",
+    "Unavailable",
     "ValidationError",
     "expand",
     "expand_json",

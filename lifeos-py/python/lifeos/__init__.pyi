@@ -6,6 +6,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 __all__ = [
     "DEFAULT_USER",
+    "BadModelOutput",
     "Conflict",
     "LifeOS",
     "LifeOSError",
@@ -13,6 +14,7 @@ __all__ = [
     "PlanInvalid",
     "QuotaExceeded",
     "TaskIter",
+    "Unavailable",
     "ValidationError",
     "expand",
     "expand_json",
@@ -56,10 +58,35 @@ class Conflict(LifeOSError):
     """A stale version, a key already taken, or a plan whose tasks kept changing."""
 
 class QuotaExceeded(LifeOSError):
-    """A quota is used up. Nothing raises it yet (AI refinement and quotas are not built)."""
+    """An AI quota of the tier is used up (``plan_day(refine=True)``, ``breakdown``):
+    nothing was asked of the model and nothing saved. Planning without refinement, or a
+    proposal still in the cache, works meanwhile."""
 
-    retry_after: Optional[float]
-    """Seconds to wait, when known."""
+    retry_after: Optional[int]
+    """Whole seconds until a call is allowed again (at least 1)."""
+    window: Optional[str]
+    """The limit reached: ``"hour"`` (3/5/10/30/100 calls by tier) or ``"month"``
+    (30/150/500/2,000/10,000, rolling 30 days)."""
+    tier: Optional[str]
+    """The tier whose limit it is: ``free``, ``starter``, ``pro``, ``team``, ``enterprise``."""
+
+class Unavailable(LifeOSError):
+    """A service the call needs is not configured or failed: the model (no API key, no
+    usable reply, a refusal) or the AI quota store. Nothing was saved."""
+
+    service: Optional[str]
+    """``"model"`` or ``"ai quota"``."""
+
+class BadModelOutput(LifeOSError):
+    """The model's answer broke a rule and was not used; nothing changed (not a
+    ``ValueError``: the model is wrong, not the argument). A task breakdown needs 2 to 12
+    steps, each with a title of 1 to 500 characters and an estimate of 5 to 480 minutes,
+    together at most 125% of the task's estimate."""
+
+    field: Optional[str]
+    """Where: ``steps``, ``steps[2].title``, ``steps[1].estimatedMinutes``, or ``reply``."""
+    reason: Optional[str]
+    """What is wrong."""
 
 class PlanInvalid(LifeOSError):
     """The plan breaks the planner's rules (PLANNER.md)."""
@@ -120,10 +147,27 @@ class LifeOS:
         user: Optional[Id] = None,
         timezone: Optional[Zone] = None,
         email: Optional[str] = None,
+        *,
+        openai_api_key: Optional[str] = None,
+        openai_base_url: Optional[str] = None,
+        ai_model: Optional[str] = None,
+        ai_timeout: Optional[float] = None,
+        tier: Optional[str] = None,
     ) -> None:
         """Opens ``location`` (a SQLite file path, ``sqlite://…``, ``:memory:``,
         ``memory:``, or ``postgres://…`` when built with it) and creates the user's profile
-        when missing (zone ``timezone``, default UTC)."""
+        when missing (zone ``timezone``, default UTC).
+
+        The model for ``plan_day(refine=True)`` and ``breakdown`` (any OpenAI-compatible
+        chat completions API) is configured here, once: ``openai_api_key`` defaults to the
+        environment's ``OPENAI_API_KEY`` (blank or absent: no model, refinement is
+        ``unavailable``), ``openai_base_url`` to ``OPENAI_BASE_URL`` (else the public
+        API); ``ai_model`` asks one model for every day (default gpt-4o, gpt-4o-mini for
+        days of fewer than 15 open tasks and for breakdowns); ``ai_timeout`` bounds a whole
+        call, retries included, in seconds (default 30). ``tier`` (``free``, ``starter``,
+        ``pro``, ``team``, ``enterprise``) counts the AI quota; by default the user's stored
+        subscription's tier, else ``free``. The quota and the plan cache (5 minutes) live in
+        this object's memory. A bad value raises ``ValidationError`` naming the keyword."""
     @property
     def user(self) -> str: ...
     def add_task(self, task: Union[str, Mapping[str, Json], None] = None, **fields: Json) -> Dict[str, Json]: ...
@@ -176,8 +220,27 @@ class LifeOS:
         instructions: Optional[str] = None,
     ) -> Dict[str, Json]:
         """Plans ``date`` (default: today in the user's zone at ``now``, which defaults to
-        the system clock) and saves it unless ``dry_run``. ``refine``/``instructions`` raise
-        ``NotImplementedError``: AI refinement is not built yet."""
+        the system clock) and saves it unless ``dry_run``: ``{"date", "timezone",
+        "request", "response", "changes", "counts", "saved", "attempts", "recorded",
+        "refinement", ...}``.
+
+        ``refine=True`` (implied by ``instructions``, the user's free text, at most 1,000
+        characters kept) lets the model refine the plan; the planner checks and repairs
+        its proposal and keeps its own plan unless the proposal is valid and scores within
+        tolerance. ``refinement`` (also in ``response``) says what became of it:
+        ``status`` ``accepted``, ``rejected``, ``failed`` or ``unavailable`` (no model:
+        the deterministic plan and a warning, no exception), ``model``, ``tokensIn``,
+        ``tokensOut``, ``cacheHit``, the scores; ``None`` without ``refine``. A proposal
+        cached for the same tasks, preferences, date, instructions and model (5 minutes)
+        costs nothing; otherwise one AI unit is taken first, and ``QuotaExceeded`` is
+        raised when none is left (nothing saved). The usage is recorded in
+        ``ai.plan_generated`` (on a dry run too, when the model was called)."""
+    def breakdown(self, task_id: Id, now: Optional[Instant] = None) -> Dict[str, Json]:
+        """Asks the model to break the task into steps (one AI unit at ``now``, default the
+        system clock); accepted steps replace its ``ai_breakdown`` (a ``task.updated``
+        event) and the task is returned. Raises ``BadModelOutput`` naming the rule the
+        answer broke (the task unchanged), ``Unavailable`` without a model or a usable
+        reply, ``QuotaExceeded``, ``NotFound``."""
     def plan_week(
         self,
         start_date: Union[_dt.date, str, None] = None,
