@@ -7,6 +7,10 @@
 //!
 //! `--week` reads week requests (PLANNER-WEEK.md) the same way and answers week plans.
 //! `--week --refine` is an error: refinement of a week plan is not defined yet.
+//! `--week --validate` reads `{"request": ..., "response": ...}` values the same way and
+//! answers each with `validate_week`'s score, `{"score": N}` (quarter points, the keep bonus
+//! of the request's `previousPlan` included), or `{"violations": [{"rule", "taskId",
+//! "message"}]}`.
 //!
 //! `--refine [--model M] [--instructions TEXT] [--tolerance X] [--timeout-ms N]` refines
 //! each day plan through the OpenAI-compatible server of `OPENAI_BASE_URL` (default the
@@ -18,10 +22,12 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use lifeos::core::plan::{PlanDayRequest, PlanError, PlanFieldError, PlanWeekRequest};
+use lifeos::core::plan::{
+    PlanDayRequest, PlanError, PlanFieldError, PlanWeekRequest, PlanWeekResponse,
+};
 use lifeos::scheduler::refine::openai::{OpenAiConfig, OpenAiRefiner};
 use lifeos::scheduler::refine::{MonotonicClock, NoopRefiner, RefineOptions, Refiner, refine};
-use lifeos::scheduler::{plan_day, plan_week};
+use lifeos::scheduler::{plan_day, plan_week, validate_week};
 use lifeos::{Monotonic, SystemMonotonic};
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
@@ -58,6 +64,8 @@ fn error_line(line: usize, e: &PlanError) -> String {
 /// How the day plans are answered: as planned, or refined by a model.
 enum Mode {
     Week,
+    /// Score (or list what breaks) a week response against its request.
+    WeekValidate,
     Day,
     Refine {
         refiner: Box<dyn Refiner>,
@@ -94,6 +102,28 @@ fn answer(
             let request = PlanWeekRequest::from_value(&v)?;
             let response = plan_week(&request)?;
             Ok(serde_json::to_string(&response).unwrap_or_default())
+        }
+        Mode::WeekValidate => {
+            let request = PlanWeekRequest::from_value(&v["request"])?;
+            let response: PlanWeekResponse = serde_json::from_value(v["response"].clone())
+                .map_err(|e| PlanError::single("response", format!("not a week response: {e}")))?;
+            let answer = match validate_week(&request, &response) {
+                Ok(score) => serde_json::json!({ "score": score.quarter_points }),
+                Err(violations) => {
+                    let list: Vec<Value> = violations
+                        .iter()
+                        .map(|v| {
+                            serde_json::json!({
+                                "rule": v.rule,
+                                "taskId": v.task_id,
+                                "message": v.message,
+                            })
+                        })
+                        .collect();
+                    serde_json::json!({ "violations": list })
+                }
+            };
+            Ok(answer.to_string())
         }
         Mode::Day => {
             let request = PlanDayRequest::from_value(&v)?;
@@ -206,6 +236,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let week = args.iter().any(|a| a == "--week");
     let refining = args.iter().any(|a| a == "--refine");
+    let validating = args.iter().any(|a| a == "--validate");
+    if validating && !week {
+        usage("--validate needs --week (it checks week responses)");
+    }
     if week && refining {
         usage(
             "--week --refine is not supported: refinement of a week plan is not defined yet (PLANNER-WEEK.md)",
@@ -213,6 +247,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let mode = if refining {
         refine_mode(&args)
+    } else if validating {
+        Mode::WeekValidate
     } else if week {
         Mode::Week
     } else {

@@ -11,3 +11,4 @@ mod refine_props;
 mod scale;
 mod week;
 mod week_props;
+mod week_stability;

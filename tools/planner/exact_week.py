@@ -172,8 +172,12 @@ class Week:
         return True, earliest
 
 
-def solve(w, limit, workers):
+def solve(w, limit, workers, keep_ties=False):
+    """CP-SAT's best plan: (score, status, bound, [(task id, start, minutes, k)]). With
+    `keep_ties`, a proven optimum is then re-solved for the most previous blocks kept among
+    the plans of that score (the contract breaks ties any way; this shows the most stable)."""
     m = cp_model.CpModel()
+    kbs = []
     base = int(w.h_start) - 86400
     rel = lambda t: int(t) - base
     free = [t for t in w.tasks.values() if t["free"]]
@@ -253,6 +257,7 @@ def solve(w, limit, workers):
                 m.Add(s == rel(ps_)).OnlyEnforceIf(kb)
                 m.Add(mv == length).OnlyEnforceIf(kb)
                 obj.append(WU * length * kb)
+                kbs.append(kb)
             blocks.append({"k": k, "p": p, "s": s, "e": e, "mv": mv})
         sched = m.NewBoolVar("")
         full = m.NewBoolVar("")
@@ -300,14 +305,22 @@ def solve(w, limit, workers):
     name = solver.StatusName(status)
     if name not in ("OPTIMAL", "FEASIBLE"):
         raise RuntimeError(name)
+    bound = int(math.floor(solver.BestObjectiveBound() + 1e-6))
+    if keep_ties and name == "OPTIMAL" and kbs:
+        m.Add(sum(obj) >= int(round(solver.ObjectiveValue())))
+        m.Maximize(sum(kbs))
+        again = solver.Solve(m)
+        if solver.StatusName(again) not in ("OPTIMAL", "FEASIBLE"):
+            raise RuntimeError(solver.StatusName(again))
     plan = []
     for t in free:
         for b in V[t["id"]]["blocks"]:
             if solver.Value(b["p"]):
                 plan.append((t["id"], solver.Value(b["s"]) + base, solver.Value(b["mv"]), b["k"]))
     pinned = w.pinned_score()
-    return (int(round(solver.ObjectiveValue())) + pinned, name,
-            int(math.floor(solver.BestObjectiveBound() + 1e-6)) + pinned, plan)
+    value = sum(solver.Value(o) for o in obj) if keep_ties else int(round(solver.ObjectiveValue()))
+    return (int(value) + pinned, name,
+            bound + pinned, plan)
 
 
 def score_plan(w, blocks):

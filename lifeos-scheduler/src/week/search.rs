@@ -3,8 +3,11 @@
 //! on each day, then a dynamic program over the days for the chunk lengths), a greedy start
 //! (the previous plan kept where it still fits, or not), and large-neighbourhood search that
 //! removes a day's tasks, or a seeded random few, and re-inserts them and the unplaced tasks
-//! in several orders, keeping strictly better plans. Work is counted in units, never time;
-//! every step is deterministic.
+//! in several orders, keeping strictly better plans. Between plans of equal score the one
+//! keeping more minutes of the previous plan is better (the contract's ties go to keeping).
+//! With a previous plan, a repair step tries each changed task with one other task
+//! ejected, so a change displaces one neighbour rather than a row of them. Work is counted
+//! in units, never time; every step is deterministic.
 
 use super::model::{Kind, Week};
 
@@ -48,6 +51,8 @@ struct State {
     occ: Vec<(i64, i64, usize)>,
     used: Vec<i64>,
     value: Vec<i64>,
+    /// Minutes of each task's blocks that reproduce a previous block.
+    kept: Vec<i64>,
 }
 
 impl Plan {
@@ -106,6 +111,19 @@ fn blocks_value(week: &Week, c: usize, blocks: &[(usize, i64)]) -> i64 {
     v - week.delay(c, weighted)
 }
 
+/// Minutes of `blocks` (task `c`'s) that reproduce one of its previous blocks.
+fn kept_minutes(week: &Week, c: usize, blocks: &[(usize, i64)]) -> i64 {
+    let t = &week.tasks[c];
+    if t.keep.is_empty() {
+        return 0;
+    }
+    blocks
+        .iter()
+        .filter(|&&(slot, m)| t.kept(week.grid[slot], week.grid[slot] + m * 60))
+        .map(|b| b.1)
+        .sum()
+}
+
 impl State {
     fn new(week: &Week, plan: Plan) -> State {
         let mut s = State {
@@ -113,6 +131,7 @@ impl State {
             occ: Vec::new(),
             used: vec![0; week.days.len()],
             value: vec![0; week.tasks.len()],
+            kept: vec![0; week.tasks.len()],
         };
         for (c, blocks) in plan.blocks.into_iter().enumerate() {
             s.set(week, c, blocks);
@@ -124,6 +143,11 @@ impl State {
         self.value.iter().sum()
     }
 
+    /// The score, then the minutes kept from the previous plan: what the search maximises.
+    fn rank(&self) -> (i64, i64) {
+        (self.total(), self.kept.iter().sum())
+    }
+
     fn remove(&mut self, week: &Week, c: usize) {
         for &(slot, m) in &self.plan.blocks[c] {
             self.used[week.slot_day[slot]] -= m;
@@ -133,6 +157,7 @@ impl State {
         }
         self.plan.blocks[c].clear();
         self.value[c] = 0;
+        self.kept[c] = 0;
     }
 
     fn set(&mut self, week: &Week, c: usize, blocks: Vec<(usize, i64)>) {
@@ -145,6 +170,7 @@ impl State {
             self.occ.insert(at, b);
         }
         self.value[c] = blocks_value(week, c, &blocks);
+        self.kept[c] = kept_minutes(week, c, &blocks);
         self.plan.blocks[c] = blocks;
     }
 }
@@ -663,14 +689,25 @@ pub(crate) fn search(week: &Week) -> Plan {
     let mut state = State::new(week, Plan::empty(week));
     insert_all(week, &mut state, &order, &mut work);
     let kept = keep_start(week, &mut work);
-    if kept.total() > state.total() {
+    if kept.rank() >= state.rank() {
         state = kept;
+    }
+    // When the previous plan still mostly stands, repair around what changed before the
+    // large neighbourhoods can move whole days.
+    let previous: i64 = week
+        .tasks
+        .iter()
+        .flat_map(|t| t.keep.iter().map(|&(s, e)| (e - s) / 60))
+        .sum();
+    let mut repair_work = 0;
+    if 2 * state.kept.iter().sum::<i64>() >= previous {
+        repair(week, &mut state, &free, &mut repair_work);
     }
     let seed = 0x9E37_79B9_7F4A_7C15 ^ ((free.len() as u64) << 20) ^ week.grid.len() as u64;
     let mut rng = Rng(seed);
     let mut stale = 0;
     while work < LNS_BUDGET && stale < 2 && !free.is_empty() {
-        let before = state.total();
+        let before = state.rank();
         let mut hoods: Vec<Vec<usize>> = Vec::new();
         for k in 0..week.days.len() {
             let set: Vec<usize> = free
@@ -774,30 +811,107 @@ pub(crate) fn search(week: &Week) -> Plan {
                 .iter()
                 .any(|&d| !state.plan.blocks[d].is_empty());
             let saved = state.plan.blocks[c].clone();
-            let old = state.value[c];
+            let old = (state.value[c], state.kept[c]);
             state.remove(week, c);
             match best_place(week, &state, c, &mut work) {
                 Some((blocks, v))
-                    if v > old && (!has_dependents || blocks_full(week, c, &blocks)) =>
+                    if (v, kept_minutes(week, c, &blocks)) > old
+                        && (!has_dependents || blocks_full(week, c, &blocks)) =>
                 {
                     state.set(week, c, blocks);
                 }
                 _ => state.set(week, c, saved),
             }
         }
-        if state.total() > before {
+        if state.rank() > before {
             stale = 0;
         } else {
             stale += 1;
         }
     }
+    // The repair has its own budget, after the search's: it only ever ranks the plan higher.
+    repair_work = 0;
+    repair(week, &mut state, &free, &mut repair_work);
     insert_all(week, &mut state, &free, &mut work);
     state.plan
 }
 
+/// Most changed tasks the repair step looks at.
+const REPAIR_TASKS: usize = 8;
+/// Most tasks the repair step ejects, one at a time, for each changed task.
+const REPAIR_EJECTIONS: usize = 48;
+/// Share of the budget the repair step may use (a divisor of [`LNS_BUDGET`]).
+const REPAIR_SHARE: u64 = 8;
+
+/// Repairs the plan around what changed since the previous plan: each free task not
+/// settled at its previous blocks (new, displaced, unplaced or late), densest first, is
+/// placed first with one other scheduled task ejected (earliest first), the rest
+/// re-inserted, and the plan kept when it ranks higher. The large neighbourhoods empty
+/// whole days, which lets a dense new task push every task of its day to new times; this
+/// looks for the one neighbour to displace. It runs before the large neighbourhoods when
+/// the previous plan still mostly stands, and after them in any case (it only ever ranks
+/// the plan higher). Nothing to do without a previous plan.
+fn repair(week: &Week, state: &mut State, free: &[usize], work: &mut u64) {
+    if week.tasks.iter().all(|t| t.keep.is_empty()) {
+        return;
+    }
+    let limit = *work + LNS_BUDGET / REPAIR_SHARE;
+    let settled = |state: &State, c: usize| {
+        let placed = state.plan.minutes(c);
+        !week.tasks[c].keep.is_empty() && placed > 0 && state.kept[c] == placed
+    };
+    // An unplaced task that had no previous block is new, or was left out before: worth a
+    // repair only when it is denser than some scheduled task it could displace.
+    let lightest = free
+        .iter()
+        .filter(|&&c| !state.plan.blocks[c].is_empty())
+        .map(|&c| density_key(week, c))
+        .min()
+        .unwrap_or(i64::MAX);
+    let mut changed: Vec<usize> = free
+        .iter()
+        .copied()
+        .filter(|&c| {
+            let t = &week.tasks[c];
+            let placed = !state.plan.blocks[c].is_empty();
+            !settled(state, c) && (placed || !t.keep.is_empty() || density_key(week, c) > lightest)
+        })
+        .collect();
+    density_order(week, &mut changed, None);
+    changed.truncate(REPAIR_TASKS);
+    // Variant 0 draws nothing; try_hood takes a generator all the same.
+    let mut rng = Rng(0x5EED_0F2E_9A12);
+    for &c in &changed {
+        if settled(state, c) {
+            continue;
+        }
+        let mut others: Vec<(usize, usize)> = free
+            .iter()
+            .copied()
+            .filter(|&x| x != c)
+            .filter_map(|x| state.plan.blocks[x].first().map(|b| (b.0, x)))
+            .collect();
+        others.sort_unstable();
+        for &(_, x) in others.iter().take(REPAIR_EJECTIONS) {
+            if *work >= limit {
+                return;
+            }
+            if state.plan.blocks[x].is_empty() {
+                continue;
+            }
+            let set = if state.plan.blocks[c].is_empty() {
+                vec![x]
+            } else {
+                vec![c, x]
+            };
+            try_hood(week, state, free, &set, &[c], 0, &mut rng, work);
+        }
+    }
+}
+
 /// Removes `set` (with its scheduled dependents), inserts `first` and then every unplaced
 /// task in the order `variant` gives (0 densest first, 1 with noise, 2 longest first), and
-/// keeps the result only when it scores strictly more.
+/// keeps the result only when it ranks strictly higher (score, then minutes kept).
 #[allow(clippy::too_many_arguments)]
 fn try_hood(
     week: &Week,
@@ -814,7 +928,7 @@ fn try_hood(
     for &c in set {
         with_dependents(week, &state.plan, c, &mut out, &mut taken);
     }
-    let old_total = state.total();
+    let old_rank = state.rank();
     let saved: Vec<(usize, Vec<(usize, i64)>)> = out
         .iter()
         .map(|&c| (c, state.plan.blocks[c].clone()))
@@ -849,7 +963,7 @@ fn try_hood(
     }
     let all: Vec<usize> = first.iter().copied().chain(order).collect();
     insert_all(week, state, &all, work);
-    if state.total() > old_total {
+    if state.rank() > old_rank {
         return true;
     }
     // Undo: clear what was inserted, restore what left.
