@@ -348,8 +348,7 @@ mod tests {
 
     #[test]
     fn json_errors_name_their_path() {
-        #[derive(serde::Deserialize, Debug)]
-        #[allow(dead_code)]
+        #[derive(serde::Deserialize, serde::Serialize, Debug)]
         struct T {
             labels: Vec<String>,
         }

@@ -16,7 +16,10 @@ use lifeos_store::idempotency::StoredResponse;
 /// Renders the caller's answer to a workflow's result `T` ([`crate::DayPlan`],
 /// [`crate::ImportReport`]), or `None` for no stored answer. Cheap to clone; two are
 /// equal when they are the same function.
-pub struct Respond<T>(Arc<dyn Fn(&T) -> Option<StoredResponse> + Send + Sync>);
+pub struct Respond<T>(Arc<RenderFn<T>>);
+
+/// The function a [`Respond`] holds.
+type RenderFn<T> = dyn Fn(&T) -> Option<StoredResponse> + Send + Sync;
 
 impl<T> Respond<T> {
     /// A renderer calling `render`.

@@ -4,7 +4,7 @@
 
 use lifeos::core::NewTask;
 use lifeos::store::idempotency::{PendingRecord, StoredResponse, with_pending};
-use lifeos::store::{IdempotencyRecord, IdempotencyScope, IdempotencyStore, TaskQuery};
+use lifeos::store::{IdempotencyRecord, IdempotencyScope, TaskQuery};
 use lifeos::{ErrorKind, IcsImportOptions, PlanDayOptions};
 
 use super::*;
