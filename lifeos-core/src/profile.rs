@@ -259,21 +259,39 @@ pub struct PreferencesPatch {
     pub timezone: Option<String>,
     /// `HH:MM`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+    )]
     pub workday_start: Option<String>,
     /// `HH:MM` or `24:00`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+    )]
     pub workday_end: Option<String>,
     /// `HH:MM`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+    )]
     pub peak_hours_start: Option<String>,
     /// `HH:MM` or `24:00`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+    )]
     pub peak_hours_end: Option<String>,
     /// 0 to 24.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 24))]
     pub max_focus_hours: Option<f64>,
     /// 0 to 1440.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1440))]
     pub meeting_buffer_minutes: Option<i64>,
     /// Weekday names (`mon`, `Tuesday`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]

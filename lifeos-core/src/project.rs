@@ -42,10 +42,16 @@ pub struct Project {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewProject {
     /// 1 to 200 characters after trimming.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: String,
     /// Up to 20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     /// `#rrggbb`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#[0-9A-Fa-f]{6}$"))]
     pub color: Option<String>,
 }
 
@@ -56,6 +62,10 @@ pub struct NewProject {
 pub struct ProjectPatch {
     /// New name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: Option<String>,
     /// New description, or clear it.
     #[serde(
@@ -63,6 +73,7 @@ pub struct ProjectPatch {
         skip_serializing_if = "Option::is_none",
         with = "crate::validate::double_option"
     )]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<Option<String>>,
     /// New colour, or clear it.
     #[serde(
@@ -70,6 +81,7 @@ pub struct ProjectPatch {
         skip_serializing_if = "Option::is_none",
         with = "crate::validate::double_option"
     )]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#[0-9A-Fa-f]{6}$"))]
     pub color: Option<Option<String>>,
     /// Archive (`Some(true)`) or unarchive (`Some(false)`).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -253,8 +253,13 @@ pub struct Task {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewTask {
     /// What to do: 1 to 500 characters after trimming.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 500, pattern = r"\S")
+    )]
     pub title: String,
     /// Up to 20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     /// When it is due.
     pub due_date: Option<DateTime<Utc>>,
@@ -263,20 +268,32 @@ pub struct NewTask {
     /// A start the user fixes.
     pub pinned_start: Option<DateTime<Utc>>,
     /// 1 to 1440 minutes, or up to 20,160 when chunked.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 20160))]
     pub estimated_minutes: Option<i64>,
     /// Shortest sitting of a chunked task (a multiple of 5 in 5..=1440; default
     /// min(30, max)).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 5, maximum = 1440, multiple_of = 5)
+    )]
     pub min_chunk_minutes: Option<i64>,
     /// Longest sitting (a multiple of 5 in 5..=1440): below the estimate, the task is
     /// chunked.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 5, maximum = 1440, multiple_of = 5)
+    )]
     pub max_chunk_minutes: Option<i64>,
     /// 0 to 3.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3))]
     pub priority: i64,
     /// At most 20, each 1 to 50 characters after trimming; duplicates are dropped.
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub labels: Vec<String>,
     /// Project it belongs to.
     pub project_id: Option<ProjectId>,
     /// Tasks that must be done first (at most 100).
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub depends_on: Vec<TaskId>,
 }
 
@@ -327,6 +344,10 @@ impl NewTask {
 pub struct TaskPatch {
     /// New title.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 500, pattern = r"\S")
+    )]
     pub title: Option<String>,
     /// New description, or `Some(None)` to clear it.
     #[serde(
@@ -375,12 +396,17 @@ pub struct TaskPatch {
         skip_serializing_if = "Option::is_none",
         with = "crate::validate::double_option"
     )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 20160))]
     pub estimated_minutes: Option<Option<i64>>,
     /// New shortest sitting (a multiple of 5 in 5..=1440), or clear it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "crate::validate::double_option"
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 5, maximum = 1440, multiple_of = 5)
     )]
     pub min_chunk_minutes: Option<Option<i64>>,
     /// New longest sitting (a multiple of 5 in 5..=1440), or clear it.
@@ -389,6 +415,10 @@ pub struct TaskPatch {
         skip_serializing_if = "Option::is_none",
         with = "crate::validate::double_option"
     )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 5, maximum = 1440, multiple_of = 5)
+    )]
     pub max_chunk_minutes: Option<Option<i64>>,
     /// New actual effort (0 to 43,200), or clear it.
     #[serde(
@@ -396,12 +426,15 @@ pub struct TaskPatch {
         skip_serializing_if = "Option::is_none",
         with = "crate::validate::double_option"
     )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 43200))]
     pub actual_minutes: Option<Option<i64>>,
     /// New priority (0 to 3).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3))]
     pub priority: Option<i64>,
     /// New labels (replacing the old ones).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub labels: Option<Vec<String>>,
     /// New project, or clear it.
     #[serde(
@@ -412,6 +445,7 @@ pub struct TaskPatch {
     pub project_id: Option<Option<ProjectId>>,
     /// New dependencies (replacing the old ones).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub depends_on: Option<Vec<TaskId>>,
     /// New AI suggestion, or clear it.
     #[serde(

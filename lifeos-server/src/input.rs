@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use lifeos::core::wire::ProblemField;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -42,10 +43,11 @@ pub fn check_content_type(
     expected: &'static str,
     required: bool,
 ) -> Result<bool, ApiError> {
-    let media = media_type(headers);
-    if !has_body(headers) && media.is_none() && !required {
+    // An optional body that was not sent is absent, whatever `Content-Type` says.
+    if !has_body(headers) && !required {
         return Ok(false);
     }
+    let media = media_type(headers);
     if media.as_deref() == Some(expected) {
         return Ok(true);
     }
@@ -74,16 +76,12 @@ pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Ap
 
 /// Parses JSON `bytes` as `T` (an object): syntax errors are 400 on field `""`, shape
 /// errors 422 at their path (`labels[2]`, `""` for a root that is not an object). An
-/// empty body reads as `{}`.
+/// empty or blank body is not JSON (400); a route whose body is optional does not parse
+/// one it was not sent.
 ///
 /// # Errors
 /// As above.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        bytes
-    };
+pub fn parse_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiError> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(ApiError::bad_param("", "the body is not UTF-8"));
     }
@@ -94,7 +92,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !value.is_object() {
         return Err(ApiError::invalid("", "a JSON object"));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    let value = integral(value);
+    let parsed: T = serde_path_to_error::deserialize(value).map_err(|e| {
         let path = json_path(e.path());
         let message = e.into_inner().to_string();
         let message = message
@@ -112,7 +111,82 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 message,
             }],
         }
-    })
+    })?;
+    // Only the fields read (unknown keys are ignored, whatever they hold).
+    let mut nul = Vec::new();
+    if let Ok(read) = serde_json::to_value(&parsed) {
+        find_nul(&read, &mut String::new(), &mut nul);
+    }
+    if !nul.is_empty() {
+        return Err(ApiError::Validation {
+            detail: format!("{} text(s) hold U+0000", nul.len()),
+            errors: nul
+                .into_iter()
+                .map(|field| ProblemField {
+                    field,
+                    message: "must not contain U+0000".to_owned(),
+                })
+                .collect(),
+        });
+    }
+    Ok(parsed)
+}
+
+/// The paths (as PLANNER.md writes them) of the strings in `value` holding U+0000, which
+/// PostgreSQL cannot store: refused on every backend alike.
+fn find_nul(value: &serde_json::Value, path: &mut String, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.contains('\0') => out.push(path.clone()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                find_nul(item, path, out);
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                find_nul(item, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `value` with every number that has no fraction (`7010.0`) written as an integer: JSON
+/// Schema (and so the OpenAPI document) counts it as one, serde's integers would refuse it.
+/// Numbers beyond the 64-bit integers stay as they are.
+fn integral(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let whole = n.as_f64().filter(|f| f.fract() == 0.0);
+            #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+            let int = whole.and_then(|f| {
+                if f >= -(i64::MAX as f64) && f < i64::MAX as f64 {
+                    Some(Value::from(f as i64))
+                } else if f >= 0.0 && f < u64::MAX as f64 {
+                    Some(Value::from(f as u64))
+                } else {
+                    None
+                }
+            });
+            int.unwrap_or(Value::Number(n))
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(integral).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, integral(v))).collect())
+        }
+        other => other,
+    }
 }
 
 /// A path as PLANNER.md writes it: `labels[2]`, `preferences.timezone`, `""` at the root.
@@ -151,6 +225,9 @@ pub fn query_params(query: Option<&str>) -> Result<BTreeMap<String, String>, Api
     for (key, value) in pairs {
         if value.is_empty() {
             return Err(ApiError::bad_param(&key, "must not be empty"));
+        }
+        if value.contains('\0') {
+            return Err(ApiError::bad_param(&key, "must not contain U+0000"));
         }
         if out.insert(key.clone(), value).is_some() {
             return Err(ApiError::bad_param(&key, "must not be repeated"));
@@ -271,8 +348,7 @@ mod tests {
 
     #[test]
     fn json_errors_name_their_path() {
-        #[derive(serde::Deserialize, Debug)]
-        #[allow(dead_code)]
+        #[derive(serde::Deserialize, serde::Serialize, Debug)]
         struct T {
             labels: Vec<String>,
         }
@@ -293,6 +369,42 @@ mod tests {
         assert_eq!(e.problem("r").errors.unwrap()[0].field, "a");
         assert!(query_params(Some("a=")).is_err());
         assert!(limit(&query_params(Some("limit=201")).unwrap()).is_err());
+    }
+
+    #[test]
+    fn integral_numbers_read_as_integers() {
+        #[derive(Debug, serde::Deserialize, serde::Serialize)]
+        struct Body {
+            n: i64,
+            f: f64,
+            list: Vec<u64>,
+        }
+        let b: Body = parse_json(br#"{"n": 7010.0, "f": 2.0, "list": [1.0, 2]}"#).unwrap();
+        assert_eq!((b.n, b.f, b.list), (7010, 2.0, vec![1, 2]));
+        let e = parse_json::<Body>(br#"{"n": 1.5, "f": 1, "list": []}"#).unwrap_err();
+        assert_eq!(e.problem("r").errors.unwrap()[0].field, "n");
+        let e = parse_json::<Body>(br#"{"n": 1e300, "f": 1, "list": []}"#).unwrap_err();
+        assert_eq!(e.problem("r").errors.unwrap()[0].field, "n");
+    }
+
+    #[test]
+    fn texts_holding_nul_are_refused_naming_each() {
+        #[derive(Debug, serde::Deserialize, serde::Serialize)]
+        struct Body {
+            title: String,
+            labels: Vec<String>,
+        }
+        let e = parse_json::<Body>(b"{\"title\": \"a\\u0000\", \"labels\": [\"ok\", \"\\u0000\"]}")
+            .unwrap_err()
+            .problem("r");
+        assert_eq!(e.status, 422);
+        let fields: Vec<_> = e.errors.unwrap().into_iter().map(|f| f.field).collect();
+        assert_eq!(fields, ["labels[1]", "title"]);
+        // Unknown keys are ignored, whatever they hold.
+        let ok = parse_json::<Body>(b"{\"title\": \"a\", \"labels\": [], \"x\": \"\\u0000\"}");
+        assert_eq!(ok.unwrap().title, "a");
+        let e = query_params(Some("q=a%00b")).unwrap_err().problem("r");
+        assert_eq!((e.status, e.errors.unwrap()[0].field.as_str()), (400, "q"));
     }
 
     #[test]

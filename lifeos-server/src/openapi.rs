@@ -15,7 +15,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use lifeos::core::wire::{PROBLEM_TYPE_PREFIX, Problem, ProblemField};
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     Content, HeaderBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Responses,
@@ -82,10 +82,133 @@ impl IntoParams for Paging {
             ),
             query_param(
                 "cursor",
-                ObjectBuilder::new().schema_type(Type::String),
-                "The `next_cursor` of the previous page, with the same filters.",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .pattern(Some("^[A-Za-z0-9_-]+$")),
+                "The `next_cursor` of the previous page, with the same filters (a cursor this \
+                 list did not issue for them: 400).",
             ),
         ]
+    }
+}
+
+/// The `Idempotency-Key` header of the changes that accept one (API.md: 1..=255
+/// characters 0x21-0x7E). [`finish`] adds the statuses a key can answer.
+pub(crate) struct IdempotencyKey;
+
+/// The name of the idempotency header, as declared.
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+impl IntoParams for IdempotencyKey {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name(IDEMPOTENCY_KEY)
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(255))
+                        .pattern(Some("^[!-~]{1,255}$")),
+                ))
+                .description(Some(
+                    "Makes the change apply once: its 2xx answer is stored with the change and \
+                     replayed for 24 h (`Idempotent-Replayed: true`). Scoped to user, method and \
+                     path; another query or body under the key is 422, the same one still \
+                     running 409.",
+                ))
+                .build(),
+        ]
+    }
+}
+
+/// The whitespace Rust's `str::trim` removes (Unicode `White_Space`), as an ECMA-262
+/// class: `\s` differs (it has U+FEFF, lacks U+0085).
+const TRIMMED: &str =
+    r"[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*";
+
+/// `status` of `GET /tasks`: comma-separated statuses, each trimmed.
+pub(crate) struct StatusFilter;
+
+impl IntoParams for StatusFilter {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let one = format!("{TRIMMED}(pending|in_progress|completed|cancelled){TRIMMED}");
+        vec![query_param(
+            "status",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .pattern(Some(format!("^{one}(,{one})*$"))),
+            "Comma-separated statuses: pending, in_progress, completed, cancelled.",
+        )]
+    }
+}
+
+/// `provider` of `POST /calendar/import`.
+pub(crate) struct ImportProvider;
+
+impl IntoParams for ImportProvider {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![query_param(
+            "provider",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["ics"])),
+            "`ics` (the default).",
+        )]
+    }
+}
+
+/// The name of the IANA zone schema in the components.
+const TIME_ZONE: &str = "TimeZone";
+
+/// `tz` of `GET /calendar/occurrences`: an IANA zone name.
+pub(crate) struct TimeZoneParam;
+
+impl IntoParams for TimeZoneParam {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("tz")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .schema(Some(Ref::from_schema_name(TIME_ZONE)))
+                .description(Some(
+                    "IANA zone for all-day and floating times (default: the user's).",
+                ))
+                .build(),
+        ]
+    }
+}
+
+/// Every zone name the server reads (`chrono_tz`), in its spelling.
+fn time_zone_schema() -> Schema {
+    let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(names))
+        .description(Some("An IANA time zone name."))
+        .into()
+}
+
+/// `after` of `GET /events`: a decimal `u64` seq.
+pub(crate) struct AfterSeq;
+
+impl IntoParams for AfterSeq {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let max = usize::try_from(u64::MAX)
+            .map_or(utoipa::Number::Float(u64::MAX as f64), utoipa::Number::UInt);
+        vec![query_param(
+            "after",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(max)),
+            "Events with a higher seq (default 0): the previous page's next_cursor.",
+        )]
     }
 }
 
@@ -99,10 +222,20 @@ impl IntoParams for IfMatch {
                 .name("If-Match")
                 .parameter_in(ParameterIn::Header)
                 .required(Required::False)
+                // `*` apart: a pattern with the alternation inside makes schemathesis
+                // draw bare digits as valid.
                 .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .pattern(Some(r#"^(\*|"[0-9]+")$"#)),
+                    utoipa::openapi::schema::AnyOfBuilder::new()
+                        .item(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .enum_values(Some(["*"])),
+                        )
+                        .item(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .pattern(Some(r#"^"[0-9]{1,19}"$"#)),
+                        ),
                 ))
                 .description(Some(
                     "`*` or one `\"<version>\"`: the change applies only to that version (else \
@@ -194,6 +327,8 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 /// authenticated ones (but a 401, answered before the budget) the rate-limit headers.
 pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
     describe_problem_types(&mut doc);
+    add_time_zones(&mut doc);
+    declare_text_rules(&mut doc);
     let problem = Content::new(Some(RefOr::Ref(Ref::from_schema_name(Problem::name()))));
     let text = || ObjectBuilder::new().schema_type(Type::String);
     for item in doc.paths.paths.values_mut() {
@@ -205,6 +340,8 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
                 op.operation_id = Some(format!("{tag}_{id}"));
             }
             let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            declare_parameter_rules(op);
+            declare_body_rules(op);
             fill(&mut op.responses, |status, response| {
                 if status.starts_with('4') || status.starts_with('5') {
                     if response.content.is_empty() {
@@ -271,6 +408,228 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
         }
     }
     doc
+}
+
+/// What the server's parameter handling implies, declared where it applies: no query
+/// parameter may be empty (400 naming it); a keyed change can answer 400 (a malformed
+/// key), 409 `idempotency-in-flight` and 422 `idempotency-key-reuse`; a change taking
+/// `If-Match` can answer 400 (a malformed one) and 412.
+fn declare_parameter_rules(op: &mut Operation) {
+    let mut keyed = false;
+    let mut guarded = false;
+    for param in op.parameters.iter_mut().flatten() {
+        match param.parameter_in {
+            ParameterIn::Query => {
+                if let Some(RefOr::T(Schema::Object(schema))) = param.schema.as_mut()
+                    && schema.schema_type == SchemaType::Type(Type::String)
+                    && schema.min_length.is_none()
+                {
+                    schema.min_length = Some(1);
+                }
+            }
+            ParameterIn::Header if param.name == IDEMPOTENCY_KEY => keyed = true,
+            ParameterIn::Header if param.name == "If-Match" => guarded = true,
+            _ => {}
+        }
+    }
+    let responses = &mut op.responses;
+    if keyed {
+        mention(
+            responses,
+            "400",
+            "Idempotency-Key",
+            "bad-request: a malformed Idempotency-Key.",
+        );
+        mention(
+            responses,
+            "409",
+            "idempotency-in-flight",
+            "idempotency-in-flight: the same request under this key is still running \
+             (`Retry-After: 1`).",
+        );
+        mention(
+            responses,
+            "422",
+            "idempotency-key-reuse",
+            "idempotency-key-reuse: this key was used with another query or body.",
+        );
+    }
+    if guarded {
+        mention(
+            responses,
+            "400",
+            "If-Match",
+            "bad-request: a malformed If-Match.",
+        );
+        mention(
+            responses,
+            "412",
+            "precondition-failed",
+            "precondition-failed: If-Match names another version; nothing changed.",
+        );
+    }
+}
+
+/// What the server's body handling implies: an optional JSON body, when sent, is an
+/// object (a `null` body is a 422, like any other root that is not one); a
+/// `text/calendar` body holds a `VCALENDAR` (else 422 `ical`), in any case.
+fn declare_body_rules(op: &mut Operation) {
+    let Some(body) = op.request_body.as_mut() else {
+        return;
+    };
+    for (media, content) in body.content.iter_mut() {
+        if media == "text/calendar" {
+            content.schema = Some(RefOr::T(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(
+                        "^[^\\u0000]*[Bb][Ee][Gg][Ii][Nn]:[Vv][Cc][Aa][Ll][Ee][Nn][Dd][Aa][Rr][^\\u0000]*$",
+                    ))
+                    .into(),
+            ));
+            continue;
+        }
+        // utoipa renders `Option<Body>` as `oneOf: [null, Body]`; optional is `required`'s
+        // business, the body itself is never `null`.
+        let Some(RefOr::T(Schema::OneOf(one_of))) = content.schema.as_ref() else {
+            continue;
+        };
+        let is_null = |s: &RefOr<Schema>| matches!(s, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null));
+        if let [a, b] = one_of.items.as_slice()
+            && (is_null(a) || is_null(b))
+        {
+            let body = if is_null(a) { b.clone() } else { a.clone() };
+            content.schema = Some(body);
+        }
+    }
+}
+
+/// A text the server accepts: no U+0000 (PostgreSQL cannot store it; refused on every
+/// backend alike, 422 or 400 naming the field).
+const NO_NUL: &str = r"^[^\u0000]*$";
+
+/// Not blank once trimmed (core writes it `\S`), and no U+0000.
+fn not_blank() -> String {
+    let space = TRIMMED.trim_end_matches('*').trim_start_matches('[');
+    format!(r"^[^\u0000]*[^\u0000{space}[^\u0000]*$")
+}
+
+/// The text rules of the request side, declared on every string a request can carry (the
+/// parameters and the schemas request bodies reach): no U+0000, and core's "not blank"
+/// (`\S`) as the server reads it (after `str::trim`). Responses are left as they are.
+fn declare_text_rules(doc: &mut OpenApi) {
+    let mut names = std::collections::BTreeSet::new();
+    let mut pending: Vec<String> = Vec::new();
+    for item in doc.paths.paths.values_mut() {
+        for op in operations(item) {
+            for param in op.parameters.iter_mut().flatten() {
+                if let Some(schema) = param.schema.as_mut() {
+                    text_rules(schema, &mut pending);
+                }
+            }
+            if let Some(body) = op.request_body.as_mut() {
+                for content in body.content.values_mut() {
+                    if let Some(schema) = content.schema.as_mut() {
+                        text_rules(schema, &mut pending);
+                    }
+                }
+            }
+        }
+    }
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    while let Some(name) = pending.pop() {
+        if !names.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = components.schemas.get_mut(&name) {
+            text_rules(schema, &mut pending);
+        }
+    }
+}
+
+/// Applies the text rules to `schema` and what it holds; the components it refers to are
+/// pushed on `refs`.
+fn text_rules(schema: &mut RefOr<Schema>, refs: &mut Vec<String>) {
+    let schema = match schema {
+        RefOr::Ref(r) => {
+            if let Some(name) = r.ref_location.strip_prefix("#/components/schemas/") {
+                refs.push(name.to_owned());
+            }
+            return;
+        }
+        RefOr::T(schema) => schema,
+    };
+    match schema {
+        Schema::Object(o) => {
+            let text = match &o.schema_type {
+                SchemaType::Type(t) => *t == Type::String,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                SchemaType::AnyValue => false,
+            };
+            if text && o.enum_values.is_none() && o.format.is_none() {
+                match o.pattern.as_deref() {
+                    None => o.pattern = Some(NO_NUL.to_owned()),
+                    Some(r"\S") => o.pattern = Some(not_blank()),
+                    Some(_) => {}
+                }
+            }
+            for property in o.properties.values_mut() {
+                text_rules(property, refs);
+            }
+            if let Some(extra) = o.additional_properties.as_deref_mut()
+                && let utoipa::openapi::schema::AdditionalProperties::RefOr(extra) = extra
+            {
+                text_rules(extra, refs);
+            }
+        }
+        Schema::Array(a) => {
+            if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut a.items {
+                text_rules(items, refs);
+            }
+        }
+        Schema::OneOf(one) => one.items.iter_mut().for_each(|s| text_rules(s, refs)),
+        Schema::AnyOf(any) => any.items.iter_mut().for_each(|s| text_rules(s, refs)),
+        Schema::AllOf(all) => all.items.iter_mut().for_each(|s| text_rules(s, refs)),
+        _ => {}
+    }
+}
+
+/// Adds `text` to the description of `status` (created if absent), unless it already
+/// names `what`.
+fn mention(responses: &mut Responses, status: &str, what: &str, text: &str) {
+    match responses.responses.get_mut(status) {
+        Some(RefOr::T(response)) => {
+            if !response.description.contains(what) {
+                response.description.push_str(" Or ");
+                response.description.push_str(text);
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            responses.responses.insert(
+                status.to_owned(),
+                RefOr::T(ResponseBuilder::new().description(text).build()),
+            );
+        }
+    }
+}
+
+/// The zone names as one component: the `tz` parameter and the preferences' `timezone`
+/// refer to it.
+fn add_time_zones(doc: &mut OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components
+        .schemas
+        .insert(TIME_ZONE.to_owned(), RefOr::T(time_zone_schema()));
+    if let Some(RefOr::T(Schema::Object(patch))) = components.schemas.get_mut("PreferencesPatch") {
+        let zone = utoipa::openapi::schema::OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .item(Ref::from_schema_name(TIME_ZONE))
+            .description(Some("IANA zone name, or null to leave it."));
+        patch.properties.insert("timezone".to_owned(), zone.into());
+    }
 }
 
 /// Lists every problem type, with its status, on the `Problem` schema's `type`.

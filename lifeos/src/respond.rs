@@ -16,10 +16,10 @@ use lifeos_store::idempotency::StoredResponse;
 /// Renders the caller's answer to a workflow's result `T` ([`crate::DayPlan`],
 /// [`crate::ImportReport`]), or `None` for no stored answer. Cheap to clone; two are
 /// equal when they are the same function.
-pub struct Respond<T>(Arc<Render<T>>);
+pub struct Respond<T>(Arc<RenderFn<T>>);
 
-/// The function behind a [`Respond`].
-type Render<T> = dyn Fn(&T) -> Option<StoredResponse> + Send + Sync;
+/// The function a [`Respond`] holds.
+type RenderFn<T> = dyn Fn(&T) -> Option<StoredResponse> + Send + Sync;
 
 impl<T> Respond<T> {
     /// A renderer calling `render`.

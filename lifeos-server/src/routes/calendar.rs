@@ -21,7 +21,7 @@ use crate::state::AppState;
     params(
         ("from" = chrono::DateTime<chrono::Utc>, Query, description = "Start of the window (RFC 3339)."),
         ("to" = chrono::DateTime<chrono::Utc>, Query, description = "End of the window, exclusive: from <= to, at most 366 days later."),
-        ("tz" = Option<String>, Query, description = "IANA zone for all-day and floating times (default: the user's)."),
+        crate::openapi::TimeZoneParam,
     ),
     responses(
         (status = 200, description = "The occurrences touching [from, to), series expanded, in core's order; unpaged.", body = Occurrences),
@@ -82,7 +82,7 @@ pub(crate) async fn occurrences(
 
 /// `POST /calendar/import[?provider=ics]`: a `text/calendar` body up to 50 MiB.
 #[utoipa::path(post, path = "/calendar/import", tag = "calendar",
-    params(("provider" = Option<String>, Query, description = "`ics` (the default).")),
+    params(crate::openapi::ImportProvider, crate::openapi::IdempotencyKey),
     request_body(content = String, content_type = "text/calendar", description = "An iCalendar document, up to 50 MiB."),
     responses(
         (status = 200, description = "What was imported; a failing VEVENT is skipped and listed with its line.", body = ImportReport),
@@ -128,6 +128,14 @@ async fn import_text(
     provider: Provider,
     bytes: &[u8],
 ) -> Result<Response, ApiError> {
+    // U+0000 cannot be stored (PostgreSQL): refused on every backend alike, at its line.
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count();
+        return Err(ApiError::Ical {
+            line,
+            message: "a NUL character (U+0000)".into(),
+        });
+    }
     let text = String::from_utf8_lossy(bytes);
     if !text.to_ascii_uppercase().contains("BEGIN:VCALENDAR") {
         return Err(ApiError::Ical {

@@ -10,7 +10,7 @@ use lifeos::core::{
     EventTime, NominalDuration, Provider, RecurrenceRange, RecurrenceRule, Transparency,
 };
 use lifeos::store::Upserted;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::cursor;
@@ -25,7 +25,7 @@ const ROUTE: &str = "GET /api/v1/calendar/events";
 /// The body of `POST /calendar/events`: core's `CalendarEventInput` with `start` and
 /// `end` required and the rest defaulting as `CalendarEventInput::new(manual, "", start,
 /// end)`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub(crate) struct NewCalendarEvent {
     /// Source calendar (default `manual`).
     #[serde(default)]
@@ -168,6 +168,7 @@ pub(crate) async fn list(
 
 /// `POST /calendar/events`: creates, or with `external_id` upserts.
 #[utoipa::path(post, path = "/calendar/events", tag = "calendar",
+    params(crate::openapi::IdempotencyKey),
     request_body(content = NewCalendarEvent, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = CalendarEvent,
@@ -237,7 +238,7 @@ pub(crate) async fn get(
 /// `PATCH /calendar/events/{id}`: core's `CalendarEventPatch` (the upsert key and
 /// `series_id` are not patched), the rules of a create.
 #[utoipa::path(patch, path = "/calendar/events/{id}", tag = "calendar",
-    params(("id" = uuid::Uuid, Path, description = "The event."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The event."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     request_body(content = CalendarEventPatch, content_type = "application/json"),
     responses(
         (status = 200, description = "The event after the patch (a patch that changes nothing is a no-op).", body = CalendarEvent, headers(("ETag" = String))),
@@ -297,7 +298,7 @@ fn answer(
 
 /// `DELETE /calendar/events/{id}`: soft; already deleted: 404.
 #[utoipa::path(delete, path = "/calendar/events/{id}", tag = "calendar",
-    params(("id" = uuid::Uuid, Path, description = "The event."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The event."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "The deleted event.", body = CalendarEvent, headers(("ETag" = String))),
         (status = 400, description = "bad-request: If-Match is malformed."),

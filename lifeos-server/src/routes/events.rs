@@ -26,7 +26,7 @@ fn after_seq(text: &str, field: &str) -> Result<u64, ApiError> {
 /// `GET /events?after=<seq>&limit=`: events with `seq` > `after`, in order.
 #[utoipa::path(get, path = "/events", tag = "events",
     params(
-        ("after" = Option<u64>, Query, description = "Events with a higher seq (default 0): the previous page's next_cursor."),
+        crate::openapi::AfterSeq,
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1..=200 (default 50)."),
     ),
     responses(

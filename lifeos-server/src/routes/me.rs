@@ -31,7 +31,7 @@ pub(crate) async fn get(
 
 /// `PATCH /me/preferences`: core's rules, error fields without the `preferences.` prefix.
 #[utoipa::path(patch, path = "/me/preferences", tag = "me",
-    params(crate::openapi::IfMatch),
+    params(crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     request_body(content = PreferencesPatch, content_type = "application/json"),
     responses(
         (status = 200, description = "The profile with the new preferences.", body = lifeos::core::Profile, headers(("ETag" = String))),
@@ -93,7 +93,7 @@ pub(crate) async fn export(
 
 /// `DELETE /me?confirm=<user id>`: erases the user's rows and events but the tombstone.
 #[utoipa::path(delete, path = "/me", tag = "me",
-    params(("confirm" = uuid::Uuid, Query, description = "The caller's own user id.")),
+    params(("confirm" = uuid::Uuid, Query, description = "The caller's own user id (anything else: 400)."), crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "Every row and event of the caller erased but the `user.erased` tombstone.", body = Erased),
         (status = 400, description = "bad-request: `confirm` is not the caller's id."),

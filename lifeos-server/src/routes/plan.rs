@@ -12,7 +12,7 @@ use chrono::{Days, NaiveDate};
 use lifeos::core::plan::RefinementStatus;
 use lifeos::store::idempotency::StoredResponse;
 use lifeos::{DayPlan, PlanDayOptions};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::auth::Caller;
@@ -25,7 +25,7 @@ use crate::state::AppState;
 pub const REFINE_UNAVAILABLE: &str = "refinement is not configured on this server (no language model): the deterministic plan is returned";
 
 /// The optional body of `POST /ai/plan-day`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub(crate) struct PlanDayBody {
     /// The day to plan (default: the user's local today).
@@ -41,6 +41,7 @@ pub(crate) struct PlanDayBody {
 
 /// `POST /ai/plan-day`.
 #[utoipa::path(post, path = "/ai/plan-day", tag = "ai",
+    params(crate::openapi::IdempotencyKey),
     request_body(content = Option<PlanDayBody>, content_type = "application/json", description = "Optional."),
     responses(
         (status = 200, description = "PLANNER.md's response (camelCase) plus `saved`: the tasks whose times were written.", body = Object),

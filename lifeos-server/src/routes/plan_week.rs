@@ -6,7 +6,7 @@ use axum::extract::{Request, State};
 use axum::{Extension, Json};
 use chrono::{Days, NaiveDate};
 use lifeos::PlanWeekOptions;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
@@ -15,7 +15,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// The optional body of `POST /ai/plan-week`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub(crate) struct PlanWeekBody {
     /// The first day to plan (default: the user's local today).

@@ -47,6 +47,7 @@ pub(crate) async fn list(
 
 /// `POST /projects`.
 #[utoipa::path(post, path = "/projects", tag = "projects",
+    params(crate::openapi::IdempotencyKey),
     request_body(content = NewProject, content_type = "application/json"),
     responses(
         (status = 201, description = "The new project (colour stored lowercase).", body = Project,
@@ -105,7 +106,7 @@ pub(crate) async fn get(
 
 /// `PATCH /projects/{id}`.
 #[utoipa::path(patch, path = "/projects/{id}", tag = "projects",
-    params(("id" = uuid::Uuid, Path, description = "The project."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The project."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     request_body(content = ProjectPatch, content_type = "application/json"),
     responses(
         (status = 200, description = "The project after the patch.", body = Project, headers(("ETag" = String))),
@@ -151,7 +152,7 @@ pub(crate) async fn patch(
 
 /// `DELETE /projects/{id}`: soft; the tasks keep their `project_id`.
 #[utoipa::path(delete, path = "/projects/{id}", tag = "projects",
-    params(("id" = uuid::Uuid, Path, description = "The project."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The project."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "The deleted project; its tasks keep their project_id.", body = Project, headers(("ETag" = String))),
         (status = 400, description = "bad-request: If-Match is malformed."),

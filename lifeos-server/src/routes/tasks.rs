@@ -7,7 +7,7 @@ use axum::{Extension, Json};
 use lifeos::core::wire::List;
 use lifeos::core::{NewTask, Task, TaskId, TaskPatch, TaskStatus};
 use lifeos::store::{TaskOp, TaskQuery, TimeRange};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::cursor;
@@ -35,14 +35,14 @@ const FILTERS: [&str; 9] = [
 /// `GET /tasks`.
 #[utoipa::path(get, path = "/tasks", tag = "tasks",
     params(
-        ("status" = Option<String>, Query, description = "Comma-separated statuses: pending, in_progress, completed, cancelled."),
-        ("label" = Option<String>, Query, description = "Tasks carrying this label (exact, trimmed)."),
+        crate::openapi::StatusFilter,
+        ("label" = Option<String>, Query, min_length = 1, pattern = r"\S", description = "Tasks carrying this label (exact, trimmed)."),
         ("project_id" = Option<uuid::Uuid>, Query, description = "Tasks of this project."),
         ("due_after" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "due_after <= due_date."),
         ("due_before" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "due_date < due_before."),
         ("scheduled_from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "scheduled_from <= scheduled_start."),
         ("scheduled_to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "scheduled_start < scheduled_to."),
-        ("q" = Option<String>, Query, description = "In the title, case-insensitively (1..=200 characters); deleted tasks never match."),
+        ("q" = Option<String>, Query, min_length = 1, max_length = 200, description = "In the title, case-insensitively (1..=200 characters); deleted tasks never match."),
         ("include_deleted" = Option<bool>, Query, description = "List soft-deleted tasks too (default false)."),
         crate::openapi::Paging,
     ),
@@ -69,7 +69,12 @@ pub(crate) async fn list(
         })?);
     }
     if let Some(label) = params.get("label") {
-        query = query.label(label.trim());
+        // Empty once trimmed is an empty parameter (400), not a label nothing carries.
+        let label = label.trim();
+        if label.is_empty() {
+            return Err(ApiError::bad_param("label", "must not be blank"));
+        }
+        query = query.label(label);
     }
     if let Some(project) = params.get("project_id") {
         let id = uuid::Uuid::parse_str(project)
@@ -125,6 +130,7 @@ fn range(
 
 /// `POST /tasks`.
 #[utoipa::path(post, path = "/tasks", tag = "tasks",
+    params(crate::openapi::IdempotencyKey),
     request_body(content = NewTask, content_type = "application/json"),
     responses(
         (status = 201, description = "The new pending task.", body = Task,
@@ -187,7 +193,7 @@ pub(crate) async fn get(
 
 /// `PATCH /tasks/{id}`.
 #[utoipa::path(patch, path = "/tasks/{id}", tag = "tasks",
-    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     request_body(content = TaskPatch, content_type = "application/json"),
     responses(
         (status = 200, description = "The task after the patch (lists replace; a patch that sets nothing is a no-op).", body = Task, headers(("ETag" = String))),
@@ -238,7 +244,7 @@ pub(crate) async fn patch(
 
 /// `DELETE /tasks/{id}`.
 #[utoipa::path(delete, path = "/tasks/{id}", tag = "tasks",
-    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "Soft-deletes the task (already deleted: unchanged).", body = Task, headers(("ETag" = String))),
         (status = 400, description = "bad-request: If-Match is malformed."),
@@ -257,7 +263,7 @@ pub(crate) async fn delete(
 
 /// `POST /tasks/{id}/restore`.
 #[utoipa::path(post, path = "/tasks/{id}/restore", tag = "tasks",
-    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "Restores a deleted task (live: unchanged).", body = Task, headers(("ETag" = String))),
         (status = 400, description = "bad-request: If-Match is malformed."),
@@ -276,7 +282,7 @@ pub(crate) async fn restore(
 
 /// `POST /tasks/{id}/start`.
 #[utoipa::path(post, path = "/tasks/{id}/start", tag = "tasks",
-    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "pending -> in_progress", body = Task, headers(("ETag" = String))),
         (status = 400, description = "bad-request: If-Match is malformed."),
@@ -295,7 +301,7 @@ pub(crate) async fn start(
 
 /// `POST /tasks/{id}/cancel`.
 #[utoipa::path(post, path = "/tasks/{id}/cancel", tag = "tasks",
-    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     responses(
         (status = 200, description = "pending, in_progress -> cancelled", body = Task, headers(("ETag" = String))),
         (status = 400, description = "bad-request: If-Match is malformed."),
@@ -313,7 +319,7 @@ pub(crate) async fn cancel(
 }
 
 /// The optional body of `POST /tasks/{id}/complete`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub(crate) struct CompleteBody {
     /// Minutes spent, 0..=43200.
@@ -323,7 +329,7 @@ pub(crate) struct CompleteBody {
 
 /// `POST /tasks/{id}/complete`, optional `{"actual_minutes": 0..=43200}`.
 #[utoipa::path(post, path = "/tasks/{id}/complete", tag = "tasks",
-    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch),
+    params(("id" = uuid::Uuid, Path, description = "The task."), crate::openapi::IfMatch, crate::openapi::IdempotencyKey),
     request_body(content = Option<CompleteBody>, content_type = "application/json", description = "Optional."),
     responses(
         (status = 200, description = "pending, in_progress -> completed (sets completed_at)", body = Task, headers(("ETag" = String))),

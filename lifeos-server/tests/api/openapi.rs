@@ -336,3 +336,93 @@ on_backends!(
     document_schemas_are_the_real_types,
     schemas_are_the_real_types
 );
+
+/// The writes that take an `Idempotency-Key` (every POST, PATCH and DELETE but the
+/// breakdown and plan-week, which do not store answers).
+const KEYED: &[(&str, &str)] = &[
+    ("POST", "/api/v1/tasks"),
+    ("PATCH", "/api/v1/tasks/{id}"),
+    ("DELETE", "/api/v1/tasks/{id}"),
+    ("POST", "/api/v1/tasks/{id}/restore"),
+    ("POST", "/api/v1/tasks/{id}/start"),
+    ("POST", "/api/v1/tasks/{id}/complete"),
+    ("POST", "/api/v1/tasks/{id}/cancel"),
+    ("POST", "/api/v1/projects"),
+    ("PATCH", "/api/v1/projects/{id}"),
+    ("DELETE", "/api/v1/projects/{id}"),
+    ("POST", "/api/v1/calendar/events"),
+    ("PATCH", "/api/v1/calendar/events/{id}"),
+    ("DELETE", "/api/v1/calendar/events/{id}"),
+    ("POST", "/api/v1/calendar/import"),
+    ("POST", "/api/v1/ai/plan-day"),
+    ("PATCH", "/api/v1/me/preferences"),
+    ("DELETE", "/api/v1/me"),
+];
+
+fn param<'a>(op: &'a Value, name: &str) -> Option<&'a Value> {
+    op["parameters"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)
+}
+
+#[tokio::test]
+async fn keys_if_match_and_parameter_rules_are_declared() {
+    let s = start(Backend::Sqlite).await.unwrap();
+    let doc = document(&s).await;
+    for (method, path) in KEYED {
+        let op = operation(&doc, method, path);
+        let key = param(op, "Idempotency-Key").unwrap_or_else(|| panic!("{method} {path}"));
+        assert_eq!(key["in"], "header");
+        assert_eq!(key["schema"]["maxLength"], 255);
+        let responses = &op["responses"];
+        for (status, slug) in [
+            ("409", "idempotency-in-flight"),
+            ("422", "idempotency-key-reuse"),
+        ] {
+            let text = responses[status]["description"].as_str().unwrap_or("");
+            assert!(text.contains(slug), "{method} {path} {status}: {text}");
+        }
+        if param(op, "If-Match").is_some() {
+            assert!(responses["412"].is_object(), "{method} {path}");
+        }
+    }
+    for (method, path) in operations(&doc) {
+        let op = operation(&doc, &method, &path);
+        let keyed = KEYED.contains(&(method.as_str(), path.as_str()));
+        assert_eq!(
+            param(op, "Idempotency-Key").is_some(),
+            keyed,
+            "{method} {path}"
+        );
+        // Every text query parameter is at least one character: the server refuses empty ones.
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["in"] == "query" && p["schema"]["type"] == "string" {
+                assert_eq!(p["schema"]["minLength"], 1, "{method} {path} {}", p["name"]);
+            }
+        }
+    }
+    // If-Match: `*` apart, one quoted version.
+    let if_match = param(operation(&doc, "PATCH", "/api/v1/tasks/{id}"), "If-Match").unwrap();
+    let any_of = if_match["schema"]["anyOf"].as_array().unwrap();
+    assert_eq!(any_of[0]["enum"], json!(["*"]));
+    // The zones the server reads, and `after` up to u64::MAX (the server reads a u64).
+    let zones = doc["components"]["schemas"]["TimeZone"]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(zones.contains(&json!("Europe/Berlin")) && zones.len() > 400);
+    let after = param(operation(&doc, "GET", "/api/v1/events"), "after").unwrap();
+    assert_eq!(after["schema"]["maximum"], json!(u64::MAX));
+    // An optional body, when sent, is an object, never `null`.
+    let body = &operation(&doc, "POST", "/api/v1/ai/plan-day")["requestBody"];
+    assert_eq!(
+        body["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/PlanDayBody"
+    );
+    // What the document says, the server does: an empty cursor and a blank label are 400.
+    let me = fresh_user();
+    for query in ["cursor=", "label=%20", "q=a%00"] {
+        let r = answer(s.get(&format!("/api/v1/tasks?{query}"), me)).await;
+        assert_eq!(r.status, 400, "{query}: {}", r.text);
+    }
+}
