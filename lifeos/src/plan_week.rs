@@ -8,6 +8,7 @@ use lifeos_core::plan::PlanWeekResponse;
 use lifeos_core::plan::week::{MAX_HORIZON_DAYS, PlanWeekRequest, WorkingDays};
 use lifeos_core::recurrence::{SkippedEvent, TruncatedEvent, blocked_time};
 use lifeos_core::{EventPayload, EventSource, PlannedBlock, Preferences, Task, TaskId, UserId};
+use lifeos_store::idempotency::{StoredResponse, Written, with_render};
 use lifeos_store::{ReadGuard, StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
 
 use crate::LifeOs;
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::guarded_plan::Tries;
 use crate::plan_day::{check_no_cycle, day_bounds};
 use crate::planned_blocks::{BlockChange, block_changes, merge_aliases, planner_tasks};
+use crate::respond::Respond;
 
 /// How [`LifeOs::plan_week`] plans and saves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,9 @@ pub struct PlanWeekOptions {
     /// How many times the week is planned when its tasks change while it is being saved,
     /// before [`Error::PlanConflict`]. Default 3.
     pub max_attempts: u32,
+    /// A keyed caller's answer, rendered inside the save's transaction (see
+    /// [`PlanWeekOptions::respond`]). Default none.
+    pub respond: Option<Respond<WeekPlan>>,
 }
 
 impl Default for PlanWeekOptions {
@@ -42,7 +47,20 @@ impl PlanWeekOptions {
             horizon_days: 7,
             dry_run: false,
             max_attempts: 3,
+            respond: None,
         }
+    }
+
+    /// Renders a keyed caller's answer inside the save, as
+    /// [`PlanDayOptions::respond`](crate::PlanDayOptions::respond) does for a day: `render`
+    /// is given the week about to be saved (`saved` true) and its answer is stored as the
+    /// pending idempotency record in the save's own transaction. Not called on a dry run.
+    pub fn respond(
+        mut self,
+        render: impl Fn(&WeekPlan) -> Option<StoredResponse> + Send + Sync + 'static,
+    ) -> Self {
+        self.respond = Some(Respond::new(render));
+        self
     }
 
     /// Plans `days` days (checked by [`LifeOs::plan_week`]: 1..=14).
@@ -170,7 +188,9 @@ impl LifeOs {
                 return Ok(plan);
             }
             let latency = self.monotonic().elapsed().saturating_sub(started);
-            let outcome = self.save_week(user, &mut plan, &guard, latency).await;
+            let outcome = self
+                .save_week(user, &mut plan, &guard, latency, options.respond.as_ref())
+                .await;
             if tries.saved(outcome, user, attempt, plan.start_date)? {
                 return Ok(plan);
             }
@@ -259,6 +279,7 @@ impl LifeOs {
         plan: &mut WeekPlan,
         guard: &ReadGuard,
         latency: std::time::Duration,
+        respond: Option<&Respond<WeekPlan>>,
     ) -> Result<()> {
         let changes: Vec<TaskChange> = plan
             .changes
@@ -289,11 +310,27 @@ impl LifeOs {
             latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
             ..PlanGenerated::default()
         });
-        let (_, recorded) = self
-            .store()
-            .change_tasks_guarded(user, changes, Some((EventSource::Ai, generated)), guard)
-            .await
-            .map_err(Error::store("saving the plan"))?;
+        let save = self.store().change_tasks_guarded(
+            user,
+            changes,
+            Some((EventSource::Ai, generated)),
+            guard,
+        );
+        let saved = match respond {
+            Some(respond) => {
+                // The answer as it will be once saved, stored by the save itself.
+                plan.saved = true;
+                let answer = respond.render(plan);
+                plan.saved = false;
+                let render = move |w: Written<'_>| match w {
+                    Written::Tasks(_) => answer.clone(),
+                    _ => None,
+                };
+                with_render(render, save).await
+            }
+            None => save.await,
+        };
+        let (_, recorded) = saved.map_err(Error::store("saving the plan"))?;
         plan.saved = true;
         plan.recorded = recorded;
         Ok(())

@@ -2,14 +2,18 @@
 //! `LifeOs::plan_week`, keeping the stored blocks that still fit, saved unless `dry_run`.
 //! The deterministic planner only: no language model, so no AI unit is spent.
 
+use axum::Extension;
 use axum::extract::{Request, State};
-use axum::{Extension, Json};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{Days, NaiveDate};
-use lifeos::PlanWeekOptions;
+use lifeos::store::idempotency::StoredResponse;
+use lifeos::{PlanWeekOptions, WeekPlan};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::auth::Caller;
+use crate::idempotency::{self, render};
 use crate::input::{check_content_type, parse_json, read_body};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -39,6 +43,7 @@ impl Default for PlanWeekBody {
 
 /// `POST /ai/plan-week`.
 #[utoipa::path(post, path = "/ai/plan-week", tag = "ai",
+    params(crate::openapi::IdempotencyKey),
     request_body(content = Option<PlanWeekBody>, content_type = "application/json", description = "Optional."),
     responses(
         (status = 200, description = "PLANNER-WEEK.md's response (camelCase) plus `saved`: the blocks added, moved or removed.", body = Object),
@@ -51,11 +56,40 @@ pub(crate) async fn plan_week(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     request: Request,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     let has_body = check_content_type(&parts.headers, "application/json", false)?;
+    let key = idempotency::key(&parts.headers)?;
+    let bytes = if has_body {
+        read_body(body, state.config().max_body_bytes).await?
+    } else {
+        axum::body::Bytes::new()
+    };
+    // The answer is the plan, not a stored row: `LifeOs::plan_week` renders it inside its
+    // save (`PlanWeekOptions::respond`); a dry run's is stored after the handler.
+    let handler = plan(&state, &caller, has_body, &bytes);
+    let (method, uri) = (&parts.method, &parts.uri);
+    idempotency::run(
+        &state,
+        caller.user,
+        key,
+        method,
+        uri,
+        &bytes,
+        render::after,
+        handler,
+    )
+    .await
+}
+
+async fn plan(
+    state: &AppState,
+    caller: &Caller,
+    has_body: bool,
+    bytes: &[u8],
+) -> Result<Response, ApiError> {
     let body: PlanWeekBody = if has_body {
-        parse_json(&read_body(body, state.config().max_body_bytes).await?)?
+        parse_json(bytes)?
     } else {
         PlanWeekBody::default()
     };
@@ -83,16 +117,24 @@ pub(crate) async fn plan_week(
     }
     let options = PlanWeekOptions::new()
         .horizon_days(horizon)
-        .dry_run(body.dry_run);
+        .dry_run(body.dry_run)
+        .respond(answer);
     // A cycle is 409 `dependency-cycle`, mapped by type in `problem.rs`.
     let plan = state
         .app()
         .plan_week(caller.user, body.start_date, now, options)
         .await?;
+    let answer = answer(&plan).ok_or(ApiError::Internal)?;
+    Ok(idempotency::respond(&answer, false))
+}
+
+/// The answer to a week: PLANNER-WEEK.md's response plus `saved`, 200. The one rendering,
+/// for the response and for the idempotency record stored in the week's save.
+fn answer(plan: &WeekPlan) -> Option<StoredResponse> {
     let saved = if plan.saved { plan.changed_blocks() } else { 0 };
-    let mut out = serde_json::to_value(&plan.response).map_err(|_| ApiError::Internal)?;
+    let mut out = serde_json::to_value(&plan.response).ok()?;
     if let Some(map) = out.as_object_mut() {
         map.insert("saved".into(), json!(saved));
     }
-    Ok(Json(out))
+    idempotency::resource(StatusCode::OK, &out, None, None)
 }

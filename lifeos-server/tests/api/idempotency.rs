@@ -308,3 +308,41 @@ async fn plan_day_and_import_replay(backend: Backend) {
     );
 }
 on_backends!(plan_and_import_keyed, plan_day_and_import_replay);
+
+async fn plan_week_replays(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let me = fresh_user();
+    s.task(me, "Plan my week").await;
+    let week = || keyed(s.post("/api/v1/ai/plan-week", me), "week");
+    let w1 = answer(week()).await;
+    assert_eq!(w1.status, 200, "{}", w1.text);
+    assert!(w1.body["saved"].as_u64().unwrap() >= 1, "{}", w1.text);
+    let w2 = answer(week()).await;
+    assert_eq!(
+        (w2.text.as_str(), w2.header("idempotent-replayed")),
+        (w1.text.as_str(), Some("true"))
+    );
+    assert_eq!(events_of(&s, me, "ai.plan_generated").await, 1);
+    // Rendered by the week's save and stored in its transaction: the very bytes answered.
+    let scope = IdempotencyScope::new("POST", "/ai/plan-week", "week");
+    let record = s
+        .state
+        .app()
+        .store()
+        .idempotency_record(me, &scope)
+        .await
+        .unwrap()
+        .expect("the record is stored")
+        .response;
+    assert_eq!(
+        (record.status, record.body.as_str()),
+        (200, w1.text.as_str())
+    );
+    // The same key on another body is refused, and plans nothing.
+    let other = answer(week().json(&json!({"horizon_days": 3}))).await;
+    other.problem(422, "idempotency-key-reuse");
+    assert_eq!(events_of(&s, me, "ai.plan_generated").await, 1);
+}
+on_backends!(plan_week_keyed, plan_week_replays);

@@ -338,7 +338,7 @@ on_backends!(
 );
 
 /// The writes that take an `Idempotency-Key` (every POST, PATCH and DELETE but the
-/// breakdown and plan-week, which do not store answers).
+/// breakdown, which does not declare it).
 const KEYED: &[(&str, &str)] = &[
     ("POST", "/api/v1/tasks"),
     ("PATCH", "/api/v1/tasks/{id}"),
@@ -355,6 +355,7 @@ const KEYED: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/calendar/events/{id}"),
     ("POST", "/api/v1/calendar/import"),
     ("POST", "/api/v1/ai/plan-day"),
+    ("POST", "/api/v1/ai/plan-week"),
     ("PATCH", "/api/v1/me/preferences"),
     ("DELETE", "/api/v1/me"),
 ];
