@@ -182,6 +182,14 @@ enum Kind {
     PatchTask,
 }
 
+const KINDS: [Kind; 5] = [
+    Kind::GetTask,
+    Kind::ListTasks,
+    Kind::GetMe,
+    Kind::CreateTask,
+    Kind::PatchTask,
+];
+
 fn pick(rng: &mut ChaCha8Rng) -> Kind {
     match rng.next_u32() % 100 {
         0..40 => Kind::GetTask,
@@ -195,6 +203,8 @@ fn pick(rng: &mut ChaCha8Rng) -> Kind {
 #[derive(Default)]
 struct Tally {
     latencies: Vec<Duration>,
+    /// The same latencies by request kind (which part of the mix makes the tail).
+    by_kind_latencies: [Vec<Duration>; 5],
     /// Answers outside 2xx, with their status: the run is refused if any.
     failures: Vec<(Kind, u16)>,
     by_kind: [usize; 5],
@@ -246,6 +256,7 @@ async fn client_loop(
         let _ = r.bytes().await.unwrap();
         tally.latencies.push(started.elapsed());
         tally.by_kind[kind as usize] += 1;
+        tally.by_kind_latencies[kind as usize].push(*tally.latencies.last().unwrap());
         if !status.is_success() {
             tally.failures.push((kind, status.as_u16()));
         }
@@ -311,6 +322,23 @@ async fn load(name: &str, server: &Server, users: &[User], a: &Args) {
         ms(*all.last().unwrap()),
         100.0 * writes / all.len() as f64,
     );
+    for (k, kind) in KINDS.iter().enumerate() {
+        let mut samples: Vec<Duration> = tallies
+            .iter()
+            .flat_map(|t| t.by_kind_latencies[k].iter().copied())
+            .collect();
+        if samples.is_empty() {
+            continue;
+        }
+        samples.sort_unstable();
+        println!(
+            "    {:<12} {:>8} req  p50 {:>7.3} ms  p99 {:>7.3} ms",
+            format!("{kind:?}"),
+            samples.len(),
+            ms(percentile(&samples, 0.50)),
+            ms(percentile(&samples, 0.99)),
+        );
+    }
     assert!(
         failures.is_empty(),
         "{name}: {} answers outside 2xx, first: {:?}",
