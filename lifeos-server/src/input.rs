@@ -132,6 +132,15 @@ pub fn parse_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, Ap
     Ok(parsed)
 }
 
+/// A body's own rules (core's `validate` of a patch), checked before the stored resource
+/// is looked up: API.md's "shape and rules" come before lookup and `If-Match`.
+///
+/// # Errors
+/// 422 naming every field at fault.
+pub fn rules(checked: Result<(), lifeos::core::Error>) -> Result<(), ApiError> {
+    checked.map_err(|e| lifeos::Error::from(e).into())
+}
+
 /// The paths (as PLANNER.md writes them) of the strings in `value` holding U+0000, which
 /// PostgreSQL cannot store: refused on every backend alike.
 fn find_nul(value: &serde_json::Value, path: &mut String, out: &mut Vec<String>) {

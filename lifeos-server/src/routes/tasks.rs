@@ -225,6 +225,7 @@ pub(crate) async fn patch(
             ("pinned_start", set(patch.pinned_start)),
             ("ai_suggested_time", set(patch.ai_suggested_time)),
         ])?;
+        input::rules(patch.validate())?;
         let id: TaskId = input::path_id(&id)?;
         change(&state, &caller, id, expected, TaskOp::Update(patch)).await
     };
@@ -257,8 +258,7 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let id: TaskId = input::path_id(&id)?;
-    keyed_change(&state, &caller, request, id, TaskOp::Delete).await
+    keyed_change(&state, &caller, request, &id, TaskOp::Delete).await
 }
 
 /// `POST /tasks/{id}/restore`.
@@ -276,8 +276,7 @@ pub(crate) async fn restore(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let id: TaskId = input::path_id(&id)?;
-    keyed_change(&state, &caller, request, id, TaskOp::Restore).await
+    keyed_change(&state, &caller, request, &id, TaskOp::Restore).await
 }
 
 /// `POST /tasks/{id}/start`.
@@ -396,7 +395,6 @@ async fn status_change(
     request: Request,
     to: TaskStatus,
 ) -> Result<Response, ApiError> {
-    let id: TaskId = input::path_id(id)?;
     let op = TaskOp::Update(TaskPatch {
         status: Some(to),
         ..TaskPatch::default()
@@ -405,18 +403,22 @@ async fn status_change(
 }
 
 /// A bodiless change (delete, restore, a transition): `If-Match` and `Idempotency-Key`
-/// checked, then [`change`] under the key.
+/// checked, then under the key the id looked up (a non-UUID is 404, after the headers'
+/// 400s) and [`change`] applied.
 async fn keyed_change(
     state: &AppState,
     caller: &Caller,
     request: Request,
-    id: TaskId,
+    id: &str,
     op: TaskOp,
 ) -> Result<Response, ApiError> {
     let (parts, _) = request.into_parts();
     let expected = input::if_match(&parts.headers)?;
     let key = idempotency::key(&parts.headers)?;
-    let handler = change(state, caller, id, expected, op);
+    let handler = async {
+        let id: TaskId = input::path_id(id)?;
+        change(state, caller, id, expected, op).await
+    };
     let (method, uri) = (&parts.method, &parts.uri);
     idempotency::run(
         state,
