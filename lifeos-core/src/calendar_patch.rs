@@ -160,12 +160,7 @@ mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
 
     use super::*;
-
-    fn fields(e: Error) -> Vec<String> {
-        e.validation()
-            .map(|v| v.fields().map(str::to_owned).collect())
-            .unwrap_or_default()
-    }
+    use crate::error::invalid_fields as fields;
 
     #[test]
     fn a_patch_alone_is_checked_for_what_it_sets_together() {

@@ -477,12 +477,7 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields(e: Error) -> Vec<String> {
-        e.validation()
-            .map(|v| v.fields().map(str::to_owned).collect())
-            .unwrap_or_default()
-    }
+    use crate::error::invalid_fields as fields;
 
     #[test]
     fn a_preferences_patch_is_checked_alone_by_field_then_against_the_stored_ones() {

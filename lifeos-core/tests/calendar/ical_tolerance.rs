@@ -39,6 +39,14 @@ fn calendar(body: &[&str]) -> String {
     lines.join("\r\n") + "\r\n"
 }
 
+/// The `UID`s of the events read, in order.
+fn uids(read: &Imported) -> Vec<String> {
+    read.events
+        .iter()
+        .map(|e| e.external_id.clone().unwrap())
+        .collect()
+}
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -249,11 +257,7 @@ fn a_missing_or_stray_end_is_repaired_with_a_warning() {
     // stray END:VTODO, and the file is cut before its END:VCALENDAR.
     let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20250310T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:b@x\r\nDTSTART:20250311T090000Z\r\nEND:VEVENT\r\n";
     let read = lenient(text);
-    let uids: Vec<_> = read
-        .events
-        .iter()
-        .map(|e| e.external_id.clone().unwrap())
-        .collect();
+    let uids = uids(&read);
     assert_eq!(uids, ["a@x", "b@x"]);
     let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, [2, 5, 7], "{:?}", read.warnings);
@@ -327,11 +331,7 @@ fn a_vevent_begun_inside_an_open_one_ends_it() {
     // is read too instead of vanishing inside `a`.
     let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20250310T090000Z\r\nBEGIN:VEVENT\r\nUID:b@x\r\nDTSTART:20250311T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     let read = lenient(text);
-    let uids: Vec<_> = read
-        .events
-        .iter()
-        .map(|e| e.external_id.clone().unwrap())
-        .collect();
+    let uids = uids(&read);
     assert_eq!(uids, ["a@x", "b@x"], "{:?}", read.skipped);
     assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
     assert_eq!(read.warnings[0].line, 2);
@@ -376,11 +376,7 @@ fn a_component_nested_too_deeply_is_skipped_with_its_events() {
     );
     let text = lines.join("\r\n") + "\r\n";
     let read = lenient(&text);
-    let uids: Vec<_> = read
-        .events
-        .iter()
-        .map(|e| e.external_id.clone().unwrap())
-        .collect();
+    let uids = uids(&read);
     assert_eq!(uids, ["good@x"]);
     // The first component past the depth limit is X-GARBAGE-15 (line 17): skipped whole,
     // the VEVENT in it (line 22) reported with its BEGIN line.

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::auth::Caller;
 use crate::idempotency::{self, render};
-use crate::input::{check_content_type, parse_json, read_body};
+use crate::input::{check_content_type, parse_json, read_optional_body};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -36,11 +36,7 @@ where
     let (parts, body) = request.into_parts();
     let has_body = check_content_type(&parts.headers, "application/json", false)?;
     let key = idempotency::key(&parts.headers)?;
-    let bytes = if has_body {
-        read_body(body, state.config().max_body_bytes).await?
-    } else {
-        axum::body::Bytes::new()
-    };
+    let bytes = read_optional_body(body, has_body, state.config().max_body_bytes).await?;
     let handler = async {
         let body: B = if has_body {
             parse_json(&bytes)?

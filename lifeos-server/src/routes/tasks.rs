@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::cursor;
 use crate::idempotency::{self, render};
-use crate::input::{self, check_content_type, parse_json, read_body};
+use crate::input::{self, check_content_type, parse_json, read_body, read_optional_body};
 use crate::problem::ApiError;
 use crate::routes::{with_etag, with_location};
 use crate::state::AppState;
@@ -349,11 +349,7 @@ pub(crate) async fn complete(
     let has_body = check_content_type(&parts.headers, "application/json", false)?;
     let expected = input::if_match(&parts.headers)?;
     let key = idempotency::key(&parts.headers)?;
-    let bytes = if has_body {
-        read_body(body, state.config().max_body_bytes).await?
-    } else {
-        axum::body::Bytes::new()
-    };
+    let bytes = read_optional_body(body, has_body, state.config().max_body_bytes).await?;
     let handler = async {
         let body: CompleteBody = if has_body {
             parse_json(&bytes)?

@@ -32,6 +32,38 @@ async fn unchanged(s: &Server, path: &str, user: lifeos::core::UserId, version: 
     assert_eq!(now.body["version"], version, "{path} changed: {}", now.text);
 }
 
+/// On `collection`'s guarded routes (PATCH and DELETE of the resource at `path`, at
+/// version 1): lookup before If-Match (an unknown id with a stale version: 404), a
+/// malformed If-Match (a header) before the lookup of a non-UUID id (400), and a stale
+/// DELETE refused (412) with nothing changed.
+async fn lookup_before_if_match(
+    s: &Server,
+    me: lifeos::core::UserId,
+    collection: &str,
+    path: &str,
+    valid_patch: Value,
+) {
+    let unknown = format!("{collection}/00000000-0000-4000-8000-00000000000f");
+    let a = answer(
+        s.patch(&unknown, me)
+            .header("if-match", "\"9\"")
+            .json(&valid_patch),
+    )
+    .await;
+    a.problem(404, "not-found");
+    let a = answer(s.delete(&unknown, me).header("if-match", "\"9\"")).await;
+    a.problem(404, "not-found");
+    let a = answer(
+        s.delete(&format!("{collection}/not-a-uuid"), me)
+            .header("if-match", "7"),
+    )
+    .await;
+    assert_eq!(a.problem(400, "bad-request").as_deref(), Some("If-Match"));
+    let a = answer(s.delete(path, me).header("if-match", "\"9\"")).await;
+    a.problem(412, "precondition-failed");
+    unchanged(s, path, me, 1).await;
+}
+
 async fn tasks(backend: Backend) {
     let Some(s) = start(backend).await else {
         return;
@@ -164,24 +196,7 @@ async fn projects(backend: Backend) {
     assert_eq!(fields, ["color", "name"]);
     let a = answer(s.patch(unknown, me).json(&bad)).await;
     assert!(!invalid_fields(&a).is_empty());
-    let a = answer(
-        s.patch(unknown, me)
-            .header("if-match", "\"9\"")
-            .json(&json!({"name": "ok"})),
-    )
-    .await;
-    a.problem(404, "not-found");
-    let a = answer(s.delete(unknown, me).header("if-match", "\"9\"")).await;
-    a.problem(404, "not-found");
-    let a = answer(
-        s.delete("/api/v1/projects/not-a-uuid", me)
-            .header("if-match", "7"),
-    )
-    .await;
-    assert_eq!(a.problem(400, "bad-request").as_deref(), Some("If-Match"));
-    let a = answer(s.delete(&path, me).header("if-match", "\"9\"")).await;
-    a.problem(412, "precondition-failed");
-    unchanged(&s, &path, me, 1).await;
+    lookup_before_if_match(&s, me, "/api/v1/projects", &path, json!({"name": "ok"})).await;
 }
 
 on_backends!(project_errors_come_in_api_order, projects);
@@ -221,24 +236,14 @@ async fn calendar_events(backend: Backend) {
     a.problem(412, "precondition-failed");
     let a = answer(s.patch(&path, me).header("if-match", "\"1\"").json(&early)).await;
     assert_eq!(invalid_fields(&a), ["end"]);
-    let a = answer(
-        s.patch(unknown, me)
-            .header("if-match", "\"9\"")
-            .json(&json!({"title": "ok"})),
+    lookup_before_if_match(
+        &s,
+        me,
+        "/api/v1/calendar/events",
+        &path,
+        json!({"title": "ok"}),
     )
     .await;
-    a.problem(404, "not-found");
-    let a = answer(s.delete(unknown, me).header("if-match", "\"9\"")).await;
-    a.problem(404, "not-found");
-    let a = answer(
-        s.delete("/api/v1/calendar/events/not-a-uuid", me)
-            .header("if-match", "7"),
-    )
-    .await;
-    assert_eq!(a.problem(400, "bad-request").as_deref(), Some("If-Match"));
-    let a = answer(s.delete(&path, me).header("if-match", "\"9\"")).await;
-    a.problem(412, "precondition-failed");
-    unchanged(&s, &path, me, 1).await;
 }
 
 on_backends!(calendar_event_errors_come_in_api_order, calendar_events);
