@@ -278,36 +278,42 @@ impl CalendarEvent {
     /// [`Error::Invalid`] listing every problem.
     pub fn validate(&self) -> Result<(), Error> {
         let mut v = Validator::new();
-        v.check(
-            self.title.chars().count() <= 1000,
-            "title",
-            &self.title,
-            "at most 1000 characters",
-        );
-        let comparable = self.end.compare(&self.start).map(|o| o.is_ge());
-        match comparable {
-            None => v.check(
-                false,
-                "end",
-                self.end.kind_name(),
-                &format!(
-                    "a time of the same kind as start ({})",
-                    self.start.kind_name()
-                ),
-            ),
-            Some(ordered) => v.check(
-                ordered,
-                "end",
-                format_event_time(&self.end),
-                "at or after start",
-            ),
-        }
-        if let Some(rule) = &self.rrule
-            && let Err(e) = Series::from_rule(self.start, Some(rule.clone()))
-        {
-            v.push(crate::recurrence::rule_field_error(rule.as_str(), &e));
+        check_title(&mut v, &self.title);
+        check_end(&mut v, &self.start, &self.end);
+        if let Some(rule) = &self.rrule {
+            check_rrule(&mut v, self.start, rule);
         }
         v.finish(())
+    }
+}
+
+/// A title of at most 1,000 characters.
+pub(crate) fn check_title(v: &mut Validator, title: &str) {
+    v.check(
+        title.chars().count() <= 1000,
+        "title",
+        title,
+        "at most 1000 characters",
+    );
+}
+
+/// An end of the start's kind (zoned and UTC times mix), at or after it.
+pub(crate) fn check_end(v: &mut Validator, start: &EventTime, end: &EventTime) {
+    match end.compare(start).map(|o| o.is_ge()) {
+        None => v.check(
+            false,
+            "end",
+            end.kind_name(),
+            &format!("a time of the same kind as start ({})", start.kind_name()),
+        ),
+        Some(ordered) => v.check(ordered, "end", format_event_time(end), "at or after start"),
+    }
+}
+
+/// A recurrence rule that suits `start`.
+pub(crate) fn check_rrule(v: &mut Validator, start: EventTime, rule: &RecurrenceRule) {
+    if let Err(e) = Series::from_rule(start, Some(rule.clone())) {
+        v.push(crate::recurrence::rule_field_error(rule.as_str(), &e));
     }
 }
 

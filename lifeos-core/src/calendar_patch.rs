@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{
-    Attendee, CalendarEvent, EventStatus, EventTime, NominalDuration, RecurrenceRange, Transparency,
+    Attendee, CalendarEvent, EventStatus, EventTime, NominalDuration, RecurrenceRange,
+    Transparency, check_end, check_rrule, check_title,
 };
+use crate::error::{Error, Validator};
 use crate::recurrence::RecurrenceRule;
 
 /// A change to some fields of a calendar event. `None` leaves a field as it is; for a
@@ -103,6 +105,27 @@ impl CalendarEventPatch {
         *self == CalendarEventPatch::default()
     }
 
+    /// Checks what the patch alone decides, listing every problem: the title's length, and
+    /// when it sets both, the end against the start and the rule against the start. Rules
+    /// that need the stored event (a new end against the stored start) are checked on
+    /// [`apply`](Self::apply)'s result by [`CalendarEvent::validate`].
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] with one entry per offending field.
+    pub fn validate(&self) -> Result<(), Error> {
+        let mut v = Validator::new();
+        if let Some(title) = &self.title {
+            check_title(&mut v, title);
+        }
+        if let (Some(start), Some(end)) = (&self.start, &self.end) {
+            check_end(&mut v, start, end);
+        }
+        if let (Some(start), Some(Some(rule))) = (self.start, &self.rrule) {
+            check_rrule(&mut v, start, rule);
+        }
+        v.finish(())
+    }
+
     /// `event` with this patch's fields set (identity, owner, timestamps and version
     /// untouched: the store sets those). Check the result with
     /// [`CalendarEvent::validate`].
@@ -129,5 +152,33 @@ impl CalendarEventPatch {
         set(&mut e.conference_url, &self.conference_url);
         set(&mut e.etag, &self.etag);
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::error::invalid_fields as fields;
+
+    #[test]
+    fn a_patch_alone_is_checked_for_what_it_sets_together() {
+        let utc = EventTime::Utc(Utc.with_ymd_and_hms(2026, 12, 4, 15, 0, 0).unwrap());
+        let date = EventTime::Date(NaiveDate::from_ymd_opt(2026, 12, 4).unwrap());
+        let patch = CalendarEventPatch {
+            title: Some("x".repeat(1001)),
+            start: Some(utc),
+            end: Some(date),
+            ..CalendarEventPatch::default()
+        };
+        assert_eq!(fields(patch.validate().unwrap_err()), ["title", "end"]);
+        // An end alone is checked against the stored start, on the patched event.
+        let end_only = CalendarEventPatch {
+            end: Some(date),
+            ..CalendarEventPatch::default()
+        };
+        assert!(end_only.validate().is_ok());
+        assert!(CalendarEventPatch::default().validate().is_ok());
     }
 }

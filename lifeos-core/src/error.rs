@@ -281,6 +281,14 @@ impl Error {
     }
 }
 
+/// The fields an [`Error::Invalid`] names, in order (none for another error): for tests.
+#[cfg(test)]
+pub(crate) fn invalid_fields(e: Error) -> Vec<String> {
+    e.validation()
+        .map(|v| v.fields().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,12 +78,7 @@ impl Preferences {
     }
 
     fn check_into(&self, v: &mut Validator) {
-        v.check(
-            self.workday_start < ClockTime::END_OF_DAY,
-            "preferences.workday_start",
-            self.workday_start,
-            "a time from 00:00 to 23:59",
-        );
+        self.check_fields(v);
         v.check(
             self.workday_end > self.workday_start,
             "preferences.workday_end",
@@ -91,16 +86,27 @@ impl Preferences {
             &format!("after workday_start ({})", self.workday_start),
         );
         v.check(
-            self.peak_hours_start < ClockTime::END_OF_DAY,
-            "preferences.peak_hours_start",
-            self.peak_hours_start,
-            "a time from 00:00 to 23:59",
-        );
-        v.check(
             self.peak_hours_end > self.peak_hours_start,
             "preferences.peak_hours_end",
             self.peak_hours_end,
             &format!("after peak_hours_start ({})", self.peak_hours_start),
+        );
+    }
+
+    /// The rules of one field each: no 24:00 start, the focus cap and the buffer in
+    /// range, at least one working day.
+    fn check_fields(&self, v: &mut Validator) {
+        v.check(
+            self.workday_start < ClockTime::END_OF_DAY,
+            "preferences.workday_start",
+            self.workday_start,
+            "a time from 00:00 to 23:59",
+        );
+        v.check(
+            self.peak_hours_start < ClockTime::END_OF_DAY,
+            "preferences.peak_hours_start",
+            self.peak_hours_start,
+            "a time from 00:00 to 23:59",
         );
         v.check(
             self.max_focus_hours.is_finite() && (0.0..=24.0).contains(&self.max_focus_hours),
@@ -129,6 +135,33 @@ impl Preferences {
     pub fn patched(&self, patch: &PreferencesPatch) -> Result<Preferences, Error> {
         let mut v = Validator::new();
         let mut next = self.clone();
+        if patch.read_into(&mut next, &mut v) {
+            next.check_into(&mut v);
+        }
+        v.finish(next)
+    }
+}
+
+impl PreferencesPatch {
+    /// Checks what the patch alone decides, listing every problem: each value it sets
+    /// read and in its range. Rules needing the stored preferences (an end after its
+    /// start) are checked by [`Preferences::patched`].
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming each offending `preferences.*` field.
+    pub fn validate(&self) -> Result<(), Error> {
+        let mut v = Validator::new();
+        // Read over the defaults, which pass every rule: only the fields set can fail.
+        let mut read = Preferences::default();
+        self.read_into(&mut read, &mut v);
+        read.check_fields(&mut v);
+        v.finish(())
+    }
+
+    /// Sets the values of this patch on `next`, noting each unreadable one in `v`;
+    /// `false` when a time could not be read (the order rules then say nothing useful).
+    fn read_into(&self, next: &mut Preferences, v: &mut Validator) -> bool {
+        let patch = self;
         if let Some(tz) = &patch.timezone {
             match tz.parse::<Tz>() {
                 Ok(tz) => next.timezone = tz,
@@ -200,10 +233,7 @@ impl Preferences {
             parsed.dedup();
             next.working_days = parsed;
         }
-        if !bad_time {
-            next.check_into(&mut v);
-        }
-        v.finish(next)
+        !bad_time
     }
 }
 
@@ -441,5 +471,44 @@ impl Profile {
         self.updated_at = now;
         self.version += 1;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::invalid_fields as fields;
+
+    #[test]
+    fn a_preferences_patch_is_checked_alone_by_field_then_against_the_stored_ones() {
+        let patch = PreferencesPatch {
+            timezone: Some("Mars/Base".into()),
+            workday_start: Some("24:00".into()),
+            max_focus_hours: Some(25.0),
+            working_days: Some(vec!["mon".into(), "funday".into()]),
+            ..PreferencesPatch::default()
+        };
+        let mut got = fields(patch.validate().unwrap_err());
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "preferences.max_focus_hours",
+                "preferences.timezone",
+                "preferences.workday_start",
+                "preferences.working_days[1]",
+            ]
+        );
+        // An end before the stored start is the stored preferences' rule, not the patch's.
+        let early_end = PreferencesPatch {
+            workday_end: Some("06:00".into()),
+            ..PreferencesPatch::default()
+        };
+        assert!(early_end.validate().is_ok());
+        assert_eq!(
+            fields(Preferences::default().patched(&early_end).unwrap_err()),
+            ["preferences.workday_end"]
+        );
+        assert!(PreferencesPatch::default().validate().is_ok());
     }
 }

@@ -74,6 +74,22 @@ pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Ap
     }
 }
 
+/// Reads an optional body: empty when [`check_content_type`] found none to read.
+///
+/// # Errors
+/// As [`read_body`].
+pub async fn read_optional_body(
+    body: Body,
+    has_body: bool,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
+    if has_body {
+        read_body(body, limit).await
+    } else {
+        Ok(axum::body::Bytes::new())
+    }
+}
+
 /// Parses JSON `bytes` as `T` (an object): syntax errors are 400 on field `""`, shape
 /// errors 422 at their path (`labels[2]`, `""` for a root that is not an object). An
 /// empty or blank body is not JSON (400); a route whose body is optional does not parse
@@ -130,6 +146,15 @@ pub fn parse_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, Ap
         });
     }
     Ok(parsed)
+}
+
+/// A body's own rules (core's `validate` of a patch), checked before the stored resource
+/// is looked up: API.md's "shape and rules" come before lookup and `If-Match`.
+///
+/// # Errors
+/// 422 naming every field at fault.
+pub fn rules(checked: Result<(), lifeos::core::Error>) -> Result<(), ApiError> {
+    checked.map_err(|e| lifeos::Error::from(e).into())
 }
 
 /// The paths (as PLANNER.md writes them) of the strings in `value` holding U+0000, which

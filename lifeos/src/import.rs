@@ -129,8 +129,9 @@ impl LifeOs {
     /// wins), counted once.
     ///
     /// # Errors
-    /// [`Error::Ical`] when the file cannot be read at all (malformed content lines,
-    /// unbalanced components), or in strict mode at its first unreadable event;
+    /// [`Error::Ical`] when the file cannot be read at all (no `VCALENDAR`, or beyond the
+    /// reader's size bounds; broken structure is repaired or skipped with a report), or
+    /// in strict mode at its first unreadable event;
     /// [`Error::Invalid`] when the store refuses an event; [`Error::Storage`].
     pub async fn import_ics(
         &self,

@@ -214,8 +214,10 @@ pub struct Imported {
 ///
 /// # Errors
 /// [`Error::Ical`] only when the document itself cannot be read: larger than
-/// [`MAX_FILE_BYTES`], more than [`MAX_EVENTS`] events, no `VCALENDAR`, an unreadable
-/// `BEGIN` or `END` line, or unbalanced components. (A content line over
+/// [`MAX_FILE_BYTES`], more than [`MAX_EVENTS`] events, or no `VCALENDAR`. Broken
+/// structure is repaired with a warning (an unreadable `BEGIN` or `END` line, a missing or
+/// stray `END`, a `VEVENT` begun inside an open one); a `VEVENT` inside a component
+/// nested too deeply is skipped with its `BEGIN` line. (A content line over
 /// [`MAX_LINE_BYTES`] or a text over [`MAX_TEXT_BYTES`] skips only its event.)
 pub fn import_lenient<R: RngCore + ?Sized>(
     text: &str,
@@ -252,7 +254,7 @@ pub fn import_lenient<R: RngCore + ?Sized>(
         message: w.message,
     }));
     let mut events: Vec<CalendarEvent> = Vec::with_capacity(vevents.len());
-    let mut skipped = Vec::new();
+    let mut skipped = parsed.dropped;
     let mut cancellations = Vec::new();
     let mut period_overrides: Vec<CalendarEvent> = Vec::new();
     // Each event's SEQUENCE and BEGIN:VEVENT line.

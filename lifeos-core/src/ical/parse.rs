@@ -5,7 +5,7 @@
 //! reads is kept on its component ([`Component::broken`]), so that only that component is
 //! skipped.
 
-use super::ImportWarning;
+use super::{ImportWarning, UnreadableEvent};
 use crate::error::Error;
 
 /// Largest document read, in bytes (50 MiB).
@@ -63,6 +63,14 @@ pub(crate) struct Component {
 pub(crate) struct Parsed {
     pub components: Vec<Component>,
     pub warnings: Vec<ImportWarning>,
+    /// The `VEVENT`s dropped with a component nested too deeply, each by its `BEGIN`.
+    pub dropped: Vec<UnreadableEvent>,
+}
+
+/// A component nested deeper than [`MAX_DEPTH`], skipped with all it holds: the names
+/// opened inside it, to find its `END`.
+struct TooDeep {
+    open: Vec<String>,
 }
 
 /// Whether LifeOS reads a property of this (uppercase) name: an unreadable line of one
@@ -220,9 +228,11 @@ fn name_of(text: &str) -> Option<String> {
 ///
 /// # Errors
 /// [`Error::Ical`] only when it is no calendar at all: larger than [`MAX_FILE_BYTES`],
-/// more than [`MAX_LINES`] lines, components nested deeper than 16, or no `VCALENDAR`.
-/// Broken structure (an unreadable `BEGIN` or `END`, a missing or stray `END`) is
-/// repaired with a warning.
+/// more than [`MAX_LINES`] lines, or no `VCALENDAR`. Broken structure is repaired with a
+/// warning: an unreadable `BEGIN` or `END`, a missing or stray `END`, a component begun
+/// inside an open one of its own kind (none nests in its kind: the open one is closed
+/// there), and a component nested deeper than 16 (skipped with what it holds, each
+/// `VEVENT` in it reported in [`Parsed::dropped`]).
 pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ical_err(
@@ -242,6 +252,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
     let mut parsed = Parsed::default();
     // The line where the current run of text outside any component began, if in one.
     let mut outside_since: Option<usize> = None;
+    let mut too_deep: Option<TooDeep> = None;
     for (line, text) in lines {
         let read = if text.len() > MAX_LINE_BYTES {
             Err(ical_err(
@@ -256,6 +267,8 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
         };
         let prop = match read {
             Ok(prop) => prop,
+            // A line of a component skipped for its depth goes with it.
+            Err(_) if too_deep.is_some() => continue,
             Err(e) => {
                 let message = match e {
                     Error::Ical { message, .. } => message,
@@ -280,16 +293,40 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
                 continue;
             }
         };
+        if let Some(skipping) = &mut too_deep {
+            let swallowed = skipping.swallows(&prop, &mut parsed);
+            if !swallowed || skipping.ended() {
+                too_deep = None;
+            }
+            if swallowed {
+                continue;
+            }
+        }
         match prop.name.as_str() {
             "BEGIN" => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(ical_err(line, "components nested too deeply"));
-                }
                 if let Some(since) = outside_since.take() {
                     parsed.warnings.push(outside(since));
                 }
+                let name = prop.value.trim().to_ascii_uppercase();
+                // No component nests in one of its own kind: an open one never ended.
+                if let Some(at) = stack.iter().rposition(|c| c.name == name) {
+                    close_above(&mut stack, at, &format!("BEGIN:{name}"), line, &mut parsed);
+                }
+                if stack.len() >= MAX_DEPTH {
+                    parsed.warnings.push(ImportWarning {
+                        line,
+                        message: format!(
+                            "BEGIN:{name} is nested deeper than {MAX_DEPTH} components; \
+                             skipped with all it holds"
+                        ),
+                    });
+                    let mut skipping = TooDeep { open: Vec::new() };
+                    skipping.swallows(&prop, &mut parsed);
+                    too_deep = Some(skipping);
+                    continue;
+                }
                 stack.push(Component {
-                    name: prop.value.trim().to_ascii_uppercase(),
+                    name,
                     line,
                     ..Component::default()
                 });
@@ -305,18 +342,13 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
                         message: format!("END:{name} closes no open component and was skipped"),
                     }),
                     Some(at) => {
-                        while stack.len() > at + 1 {
-                            if let Some(open) = stack.last() {
-                                parsed.warnings.push(ImportWarning {
-                                    line: open.line,
-                                    message: format!(
-                                        "BEGIN:{} has no END; closed by END:{name} at line {line}",
-                                        open.name
-                                    ),
-                                });
-                            }
-                            close_top(&mut stack, &mut parsed);
-                        }
+                        close_above(
+                            &mut stack,
+                            at + 1,
+                            &format!("END:{name}"),
+                            line,
+                            &mut parsed,
+                        );
                         close_top(&mut stack, &mut parsed);
                     }
                 }
@@ -349,6 +381,66 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
         return Err(ical_err(1, "no VCALENDAR in the text"));
     }
     Ok(parsed)
+}
+
+/// Closes, each with a warning, the open components but the outer `keep`: they never
+/// ended, `by` (at `line`) ends them.
+fn close_above(
+    stack: &mut Vec<Component>,
+    keep: usize,
+    by: &str,
+    line: usize,
+    parsed: &mut Parsed,
+) {
+    while stack.len() > keep {
+        if let Some(open) = stack.last() {
+            parsed.warnings.push(ImportWarning {
+                line: open.line,
+                message: format!(
+                    "BEGIN:{} has no END; closed by {by} at line {line}",
+                    open.name
+                ),
+            });
+        }
+        close_top(stack, parsed);
+    }
+}
+
+impl TooDeep {
+    /// Whether `prop` belongs to the skipped component (`false`: an `END` of a component
+    /// around it, which ends the skipping). Each `VEVENT` begun inside is reported.
+    fn swallows(&mut self, prop: &Property, parsed: &mut Parsed) -> bool {
+        let name = prop.value.trim().to_ascii_uppercase();
+        match prop.name.as_str() {
+            "BEGIN" => {
+                if name == "VEVENT" {
+                    parsed.dropped.push(UnreadableEvent {
+                        line: prop.line,
+                        begin_line: prop.line,
+                        uid: None,
+                        message: format!(
+                            "BEGIN:VEVENT is nested deeper than {MAX_DEPTH} components"
+                        ),
+                    });
+                }
+                self.open.push(name);
+                true
+            }
+            "END" => match self.open.iter().rposition(|open| *open == name) {
+                Some(at) => {
+                    self.open.truncate(at);
+                    true
+                }
+                None => false,
+            },
+            _ => true,
+        }
+    }
+
+    /// Whether the skipped component has ended.
+    fn ended(&self) -> bool {
+        self.open.is_empty()
+    }
 }
 
 /// Closes the innermost open component: a child of the one around it, or top-level.

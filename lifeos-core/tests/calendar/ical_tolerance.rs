@@ -39,6 +39,14 @@ fn calendar(body: &[&str]) -> String {
     lines.join("\r\n") + "\r\n"
 }
 
+/// The `UID`s of the events read, in order.
+fn uids(read: &Imported) -> Vec<String> {
+    read.events
+        .iter()
+        .map(|e| e.external_id.clone().unwrap())
+        .collect()
+}
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -249,11 +257,7 @@ fn a_missing_or_stray_end_is_repaired_with_a_warning() {
     // stray END:VTODO, and the file is cut before its END:VCALENDAR.
     let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20250310T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:b@x\r\nDTSTART:20250311T090000Z\r\nEND:VEVENT\r\n";
     let read = lenient(text);
-    let uids: Vec<_> = read
-        .events
-        .iter()
-        .map(|e| e.external_id.clone().unwrap())
-        .collect();
+    let uids = uids(&read);
     assert_eq!(uids, ["a@x", "b@x"]);
     let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, [2, 5, 7], "{:?}", read.warnings);
@@ -319,4 +323,129 @@ fn a_timed_end_of_another_kind_is_read_as_the_starts_kind() {
         "DTEND;VALUE=DATE:20250311",
     ]));
     assert_eq!(read.events[0].end, EventTime::Utc(at(11, 0).and_utc()));
+}
+
+#[test]
+fn a_vevent_begun_inside_an_open_one_ends_it() {
+    // `a` never ends: the next BEGIN:VEVENT ends it (a VEVENT never holds one), so `b`
+    // is read too instead of vanishing inside `a`.
+    let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20250310T090000Z\r\nBEGIN:VEVENT\r\nUID:b@x\r\nDTSTART:20250311T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let read = lenient(text);
+    let uids = uids(&read);
+    assert_eq!(uids, ["a@x", "b@x"], "{:?}", read.skipped);
+    assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+    assert_eq!(read.warnings[0].line, 2);
+    assert!(
+        read.warnings[0]
+            .message
+            .contains("closed by BEGIN:VEVENT at line 5"),
+        "{:?}",
+        read.warnings
+    );
+    assert_eq!(strict_error_line(text), 2);
+}
+
+#[test]
+fn a_component_nested_too_deeply_is_skipped_with_its_events() {
+    // Twenty nested X-GARBAGE components (the last holding a VEVENT), then a good event.
+    let mut lines = vec!["BEGIN:VCALENDAR".to_owned()];
+    for i in 0..20 {
+        lines.push(format!("BEGIN:X-GARBAGE-{i}"));
+    }
+    lines.extend(
+        [
+            "BEGIN:VEVENT",
+            "UID:deep@x",
+            "DTSTART:20250310T090000Z",
+            "END:VEVENT",
+        ]
+        .map(String::from),
+    );
+    for i in (0..20).rev() {
+        lines.push(format!("END:X-GARBAGE-{i}"));
+    }
+    lines.extend(
+        [
+            "BEGIN:VEVENT",
+            "UID:good@x",
+            "DTSTART:20250311T090000Z",
+            "END:VEVENT",
+            "END:VCALENDAR",
+        ]
+        .map(String::from),
+    );
+    let text = lines.join("\r\n") + "\r\n";
+    let read = lenient(&text);
+    let uids = uids(&read);
+    assert_eq!(uids, ["good@x"]);
+    // The first component past the depth limit is X-GARBAGE-15 (line 17): skipped whole,
+    // the VEVENT in it (line 22) reported with its BEGIN line.
+    assert_eq!(read.skipped.len(), 1, "{:?}", read.skipped);
+    assert_eq!(read.skipped[0].begin_line, 22);
+    assert!(read.skipped[0].message.contains("nested deeper"));
+    assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+    assert_eq!(read.warnings[0].line, 17);
+    assert_eq!(strict_error_line(&text), 17);
+}
+
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Lines a broken file is made of: structure of every kind, real properties, junk.
+    fn line() -> impl Strategy<Value = String> {
+        let names = prop_oneof![
+            Just("VCALENDAR"),
+            Just("VEVENT"),
+            Just("VTODO"),
+            Just("VALARM"),
+            Just("VTIMEZONE"),
+            Just("STANDARD"),
+            Just("X-JUNK"),
+        ];
+        prop_oneof![
+            names.clone().prop_map(|n| format!("BEGIN:{n}")),
+            names.prop_map(|n| format!("END:{n}")),
+            Just("UID:u@x".to_owned()),
+            Just("DTSTART:20250310T090000Z".to_owned()),
+            Just("DTSTART;TZID=Europe/Berlin:20250310T090000".to_owned()),
+            Just("RRULE:FREQ=DAILY;COUNT=3".to_owned()),
+            Just("RECURRENCE-ID:20250311T090000Z".to_owned()),
+            Just("METHOD:CANCEL".to_owned()),
+            Just("TZID:Europe/Berlin".to_owned()),
+            // Junk, not a continuation (a leading space would fold into the line before).
+            "([!-~][ -~]{0,29})?",
+            Just("BEGIN;X=\"unterminated:VEVENT".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever the structure, the lenient reader answers (an error only for text with
+        /// no VCALENDAR at all) and never panics; each `VEVENT` read or skipped is one it
+        /// began.
+        #[test]
+        fn hostile_structure_never_panics(body in proptest::collection::vec(line(), 0..60)) {
+            let text = format!("BEGIN:VCALENDAR\r\n{}\r\n", body.join("\r\n"));
+            let mut rng = ChaCha8Rng::seed_from_u64(5);
+            let opts = options(&mut rng);
+            let read = import_lenient(&text, &opts, &mut rng);
+            let read = read.map_err(|e| format!("{e}"));
+            prop_assert!(read.is_ok(), "{:?}", read);
+            // Every event read, and every one skipped, is named by a line that begins one.
+            let physical: Vec<&str> = text.split("\r\n").collect();
+            let begins = |line: usize| physical.get(line.wrapping_sub(1)) == Some(&"BEGIN:VEVENT");
+            if let Ok(read) = read {
+                for e in &read.events {
+                    let line = read.lines.get(&e.id).copied().unwrap_or(0);
+                    prop_assert!(begins(line), "event at line {line}");
+                }
+                for s in &read.skipped {
+                    prop_assert!(begins(s.begin_line), "skipped at line {}", s.begin_line);
+                }
+            }
+        }
+    }
 }

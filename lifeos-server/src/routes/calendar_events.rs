@@ -261,6 +261,7 @@ pub(crate) async fn patch(
     let bytes = read_body(body, state.config().max_body_bytes).await?;
     let handler = async {
         let patch: CalendarEventPatch = parse_json(&bytes)?;
+        input::rules(patch.validate())?;
         let id: CalendarEventId = input::path_id(&id)?;
         let result = state
             .app()
@@ -314,8 +315,8 @@ pub(crate) async fn delete(
     let (parts, _) = request.into_parts();
     let expected = input::if_match(&parts.headers)?;
     let key = idempotency::key(&parts.headers)?;
-    let id: CalendarEventId = input::path_id(&id)?;
     let handler = async {
+        let id: CalendarEventId = input::path_id(&id)?;
         let result = state.app().delete_event_at(caller.user, id, expected).await;
         answer(result, expected)
     };

@@ -52,6 +52,8 @@ pub(crate) async fn patch_preferences(
     let bytes = read_body(body, state.config().max_body_bytes).await?;
     let handler = async {
         let patch: PreferencesPatch = parse_json(&bytes)?;
+        // The patch's own rules before the stored profile's version (API.md's order).
+        patch.validate().map_err(|e| unprefixed(e.into()))?;
         let result = state
             .app()
             .patch_preferences(caller.user, expected, patch)
@@ -61,9 +63,7 @@ pub(crate) async fn patch_preferences(
             Err(e) if expected.is_some() && e.kind() == lifeos::ErrorKind::Conflict => {
                 Err(ApiError::PreconditionFailed)
             }
-            Err(e) => Err(ApiError::from_app_renamed(e, |f| {
-                f.strip_prefix("preferences.").unwrap_or(f).to_owned()
-            })),
+            Err(e) => Err(unprefixed(e)),
         }
     };
     let (method, uri, render) = (&parts.method, &parts.uri, render::profile);
@@ -78,6 +78,13 @@ pub(crate) async fn patch_preferences(
         handler,
     )
     .await
+}
+
+/// `e` with its fields named as the body names them: without core's `preferences.`.
+fn unprefixed(e: lifeos::Error) -> ApiError {
+    ApiError::from_app_renamed(e, |f| {
+        f.strip_prefix("preferences.").unwrap_or(f).to_owned()
+    })
 }
 
 /// `GET /me/export`: the `lifeos-export/1` document.

@@ -4,6 +4,7 @@ pub(crate) mod breakdown;
 pub(crate) mod calendar;
 pub(crate) mod calendar_events;
 pub(crate) mod events;
+pub(crate) mod keyed_plan;
 pub(crate) mod me;
 pub(crate) mod plan;
 pub(crate) mod plan_week;

@@ -6,19 +6,17 @@
 
 use axum::Extension;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use lifeos::core::plan::RefinementStatus;
 use lifeos::store::idempotency::StoredResponse;
 use lifeos::{DayPlan, PlanDayOptions};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::auth::Caller;
-use crate::idempotency::{self, render};
-use crate::input::{check_content_type, parse_json, read_body};
+use crate::idempotency;
 use crate::problem::ApiError;
+use crate::routes::keyed_plan::{check_date, keyed_plan, user_today, with_saved};
 use crate::state::AppState;
 
 /// The warning added when refinement is asked for and no model is configured.
@@ -57,42 +55,10 @@ pub(crate) async fn plan_day(
     Extension(caller): Extension<Caller>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (parts, body) = request.into_parts();
-    let has_body = check_content_type(&parts.headers, "application/json", false)?;
-    let key = idempotency::key(&parts.headers)?;
-    let bytes = if has_body {
-        read_body(body, state.config().max_body_bytes).await?
-    } else {
-        axum::body::Bytes::new()
-    };
-    // The answer is the plan, not a stored row: `LifeOs::plan_day` renders it inside its
-    // save (`PlanDayOptions::respond`); a dry run's is stored after the handler.
-    let handler = plan(&state, &caller, has_body, &bytes);
-    let (method, uri) = (&parts.method, &parts.uri);
-    idempotency::run(
-        &state,
-        caller.user,
-        key,
-        method,
-        uri,
-        &bytes,
-        render::after,
-        handler,
-    )
-    .await
+    keyed_plan(&state, &caller, request, |body| plan(&state, &caller, body)).await
 }
 
-async fn plan(
-    state: &AppState,
-    caller: &Caller,
-    has_body: bool,
-    bytes: &[u8],
-) -> Result<Response, ApiError> {
-    let body: PlanDayBody = if has_body {
-        parse_json(bytes)?
-    } else {
-        PlanDayBody::default()
-    };
+async fn plan(state: &AppState, caller: &Caller, body: PlanDayBody) -> Result<Response, ApiError> {
     if body
         .instructions
         .as_ref()
@@ -104,23 +70,7 @@ async fn plan(
         ));
     }
     let now = state.now();
-    let profile = state
-        .app()
-        .ensure_profile_with_email(caller.user, caller.email.as_deref())
-        .await?;
-    let today = now
-        .with_timezone(&profile.preferences.timezone)
-        .date_naive();
-    if let Some(date) = body.date {
-        let first = today.checked_sub_days(Days::new(1)).unwrap_or(today);
-        let last = today.checked_add_days(Days::new(365)).unwrap_or(today);
-        if date < first || date > last {
-            return Err(ApiError::invalid(
-                "date",
-                format!("a date from {first} to {last} (the user's yesterday to today + 365)"),
-            ));
-        }
-    }
+    check_date("date", body.date, user_today(state, caller, now).await?)?;
     let mut options = PlanDayOptions::new()
         .dry_run(body.dry_run)
         .tier(caller.tier)
@@ -152,9 +102,5 @@ fn answer(plan: &DayPlan) -> Option<StoredResponse> {
         response.warnings.pop();
         response.warnings.push(REFINE_UNAVAILABLE.to_owned());
     }
-    let mut out = serde_json::to_value(&response).ok()?;
-    if let Some(map) = out.as_object_mut() {
-        map.insert("saved".into(), json!(saved));
-    }
-    idempotency::resource(StatusCode::OK, &out, None, None)
+    with_saved(&response, saved)
 }

@@ -4,18 +4,16 @@
 
 use axum::Extension;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use lifeos::store::idempotency::StoredResponse;
 use lifeos::{PlanWeekOptions, WeekPlan};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::auth::Caller;
-use crate::idempotency::{self, render};
-use crate::input::{check_content_type, parse_json, read_body};
+use crate::idempotency;
 use crate::problem::ApiError;
+use crate::routes::keyed_plan::{check_date, keyed_plan, user_today, with_saved};
 use crate::state::AppState;
 
 /// The optional body of `POST /ai/plan-week`.
@@ -57,64 +55,20 @@ pub(crate) async fn plan_week(
     Extension(caller): Extension<Caller>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (parts, body) = request.into_parts();
-    let has_body = check_content_type(&parts.headers, "application/json", false)?;
-    let key = idempotency::key(&parts.headers)?;
-    let bytes = if has_body {
-        read_body(body, state.config().max_body_bytes).await?
-    } else {
-        axum::body::Bytes::new()
-    };
-    // The answer is the plan, not a stored row: `LifeOs::plan_week` renders it inside its
-    // save (`PlanWeekOptions::respond`); a dry run's is stored after the handler.
-    let handler = plan(&state, &caller, has_body, &bytes);
-    let (method, uri) = (&parts.method, &parts.uri);
-    idempotency::run(
-        &state,
-        caller.user,
-        key,
-        method,
-        uri,
-        &bytes,
-        render::after,
-        handler,
-    )
-    .await
+    keyed_plan(&state, &caller, request, |body| plan(&state, &caller, body)).await
 }
 
-async fn plan(
-    state: &AppState,
-    caller: &Caller,
-    has_body: bool,
-    bytes: &[u8],
-) -> Result<Response, ApiError> {
-    let body: PlanWeekBody = if has_body {
-        parse_json(bytes)?
-    } else {
-        PlanWeekBody::default()
-    };
+async fn plan(state: &AppState, caller: &Caller, body: PlanWeekBody) -> Result<Response, ApiError> {
     let horizon = u8::try_from(body.horizon_days)
         .ok()
         .filter(|d| (1..=14).contains(d))
         .ok_or_else(|| ApiError::invalid("horizon_days", "an integer in 1..=14"))?;
     let now = state.now();
-    let profile = state
-        .app()
-        .ensure_profile_with_email(caller.user, caller.email.as_deref())
-        .await?;
-    let today = now
-        .with_timezone(&profile.preferences.timezone)
-        .date_naive();
-    if let Some(date) = body.start_date {
-        let first = today.checked_sub_days(Days::new(1)).unwrap_or(today);
-        let last = today.checked_add_days(Days::new(365)).unwrap_or(today);
-        if date < first || date > last {
-            return Err(ApiError::invalid(
-                "start_date",
-                format!("a date from {first} to {last} (the user's yesterday to today + 365)"),
-            ));
-        }
-    }
+    check_date(
+        "start_date",
+        body.start_date,
+        user_today(state, caller, now).await?,
+    )?;
     let options = PlanWeekOptions::new()
         .horizon_days(horizon)
         .dry_run(body.dry_run)
@@ -132,9 +86,5 @@ async fn plan(
 /// for the response and for the idempotency record stored in the week's save.
 fn answer(plan: &WeekPlan) -> Option<StoredResponse> {
     let saved = if plan.saved { plan.changed_blocks() } else { 0 };
-    let mut out = serde_json::to_value(&plan.response).ok()?;
-    if let Some(map) = out.as_object_mut() {
-        map.insert("saved".into(), json!(saved));
-    }
-    idempotency::resource(StatusCode::OK, &out, None, None)
+    with_saved(&plan.response, saved)
 }

@@ -129,6 +129,7 @@ pub(crate) async fn patch(
     let bytes = read_body(body, state.config().max_body_bytes).await?;
     let handler = async {
         let patch: ProjectPatch = parse_json(&bytes)?;
+        input::rules(patch.validate())?;
         let id: ProjectId = input::path_id(&id)?;
         let result = state
             .app()
@@ -168,8 +169,8 @@ pub(crate) async fn delete(
     let (parts, _) = request.into_parts();
     let expected = input::if_match(&parts.headers)?;
     let key = idempotency::key(&parts.headers)?;
-    let id: ProjectId = input::path_id(&id)?;
     let handler = async {
+        let id: ProjectId = input::path_id(&id)?;
         let result = state
             .app()
             .delete_project_at(caller.user, id, expected)

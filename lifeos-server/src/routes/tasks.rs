@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::cursor;
 use crate::idempotency::{self, render};
-use crate::input::{self, check_content_type, parse_json, read_body};
+use crate::input::{self, check_content_type, parse_json, read_body, read_optional_body};
 use crate::problem::ApiError;
 use crate::routes::{with_etag, with_location};
 use crate::state::AppState;
@@ -225,6 +225,7 @@ pub(crate) async fn patch(
             ("pinned_start", set(patch.pinned_start)),
             ("ai_suggested_time", set(patch.ai_suggested_time)),
         ])?;
+        input::rules(patch.validate())?;
         let id: TaskId = input::path_id(&id)?;
         change(&state, &caller, id, expected, TaskOp::Update(patch)).await
     };
@@ -257,8 +258,7 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let id: TaskId = input::path_id(&id)?;
-    keyed_change(&state, &caller, request, id, TaskOp::Delete).await
+    keyed_change(&state, &caller, request, &id, TaskOp::Delete).await
 }
 
 /// `POST /tasks/{id}/restore`.
@@ -276,8 +276,7 @@ pub(crate) async fn restore(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let id: TaskId = input::path_id(&id)?;
-    keyed_change(&state, &caller, request, id, TaskOp::Restore).await
+    keyed_change(&state, &caller, request, &id, TaskOp::Restore).await
 }
 
 /// `POST /tasks/{id}/start`.
@@ -350,11 +349,7 @@ pub(crate) async fn complete(
     let has_body = check_content_type(&parts.headers, "application/json", false)?;
     let expected = input::if_match(&parts.headers)?;
     let key = idempotency::key(&parts.headers)?;
-    let bytes = if has_body {
-        read_body(body, state.config().max_body_bytes).await?
-    } else {
-        axum::body::Bytes::new()
-    };
+    let bytes = read_optional_body(body, has_body, state.config().max_body_bytes).await?;
     let handler = async {
         let body: CompleteBody = if has_body {
             parse_json(&bytes)?
@@ -396,7 +391,6 @@ async fn status_change(
     request: Request,
     to: TaskStatus,
 ) -> Result<Response, ApiError> {
-    let id: TaskId = input::path_id(id)?;
     let op = TaskOp::Update(TaskPatch {
         status: Some(to),
         ..TaskPatch::default()
@@ -405,18 +399,22 @@ async fn status_change(
 }
 
 /// A bodiless change (delete, restore, a transition): `If-Match` and `Idempotency-Key`
-/// checked, then [`change`] under the key.
+/// checked, then under the key the id looked up (a non-UUID is 404, after the headers'
+/// 400s) and [`change`] applied.
 async fn keyed_change(
     state: &AppState,
     caller: &Caller,
     request: Request,
-    id: TaskId,
+    id: &str,
     op: TaskOp,
 ) -> Result<Response, ApiError> {
     let (parts, _) = request.into_parts();
     let expected = input::if_match(&parts.headers)?;
     let key = idempotency::key(&parts.headers)?;
-    let handler = change(state, caller, id, expected, op);
+    let handler = async {
+        let id: TaskId = input::path_id(id)?;
+        change(state, caller, id, expected, op).await
+    };
     let (method, uri) = (&parts.method, &parts.uri);
     idempotency::run(
         state,

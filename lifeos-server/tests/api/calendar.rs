@@ -97,3 +97,61 @@ async fn calendar(backend: Backend) {
     wrong.problem(415, "unsupported-media-type");
 }
 on_backends!(calendar_import_occurrences_export, calendar);
+
+/// API.md: only text with no VCALENDAR at all is 422 `ical`; a calendar with unbalanced
+/// components (a VEVENT never ended, a stray END, garbage nested past the depth limit, no
+/// END:VCALENDAR) imports what it can and reports the rest.
+async fn unbalanced(backend: Backend) {
+    let Some(s) = start(backend).await else {
+        return;
+    };
+    let me = fresh_user();
+    let mut lines: Vec<String> = [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+        "UID:open@test",
+        "DTSTART:20261204T090000Z",
+        "BEGIN:VEVENT",
+        "UID:next@test",
+        "DTSTART:20261205T090000Z",
+        "END:VEVENT",
+        "END:VTODO",
+    ]
+    .map(String::from)
+    .to_vec();
+    for i in 0..20 {
+        lines.push(format!("BEGIN:X-NEST-{i}"));
+    }
+    let deep_begin = lines.len() + 1;
+    lines.extend(
+        [
+            "BEGIN:VEVENT",
+            "UID:deep@test",
+            "DTSTART:20261206T090000Z",
+            "END:VEVENT",
+        ]
+        .map(String::from),
+    );
+    let a = answer(
+        s.post("/api/v1/calendar/import", me)
+            .header("content-type", "text/calendar")
+            .body(lines.join("\r\n") + "\r\n"),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(
+        (a.body["imported"].as_u64(), a.body["skipped"].as_u64()),
+        (Some(2), Some(1)),
+        "{}",
+        a.text
+    );
+    assert_eq!(a.body["errors"][0]["line"], deep_begin, "{}", a.text);
+    let listed = answer(s.get("/api/v1/calendar/events", me)).await;
+    assert_eq!(
+        listed.body["results"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        listed.text
+    );
+}
+on_backends!(unbalanced_components_import_leniently, unbalanced);

@@ -5,6 +5,7 @@ mod auth;
 mod calendar;
 mod calendar_events;
 mod calendar_patch;
+mod error_order;
 mod events;
 mod idempotency;
 mod input;

@@ -426,3 +426,47 @@ END:VCALENDAR\r
         .unwrap();
     assert_eq!((again.imported, again.updated, again.cancelled), (0, 0, 0));
 }
+
+/// A VEVENT never ended (the next one begins inside it), a stray END:VTODO, garbage nested
+/// past the depth limit holding a VEVENT, and no END:VCALENDAR: the readable events are
+/// imported, the one lost in the garbage is reported with its BEGIN line, nothing refused.
+#[tokio::test]
+async fn unbalanced_components_import_leniently() {
+    let (app, _, me) = memory_app().await;
+    let mut lines: Vec<String> = [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+        "UID:open@x",
+        "DTSTART:20260310T090000Z",
+        "BEGIN:VEVENT",
+        "UID:next@x",
+        "DTSTART:20260311T090000Z",
+        "END:VEVENT",
+        "END:VTODO",
+    ]
+    .map(String::from)
+    .to_vec();
+    for i in 0..20 {
+        lines.push(format!("BEGIN:X-NEST-{i}"));
+    }
+    let deep_begin = lines.len() + 1;
+    lines.extend(
+        [
+            "BEGIN:VEVENT",
+            "UID:deep@x",
+            "DTSTART:20260312T090000Z",
+            "END:VEVENT",
+        ]
+        .map(String::from),
+    );
+    let text = lines.join("\r\n") + "\r\n";
+    let report = app
+        .import_ics(me, &text, IcsImportOptions::new())
+        .await
+        .unwrap();
+    assert_eq!((report.imported, report.skipped), (2, 1), "{report:?}");
+    assert_eq!(report.errors[0].line, deep_begin, "{report:?}");
+    assert!(report.errors[0].message.contains("nested deeper"));
+    let warned: Vec<usize> = report.warnings.iter().map(|w| w.line).collect();
+    assert!(warned.contains(&2) && warned.contains(&9), "{warned:?}");
+}
