@@ -1,13 +1,22 @@
 //! Load on the real `lifeos-server` binary over loopback: 64 keep-alive connections (one
-//! per simulated client, closed loop), 80% reads and 20% writes, against SQLite and
-//! PostgreSQL with rate limits off (`--rate-limit-multiplier 0`), and once more on SQLite
-//! with them on in Redis. Prints requests per second and the latency percentiles; then the
-//! cost of the Redis rate limiter alone, as the p50 of one sequential client with and
-//! without it.
+//! per simulated client), 80% reads and 20% writes, against SQLite and PostgreSQL with
+//! rate limits off (`--rate-limit-multiplier 0`), and once more on SQLite with them on in
+//! Redis. Prints requests per second and the latency percentiles; then the cost of the
+//! Redis rate limiter alone, as the p50 of one sequential client with and without it.
+//!
+//! Each configuration runs twice:
+//! - **saturated** (closed loop): each connection sends its next request as soon as the
+//!   answer is in. This measures the most the server answers per second; its latencies are
+//!   queueing at saturation (Little's law: mean latency = connections / throughput).
+//! - **paced** (open loop, `--rate R` requests per second over all connections, default
+//!   1000): each connection sends on a fixed schedule, and a request's latency counts from
+//!   the instant it was due, so a late answer also charges the requests queued behind it
+//!   (no coordinated omission, as wrk2 measures). This is the latency a user sees at a
+//!   load the server sustains.
 //!
 //! ```text
 //! cargo bench -p lifeos-server --bench api_load                 # 10 s per run
-//! cargo bench -p lifeos-server --bench api_load -- --secs 30 --connections 64
+//! cargo bench -p lifeos-server --bench api_load -- --secs 30 --connections 64 --rate 1500
 //! ```
 //!
 //! PostgreSQL needs `LIFEOS_TEST_DATABASE_URL` (a fresh database `lifeos_api_load` is made
@@ -35,6 +44,8 @@ struct Args {
     secs: u64,
     connections: usize,
     users: usize,
+    /// Requests per second of the paced runs, over all connections; 0 skips them.
+    rate: f64,
 }
 
 fn args() -> Args {
@@ -42,6 +53,7 @@ fn args() -> Args {
         secs: 10,
         connections: 64,
         users: 16,
+        rate: 1000.0,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -51,6 +63,12 @@ fn args() -> Args {
             "--secs" => out.secs = value().expect("--secs N"),
             "--connections" => out.connections = value().expect("--connections N") as usize,
             "--users" => out.users = value().expect("--users N") as usize,
+            "--rate" => {
+                out.rate = argv
+                    .get(i + 1)
+                    .and_then(|v| v.parse().ok())
+                    .expect("--rate R")
+            }
             // `cargo bench` passes `--bench`; other flags are not ours.
             _ => {
                 i += 1;
@@ -60,6 +78,7 @@ fn args() -> Args {
         i += 2;
     }
     assert!(out.connections > 0 && out.users > 0 && out.secs > 0);
+    assert!(out.rate >= 0.0 && out.rate.is_finite(), "--rate R: R >= 0");
     out
 }
 
@@ -210,27 +229,64 @@ struct Tally {
     by_kind: [usize; 5],
 }
 
-async fn client_loop(
-    base: String,
-    user: &User,
-    seed: u64,
-    until: Instant,
-    keyed_prefix: String,
-) -> Tally {
-    // One client per connection: reqwest keeps one idle keep-alive connection and the loop
-    // is closed (the next request leaves when the answer is in).
+/// A paced connection's schedule: its requests are due at `first`, `first + period`, …
+#[derive(Clone, Copy)]
+struct Pace {
+    first: Instant,
+    period: Duration,
+}
+
+/// One client per connection, connected (by one untimed `GET /me`) before the clock
+/// starts: building a client loads its TLS roots, which is not the server's time.
+async fn connected_client(base: &str, user: &User) -> reqwest::Client {
+    // reqwest keeps one idle keep-alive connection per client.
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .http1_only()
         .build()
         .unwrap();
+    let r = http
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "warm-up GET /me: {}", r.status());
+    let _ = r.bytes().await.unwrap();
+    http
+}
+
+async fn client_loop(
+    http: reqwest::Client,
+    base: String,
+    user: &User,
+    seed: u64,
+    until: Instant,
+    keyed_prefix: String,
+    pace: Option<Pace>,
+) -> Tally {
+    // Without a pace the loop is closed (the next request leaves when the answer is in);
+    // with one, each request leaves when due, or at once when the connection is behind.
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut tally = Tally {
         latencies: Vec::with_capacity(1 << 16),
         ..Tally::default()
     };
     let mut n = 0u64;
-    while Instant::now() < until {
+    loop {
+        // When the request is due: its latency counts from then.
+        let due = match pace {
+            Some(p) => {
+                let due = p.first + p.period * n as u32;
+                if due >= until {
+                    break;
+                }
+                tokio::time::sleep_until(due.into()).await;
+                due
+            }
+            None if Instant::now() < until => Instant::now(),
+            None => break,
+        };
         let kind = pick(&mut rng);
         let task = &user.tasks[rng.next_u32() as usize % user.tasks.len()];
         let req = match kind {
@@ -250,11 +306,10 @@ async fn client_loop(
                 .json(&serde_json::json!({ "priority": n % 4 })),
         };
         let req = req.bearer_auth(&user.token);
-        let started = Instant::now();
         let r = req.send().await.unwrap();
         let status = r.status();
         let _ = r.bytes().await.unwrap();
-        tally.latencies.push(started.elapsed());
+        tally.latencies.push(due.elapsed());
         tally.by_kind[kind as usize] += 1;
         tally.by_kind_latencies[kind as usize].push(*tally.latencies.last().unwrap());
         if !status.is_success() {
@@ -280,21 +335,50 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Runs the mix on `server`: saturated (closed loop), then paced at `a.rate` if not 0.
 async fn load(name: &str, server: &Server, users: &[User], a: &Args) {
-    let until = Instant::now() + Duration::from_secs(a.secs);
-    let started = Instant::now();
-    let tallies = futures_util::future::join_all((0..a.connections).map(|c| {
-        let user = &users[c % users.len()];
-        client_loop(
-            server.base.clone(),
-            user,
-            c as u64,
-            until,
-            // Keys are printable ASCII without spaces (API.md): a slug of the run's name.
-            format!("{}-{c}", slug(name)),
+    run(&format!("{name}, saturated"), server, users, a, None).await;
+    if a.rate > 0.0 {
+        run(
+            &format!("{name}, paced {} req/s", a.rate),
+            server,
+            users,
+            a,
+            Some(a.rate),
         )
-    }))
-    .await;
+        .await;
+    }
+}
+
+async fn run(name: &str, server: &Server, users: &[User], a: &Args, rate: Option<f64>) {
+    let mut clients = Vec::with_capacity(a.connections);
+    for c in 0..a.connections {
+        clients.push(connected_client(&server.base, &users[c % users.len()]).await);
+    }
+    let started = Instant::now();
+    let until = started + Duration::from_secs(a.secs);
+    // Paced: each connection sends every `connections / rate` seconds, the connections'
+    // schedules spread evenly over one period.
+    let period = rate.map(|r| Duration::from_secs_f64(a.connections as f64 / r));
+    let tallies =
+        futures_util::future::join_all(clients.into_iter().enumerate().map(|(c, http)| {
+            let pace = period.map(|period| Pace {
+                first: started + period.mul_f64(c as f64 / a.connections as f64),
+                period,
+            });
+            let user = &users[c % users.len()];
+            client_loop(
+                http,
+                server.base.clone(),
+                user,
+                c as u64,
+                until,
+                // Keys are printable ASCII without spaces (API.md): a slug of the run's name.
+                format!("{}-{c}", slug(name)),
+                pace,
+            )
+        }))
+        .await;
     let elapsed = started.elapsed();
     let mut all: Vec<Duration> = tallies
         .iter()
@@ -313,7 +397,7 @@ async fn load(name: &str, server: &Server, users: &[User], a: &Args) {
     }
     let writes = (by_kind[Kind::CreateTask as usize] + by_kind[Kind::PatchTask as usize]) as f64;
     println!(
-        "{name:<34} {:>8} req {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  p99.9 {:>7.3} ms  max {:>8.3} ms  writes {:.1}%",
+        "{name:<48} {:>8} req {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  p99.9 {:>7.3} ms  max {:>8.3} ms  writes {:.1}%",
         all.len(),
         all.len() as f64 / elapsed.as_secs_f64(),
         ms(percentile(&all, 0.50)),
