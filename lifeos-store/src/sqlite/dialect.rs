@@ -125,6 +125,9 @@ impl Dialect for SqliteStore {
     async fn commit(&self, tx: WriteTx, stored: Vec<StoredEvent>) -> Result<()> {
         let WriteTx { tx, _order } = tx;
         tx.commit().await.map_err(db("committing"))?;
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.committed();
+        }
         self.ctx.hub.publish(stored);
         Ok(())
     }

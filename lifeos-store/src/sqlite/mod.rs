@@ -21,7 +21,10 @@ use crate::error::{Error, Result};
 use crate::options::StoreOptions;
 use crate::sql::{Statements, Style, db};
 
+mod checkpoint;
 mod dialect;
+
+use checkpoint::Checkpointer;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -56,16 +59,24 @@ pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
     order: Arc<tokio::sync::Mutex<()>>,
+    /// Background WAL checkpoints (a file only: an in-memory database has no WAL).
+    checkpointer: Option<Checkpointer>,
 }
 
 impl SqliteStore {
-    fn with_pools(options: StoreOptions, write: SqlitePool, read: SqlitePool) -> Self {
+    fn with_pools(
+        options: StoreOptions,
+        write: SqlitePool,
+        read: SqlitePool,
+        checkpointer: Option<Checkpointer>,
+    ) -> Self {
         SqliteStore {
             ctx: Ctx::new(options),
             sql: Statements::new(Style::Question),
             write,
             read,
             order: Arc::default(),
+            checkpointer,
         }
     }
 
@@ -81,11 +92,14 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Checkpoints run beside the writer (see `checkpoint`), not in its commits.
+            .pragma("wal_autocheckpoint", checkpoint::SAFETY_NET_PAGES)
             .busy_timeout(BUSY_TIMEOUT);
         let write = connect_file(SqlitePoolOptions::new().max_connections(1), &connect).await?;
         migrate(&write).await?;
         let read = connect_file(SqlitePoolOptions::new().max_connections(4), &connect).await?;
-        Ok(Self::with_pools(options, write, read))
+        let checkpointer = Checkpointer::new(read.clone());
+        Ok(Self::with_pools(options, write, read, Some(checkpointer)))
     }
 
     /// A private in-memory database (one connection, gone when the store is dropped).
@@ -106,7 +120,7 @@ impl SqliteStore {
             .await
             .map_err(db("opening the database"))?;
         migrate(&write).await?;
-        Ok(Self::with_pools(options, write.clone(), write))
+        Ok(Self::with_pools(options, write.clone(), write, None))
     }
 
     /// Closes the connections (waits for running queries).

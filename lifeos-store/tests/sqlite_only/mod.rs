@@ -8,6 +8,7 @@ use sqlx::Connection;
 
 use crate::conformance::{options, t0, user};
 
+mod checkpoint;
 mod first_open;
 mod planned_blocks_migration;
 
