@@ -138,7 +138,7 @@ impl LifeOs {
         }
         plan.response = response;
         let (day_start, day_end) = day_bounds(plan.date, plan.timezone);
-        plan.changes = schedule_changes(&plan.tasks, &plan.response, day_start, day_end);
+        plan.changes = schedule_changes(&plan.tasks, &plan.response, day_start, day_end, now);
         Ok(usage)
     }
 
