@@ -59,7 +59,10 @@ impl PlannerTasks {
         horizon_end: DateTime<Utc>,
     ) {
         for u in unscheduled.iter_mut() {
-            let waits = self.not_before.get(&u.task_id).is_some_and(|&at| at >= horizon_end);
+            let waits = self
+                .not_before
+                .get(&u.task_id)
+                .is_some_and(|&at| at >= horizon_end);
             if waits && matches!(u.code, UnscheduledCode::NoSlot | UnscheduledCode::FocusCap) {
                 let rest = self
                     .tasks
