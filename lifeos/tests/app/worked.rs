@@ -4,8 +4,8 @@
 //! and on a SQLite file.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use lifeos::core::plan::UnscheduledCode;
-use lifeos::core::{NewTask, PlannedBlock, Task, TaskPatch};
+use lifeos::core::plan::{UnscheduledCode, UnscheduledTask};
+use lifeos::core::{NewTask, PlannedBlock, Task, TaskId, TaskPatch};
 use lifeos::{PlanDayOptions, PlanWeekOptions};
 
 use super::*;
@@ -80,6 +80,26 @@ fn on_monday(blocks: &[PlannedBlock]) -> Vec<PlannedBlock> {
         .collect()
 }
 
+/// The unscheduled entry of `id`.
+fn left_out(unscheduled: &[UnscheduledTask], id: TaskId) -> &UnscheduledTask {
+    unscheduled
+        .iter()
+        .find(|u| u.task_id == *id.as_uuid())
+        .unwrap_or_else(|| panic!("{id} is not among {unscheduled:?}"))
+}
+
+/// Logs `minutes` as the task's `actual_minutes`.
+async fn log_minutes(app: &LifeOs, me: UserId, id: TaskId, minutes: i64) {
+    let stored = app.task(me, id).await.unwrap();
+    let patch = TaskPatch {
+        actual_minutes: Some(Some(minutes)),
+        ..TaskPatch::default()
+    };
+    app.update_task(me, id, stored.version, patch)
+        .await
+        .unwrap();
+}
+
 fn sent_minutes(week: &lifeos::WeekPlan, task: &Task) -> u32 {
     week.request
         .tasks
@@ -125,12 +145,7 @@ async fn a_sitting_that_ended_today_is_the_days_one(app: &LifeOs, me: UserId) {
         .plan_day(me, None, after, PlanDayOptions::new().dry_run(true))
         .await
         .unwrap();
-    let left = day
-        .response
-        .unscheduled_tasks
-        .iter()
-        .find(|u| u.task_id == *task.id.as_uuid())
-        .unwrap();
+    let left = left_out(&day.response.unscheduled_tasks, task.id);
     assert_eq!(left.code, UnscheduledCode::NoSlot);
     assert_eq!(
         left.reason,
@@ -176,14 +191,7 @@ async fn ended_blocks_are_taken_off_the_estimate(app: &LifeOs, me: UserId) {
 async fn logged_actual_minutes_count_instead_of_ended_blocks(app: &LifeOs, me: UserId) {
     let task = app.add_task(me, report()).await.unwrap();
     week_at(app, me, monday_morning()).await;
-    let stored = app.task(me, task.id).await.unwrap();
-    let patch = TaskPatch {
-        actual_minutes: Some(Some(30)),
-        ..TaskPatch::default()
-    };
-    app.update_task(me, task.id, stored.version, patch)
-        .await
-        .unwrap();
+    log_minutes(app, me, task.id, 30).await;
     let week = week_at(app, me, tuesday_morning()).await;
     // 30 logged, not the ended sitting's minutes, and not both.
     assert_eq!(week.worked_minutes.get(task.id.as_uuid()), Some(&30));
@@ -213,12 +221,7 @@ async fn a_used_up_estimate_is_reported_not_planned(app: &LifeOs, me: UserId) {
             .iter()
             .all(|t| t.task.id != *call.id.as_uuid())
     );
-    let left = week
-        .response
-        .unscheduled_tasks
-        .iter()
-        .find(|u| u.task_id == *call.id.as_uuid())
-        .unwrap();
+    let left = left_out(&week.response.unscheduled_tasks, call.id);
     assert_eq!(left.code, UnscheduledCode::NotActionable);
     assert_eq!(left.reason, expected);
     assert!(
@@ -241,21 +244,9 @@ async fn a_used_up_estimate_is_reported_not_planned(app: &LifeOs, me: UserId) {
             .any(|u| u.reason == expected)
     );
     assert_eq!(app.task(me, call.id).await.unwrap().planned_blocks, [block]);
-    let stored = app.task(me, call.id).await.unwrap();
-    let patch = TaskPatch {
-        actual_minutes: Some(Some(75)),
-        ..TaskPatch::default()
-    };
-    app.update_task(me, call.id, stored.version, patch)
-        .await
-        .unwrap();
+    log_minutes(app, me, call.id, 75).await;
     let week = week_at(app, me, tuesday_morning()).await;
-    let left = week
-        .response
-        .unscheduled_tasks
-        .iter()
-        .find(|u| u.task_id == *call.id.as_uuid())
-        .unwrap();
+    let left = left_out(&week.response.unscheduled_tasks, call.id);
     assert_eq!(
         left.reason,
         "Estimate used up: 75 of 60 minutes already worked (as logged); mark it done, or raise its estimate to plan more."
