@@ -1,6 +1,6 @@
 //! `plan_my_day --week`: the demo's fortnight in chunks, kept as it is when planned again a
-//! minute later, and moved little by one more task. (Which of two equal-score blocks goes
-//! first follows the random task ids, so two new databases may print different weeks.)
+//! minute later, and moved little by one more task. (`plan_my_day_reproducible.rs` checks
+//! that new databases print the same fortnight.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};

@@ -52,7 +52,7 @@ mod week;
 pub use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, PlanError};
 pub use lifeos_core::plan::{PlanWeekRequest, PlanWeekResponse};
 pub use validate::{Score, Violation, validate};
-pub use week::{plan_week, validate_week};
+pub use week::{plan_week, plan_week_not_before, validate_week};
 
 /// Plans the day of `request`: pure and deterministic (the same request, with its tasks or
 /// events in any order, gives byte-identical JSON).

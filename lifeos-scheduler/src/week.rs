@@ -5,13 +5,19 @@
 //! (the day planner's grid and wall times), places each task by an exact best insertion
 //! (for a split task a program over the days for its chunk lengths) and improves the plan by
 //! large-neighbourhood search under a fixed work budget. [`validate_week`] checks a
-//! response against the contract alone and returns its score.
+//! response against the contract alone and returns its score. [`plan_week_not_before`]
+//! adds a workflow's bounds beside the request: tasks whose blocks may not start before an
+//! instant.
 
 mod explain;
 mod model;
+mod not_before;
 mod search;
 mod validate;
 
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use lifeos_core::plan::{PlanError, PlanWeekRequest, PlanWeekResponse};
 use lifeos_core::time::ClockTime;
 
@@ -24,6 +30,39 @@ pub use validate::validate_week;
 /// [`PlanError`] when the request breaks a rule of `PLANNER-WEEK.md` (a request built in
 /// code can hold values the JSON reader would refuse).
 pub fn plan_week(request: &PlanWeekRequest) -> Result<PlanWeekResponse, PlanError> {
+    plan_week_not_before(request, &BTreeMap::new())
+}
+
+/// Plans the week of `request` as [`plan_week`] does, with every block of each task named
+/// in `not_before` starting at or after its instant: the planner trims that task's windows
+/// (the wire contract is unchanged, so the bounds are a parameter beside the request). An
+/// empty map gives [`plan_week`]'s answer byte for byte.
+///
+/// Ids that name no task of the request are ignored (as `previousPlan` entries and
+/// `dependsOn` ids naming no task are). A task pinned in the horizon keeps its pin, which is
+/// exempt from windows; a task that is not actionable stays `not_actionable`. A task that
+/// no longer fits after its instant is unscheduled with the usual codes.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use lifeos_scheduler::{PlanWeekRequest, plan_week_not_before};
+///
+/// let request = PlanWeekRequest::from_json(r#"{"timezone": "UTC", "today": "2026-03-09",
+///     "currentTime": "2026-03-09T07:00:00Z", "horizonDays": 2,
+///     "tasks": [{"id": "00000000-0000-4000-8000-000000000001", "estimatedMinutes": 60}]}"#)?;
+/// let id = request.tasks[0].task.id;
+/// let tomorrow = "2026-03-10T00:00:00Z".parse()?;
+/// let plan = plan_week_not_before(&request, &BTreeMap::from([(id, tomorrow)]))?;
+/// assert!(plan.scheduled_tasks.iter().all(|s| s.start_time >= tomorrow));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`PlanError`] as [`plan_week`].
+pub fn plan_week_not_before(
+    request: &PlanWeekRequest,
+    not_before: &BTreeMap<uuid::Uuid, DateTime<Utc>>,
+) -> Result<PlanWeekResponse, PlanError> {
     if !looks_valid(request) {
         // Recheck through the JSON reader so the errors name fields exactly as it does.
         let value = serde_json::to_value(request)
@@ -31,7 +70,8 @@ pub fn plan_week(request: &PlanWeekRequest) -> Result<PlanWeekResponse, PlanErro
         PlanWeekRequest::from_value(&value)?;
         return Err(PlanError::single("", "invalid request"));
     }
-    let week = model::Week::new(request);
+    let mut week = model::Week::new(request);
+    not_before::apply(&mut week, not_before);
     let plan = search::search(&week);
     Ok(explain::respond(&week, &plan))
 }

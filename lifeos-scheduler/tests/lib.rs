@@ -10,5 +10,6 @@ mod refine;
 mod refine_props;
 mod scale;
 mod week;
+mod week_not_before;
 mod week_props;
 mod week_stability;

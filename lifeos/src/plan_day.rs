@@ -12,7 +12,7 @@ use lifeos_core::plan::{PlanDayRequest, PlanDayResponse, RefinementStatus};
 use lifeos_core::recurrence::{SkippedEvent, TruncatedEvent, blocked_time};
 use lifeos_core::time::resolve_local;
 use lifeos_core::{EventPayload, EventSource, PlannedBlock, Task, TaskId, TaskPatch, Tier, UserId};
-use lifeos_store::idempotency::{StoredResponse, Written, with_render};
+use lifeos_store::idempotency::StoredResponse;
 use lifeos_store::{ReadGuard, StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
 use serde::{Serialize, Serializer};
 
@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::guarded_plan::Tries;
 use crate::planned_blocks::{day_response, leave_later_days, merge_aliases, planner_tasks};
 use crate::refinement::RefineUsage;
-use crate::respond::Respond;
+use crate::respond::{Respond, Saved, save_tasks};
 
 /// How [`LifeOs::plan_day`] plans and saves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,6 +216,12 @@ pub struct DayPlan {
     pub recorded: Option<StoredEvent>,
 }
 
+impl Saved for DayPlan {
+    fn set_saved(&mut self, saved: bool) {
+        self.saved = saved;
+    }
+}
+
 impl DayPlan {
     /// The counts of the plan and its changes.
     pub fn counts(&self) -> PlanCounts {
@@ -346,22 +352,27 @@ impl LifeOs {
             .map_err(Error::store("reading the tasks"))?;
         let mut request = prefs.plan_request(date, now, &tasks, blocked.entries);
         check_no_cycle(&request)?;
-        // Chunked tasks and a stored schedule need the week contract's one-day case: a
-        // chunk per task, and the stored blocks as `previousPlan` so unchanged ones stay.
-        let mut planner = planner_tasks(&tasks, now, false);
+        // Chunked tasks, a stored schedule and work already done need the week contract's
+        // one-day case: a chunk per task, the stored blocks as `previousPlan` so unchanged
+        // ones stay, the minutes worked taken off, a task sat at today kept for tomorrow.
+        let mut planner = planner_tasks(&tasks, now, tz, false);
         leave_later_days(&mut planner, &tasks, day_start, day_end);
-        let response = if planner.any_split() || !planner.previous.is_empty() {
+        request.tasks = planner.tasks.iter().map(|t| t.task.clone()).collect();
+        let mut response = if planner.any_split()
+            || !planner.previous.is_empty()
+            || !planner.not_before.is_empty()
+        {
             let mut week = PlanWeekRequest::from_day(&request);
             week.tasks = planner.tasks.clone();
             week.previous_plan = planner.previous.clone();
-            request.tasks = planner.tasks.iter().map(|t| t.task.clone()).collect();
-            let mut response = lifeos_scheduler::plan_week(&week)?;
+            let mut response = lifeos_scheduler::plan_week_not_before(&week, &planner.not_before)?;
             merge_aliases(&mut response, &planner, &tasks);
             day_response(response)
         } else {
             lifeos_scheduler::plan_day(&request)?
         };
-        let changes = schedule_changes(&tasks, &response, day_start, day_end);
+        planner.complete_unscheduled(&mut response.unscheduled_tasks, day_end);
+        let changes = schedule_changes(&tasks, &response, day_start, day_end, now);
         let guard = ReadGuard::new()
             .actionable_tasks(&tasks)
             .calendar_window(from, to, &window);
@@ -403,15 +414,19 @@ impl LifeOs {
         };
         let version_of = |id: TaskId| plan.task(id).map(|t| t.version);
         let (day_start, day_end) = day_bounds(plan.date, plan.timezone);
-        // A chunked task's blocks on other days stay as they are; a task in one sitting
-        // has its one slot moved.
+        // Blocks that ended are work done and stay (the next plan takes them off the
+        // estimate); a chunked task's blocks on other days stay as they are; a task in one
+        // sitting has its one slot moved.
+        let now = plan.request.current_time;
         let other_days = |id: TaskId| -> Vec<PlannedBlock> {
             plan.task(id)
-                .filter(|t| t.is_chunked())
                 .map(|t| {
                     t.blocks()
                         .into_iter()
-                        .filter(|b| b.start < day_start || b.start >= day_end)
+                        .filter(|b| {
+                            b.end <= now
+                                || t.is_chunked() && (b.start < day_start || b.start >= day_end)
+                        })
                         .collect()
                 })
                 .unwrap_or_default()
@@ -467,20 +482,7 @@ impl LifeOs {
             Some((EventSource::Ai, generated)),
             guard,
         );
-        let saved = match respond {
-            Some(respond) => {
-                // The answer as it will be once saved, stored by the save itself.
-                plan.saved = true;
-                let answer = respond.render(plan);
-                plan.saved = false;
-                let render = move |w: Written<'_>| match w {
-                    Written::Tasks(_) => answer.clone(),
-                    _ => None,
-                };
-                with_render(render, save).await
-            }
-            None => save.await,
-        };
+        let saved = save_tasks(respond, plan, save).await;
         let (_, recorded) = saved.map_err(Error::store("saving the plan"))?;
         plan.saved = true;
         plan.recorded = recorded;
@@ -514,14 +516,16 @@ fn plan_generated(
     EventPayload::PlanGenerated(event)
 }
 
-/// What the plan changes in the stored schedule: new or moved slots (in the response's
-/// order), then the slots of tasks planned within `[day_start, day_end)` that the plan
-/// left out (in the tasks' order).
+/// What the plan made at `now` changes in the stored schedule: new or moved slots (in the
+/// response's order), then the slots of tasks planned within `[day_start, day_end)` that
+/// the plan left out (in the tasks' order). A block that ended by `now` is work done, not
+/// a slot to clear.
 pub(crate) fn schedule_changes(
     tasks: &[Task],
     response: &PlanDayResponse,
     day_start: DateTime<Utc>,
     day_end: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Vec<ScheduleChange> {
     let in_day = |b: &PlannedBlock| b.start >= day_start && b.start < day_end;
     // The task's block on this day, else its first one (a chunked task has one a day).
@@ -551,10 +555,11 @@ pub(crate) fn schedule_changes(
         }
     }
     for task in tasks {
-        let planned_today = task.blocks().iter().any(in_day)
-            || task
-                .scheduled_start
-                .is_some_and(|s| s >= day_start && s < day_end);
+        let planned_today = task.blocks().iter().any(|b| in_day(b) && b.end > now)
+            || task.scheduled_end.is_none()
+                && task
+                    .scheduled_start
+                    .is_some_and(|s| s >= day_start && s < day_end);
         let still = response
             .scheduled_tasks
             .iter()

@@ -1,5 +1,9 @@
 //! Plan My Week: load a user's days, plan them with the week planner (`PLANNER-WEEK.md`),
 //! keeping the stored blocks that still fit, and save what changed in one transaction.
+//! Work already done counts: the minutes worked come off each estimate, and a task sat at
+//! today waits for tomorrow for its next sitting.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -8,7 +12,7 @@ use lifeos_core::plan::PlanWeekResponse;
 use lifeos_core::plan::week::{MAX_HORIZON_DAYS, PlanWeekRequest, WorkingDays};
 use lifeos_core::recurrence::{SkippedEvent, TruncatedEvent, blocked_time};
 use lifeos_core::{EventPayload, EventSource, PlannedBlock, Preferences, Task, TaskId, UserId};
-use lifeos_store::idempotency::{StoredResponse, Written, with_render};
+use lifeos_store::idempotency::StoredResponse;
 use lifeos_store::{ReadGuard, StoredEvent, TaskChange, TaskOp, TaskQuery, UnreadableEvent};
 
 use crate::LifeOs;
@@ -16,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::guarded_plan::Tries;
 use crate::plan_day::{check_no_cycle, day_bounds};
 use crate::planned_blocks::{BlockChange, block_changes, merge_aliases, planner_tasks};
-use crate::respond::Respond;
+use crate::respond::{Respond, Saved, save_tasks};
 
 /// How [`LifeOs::plan_week`] plans and saves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,8 +108,17 @@ pub struct WeekPlan {
     /// The planner's request, as built from the store (a chunk under way split off as a
     /// pinned task of its own id).
     pub request: PlanWeekRequest,
-    /// The planner's response, every block under its task's id.
+    /// The planner's response, every block under its task's id. Tasks whose estimate is
+    /// used up by the minutes already worked are not planned: they are among its
+    /// unscheduled tasks (`not_actionable`, saying how many minutes were worked).
     pub response: PlanWeekResponse,
+    /// The tasks sat at today (a block of today began before `now`: one sitting a date),
+    /// each with the instant its other blocks may start from: the next local midnight.
+    pub not_before: BTreeMap<uuid::Uuid, DateTime<Utc>>,
+    /// Minutes already worked per task, taken off the estimate the planner was sent: the
+    /// logged `actual_minutes` when there are some, else the blocks that ended by `now`.
+    /// Only tasks with some are listed.
+    pub worked_minutes: BTreeMap<uuid::Uuid, u32>,
     /// The actionable tasks as read before planning.
     pub tasks: Vec<Task>,
     /// The tasks whose blocks change, in the tasks' order.
@@ -116,6 +129,12 @@ pub struct WeekPlan {
     pub attempts: u32,
     /// The `ai.plan_generated` event recorded with the changes (none on a dry run).
     pub recorded: Option<StoredEvent>,
+}
+
+impl Saved for WeekPlan {
+    fn set_saved(&mut self, saved: bool) {
+        self.saved = saved;
+    }
 }
 
 impl WeekPlan {
@@ -234,14 +253,15 @@ impl LifeOs {
             .map_err(Error::store("reading the tasks"))?;
         let day = prefs.plan_request(start_date, now, &tasks, blocked.entries);
         check_no_cycle(&day)?;
-        let planner = planner_tasks(&tasks, now, true);
+        let planner = planner_tasks(&tasks, now, tz, true);
         let mut request = PlanWeekRequest::from_day(&day);
         request.horizon_days = horizon;
         request.preferences.working_days = working_days(prefs);
         request.tasks = planner.tasks.clone();
         request.previous_plan = planner.previous.clone();
-        let mut response = lifeos_scheduler::plan_week(&request)?;
+        let mut response = lifeos_scheduler::plan_week_not_before(&request, &planner.not_before)?;
         merge_aliases(&mut response, &planner, &tasks);
+        planner.complete_unscheduled(&mut response.unscheduled_tasks, window_end);
         let scheduled: Vec<(uuid::Uuid, PlannedBlock, &str)> = response
             .scheduled_tasks
             .iter()
@@ -250,7 +270,7 @@ impl LifeOs {
                 (s.task_id, block, s.rationale.as_str())
             })
             .collect();
-        let changes = block_changes(&tasks, &scheduled, window_start, window_end);
+        let changes = block_changes(&tasks, &scheduled, window_start, window_end, now);
         let guard = ReadGuard::new()
             .actionable_tasks(&tasks)
             .calendar_window(from, to, &window);
@@ -264,6 +284,8 @@ impl LifeOs {
             unreadable_events: window.skipped.clone(),
             request,
             response,
+            not_before: planner.not_before,
+            worked_minutes: planner.worked,
             tasks,
             changes,
             saved: false,
@@ -316,20 +338,7 @@ impl LifeOs {
             Some((EventSource::Ai, generated)),
             guard,
         );
-        let saved = match respond {
-            Some(respond) => {
-                // The answer as it will be once saved, stored by the save itself.
-                plan.saved = true;
-                let answer = respond.render(plan);
-                plan.saved = false;
-                let render = move |w: Written<'_>| match w {
-                    Written::Tasks(_) => answer.clone(),
-                    _ => None,
-                };
-                with_render(render, save).await
-            }
-            None => save.await,
-        };
+        let saved = save_tasks(respond, plan, save).await;
         let (_, recorded) = saved.map_err(Error::store("saving the plan"))?;
         plan.saved = true;
         plan.recorded = recorded;

@@ -1,15 +1,21 @@
 //! The stored schedule as the week planner sees it, and back: the tasks with their chunk
-//! limits, the stored blocks as `previousPlan` (a block under way sent pinned), and the
-//! blocks a plan changes within its window. Shared by the day and week workflows.
+//! limits and the minutes already worked taken off, the stored blocks as `previousPlan` (a
+//! block under way sent pinned), the "not before" bound of a task already sat at today, and
+//! the blocks a plan changes within its window. Shared by the day and week workflows.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Timelike, Utc};
+use chrono_tz::Tz;
 use lifeos_core::plan::week::{PlanWeekTask, PreviousBlock};
-use lifeos_core::plan::{PlanDayResponse, PlanWeekResponse, ScheduledTask};
+use lifeos_core::plan::{
+    PlanDayResponse, PlanWeekResponse, ScheduledTask, UnscheduledCode, UnscheduledTask,
+};
 use lifeos_core::{PlannedBlock, Task, TaskId};
 use serde::Serialize;
 use uuid::Uuid;
+
+use crate::plan_day::day_bounds;
 
 /// Most blocks a task keeps (`lifeos_core::chunk::PLANNED_BLOCKS_MAX`).
 const BLOCKS_MAX: usize = lifeos_core::chunk::PLANNED_BLOCKS_MAX;
@@ -23,6 +29,13 @@ pub(crate) struct PlannerTasks {
     pub(crate) previous: Vec<PreviousBlock>,
     /// The id of each chunk split off, to the id of its task.
     pub(crate) aliases: BTreeMap<Uuid, Uuid>,
+    /// Tasks sat at today (a block of today began before now) whose rest is still
+    /// planned: it may start only at the next local midnight (one sitting a date).
+    pub(crate) not_before: BTreeMap<Uuid, DateTime<Utc>>,
+    /// Minutes already worked per task, taken off the estimate sent (only tasks with some).
+    pub(crate) worked: BTreeMap<Uuid, u32>,
+    /// Tasks not sent because their estimate is used up, as unscheduled entries.
+    pub(crate) used_up: Vec<UnscheduledTask>,
 }
 
 impl PlannerTasks {
@@ -35,28 +48,122 @@ impl PlannerTasks {
     pub(crate) fn task_of(&self, id: Uuid) -> Uuid {
         self.aliases.get(&id).copied().unwrap_or(id)
     }
+
+    /// Completes a response's unscheduled list with what the planner was not asked about:
+    /// the tasks whose estimate is used up, and, for a task kept for a later date that the
+    /// horizon (ending at `horizon_end`) does not reach, the true reason instead of "no
+    /// slot". Sorted by task id, as the planner sorts it.
+    pub(crate) fn complete_unscheduled(
+        &self,
+        unscheduled: &mut Vec<UnscheduledTask>,
+        horizon_end: DateTime<Utc>,
+    ) {
+        for u in unscheduled.iter_mut() {
+            let waits = self
+                .not_before
+                .get(&u.task_id)
+                .is_some_and(|&at| at >= horizon_end);
+            if waits && matches!(u.code, UnscheduledCode::NoSlot | UnscheduledCode::FocusCap) {
+                let rest = self
+                    .tasks
+                    .iter()
+                    .find(|t| t.task.id == u.task_id)
+                    .map_or(0, |t| t.task.estimated_minutes);
+                u.reason = format!(
+                    "Already worked on today, and a task gets one sitting a day: its other {rest} minutes wait for a later day."
+                );
+                u.code = UnscheduledCode::NoSlot;
+            }
+        }
+        unscheduled.extend(self.used_up.iter().cloned());
+        unscheduled.sort_by_key(|u| u.task_id);
+    }
 }
 
-/// The planner's tasks and previous plan at `now`. A block under way (started before
-/// `now`, ending after it) is sent pinned, as `PLANNER-WEEK.md` asks: an unsplit task (or,
-/// with `split_off` false, any task) becomes one pinned block of that length; a chunked
-/// task with `split_off` keeps its other minutes as the task and the chunk under way
-/// becomes a pinned task of its own (mapped back by [`PlannerTasks::task_of`]), so its
-/// later chunks are still planned.
-pub(crate) fn planner_tasks(tasks: &[Task], now: DateTime<Utc>, split_off: bool) -> PlannerTasks {
+/// The minutes already worked on `task` at `now`: its logged `actual_minutes` when it has
+/// them (they replace the blocks, never add to them), else the minutes of its blocks that
+/// ended by `now`; with whether they were logged.
+fn worked(task: &Task, blocks: &[PlannedBlock], now: DateTime<Utc>) -> (u32, bool) {
+    match task.actual_minutes {
+        Some(logged) => (logged, true),
+        None => {
+            let ended: i64 = blocks
+                .iter()
+                .filter(|b| b.end <= now)
+                .map(PlannedBlock::minutes)
+                .sum();
+            (u32::try_from(ended).unwrap_or(u32::MAX), false)
+        }
+    }
+}
+
+/// The unscheduled entry of a task whose `estimate` is used up by `worked` minutes.
+fn used_up(id: Uuid, estimate: u32, worked: u32, logged: bool) -> UnscheduledTask {
+    let how = if logged {
+        "as logged"
+    } else {
+        "in planned blocks that have ended"
+    };
+    UnscheduledTask {
+        task_id: id,
+        reason: format!(
+            "Estimate used up: {worked} of {estimate} minutes already worked ({how}); mark it done, or raise its estimate to plan more."
+        ),
+        code: UnscheduledCode::NotActionable,
+    }
+}
+
+/// The planner's tasks and previous plan at `now` in the user's zone `tz`.
+///
+/// - Worked minutes come off the estimate: logged `actual_minutes`, else the blocks that
+///   ended by `now`. A task whose estimate they use up is not sent (it is listed in
+///   [`PlannerTasks::used_up`]; tasks depending on it no longer wait for it).
+/// - A block under way (started before `now`, ending after it) is sent pinned, as
+///   `PLANNER-WEEK.md` asks: an unsplit task (or, with `split_off` false, any task)
+///   becomes one pinned block of that length; a chunked task with `split_off` keeps its
+///   other minutes as the task and the chunk under way becomes a pinned task of its own
+///   (mapped back by [`PlannerTasks::task_of`]), so its later chunks are still planned.
+/// - One sitting a date: a task with a block of today that began before `now` (ended or
+///   under way) and minutes still to plan gets the next local midnight as its
+///   [`PlannerTasks::not_before`].
+pub(crate) fn planner_tasks(
+    tasks: &[Task],
+    now: DateTime<Utc>,
+    tz: Tz,
+    split_off: bool,
+) -> PlannerTasks {
+    let (today, tomorrow) = day_bounds(now.with_timezone(&tz).date_naive(), tz);
     let mut out = PlannerTasks::default();
     for task in tasks.iter().filter(|t| !t.is_deleted()) {
+        let id = *task.id.as_uuid();
         let mut wt = task.to_plan_week_task();
         let blocks = task.blocks();
+        let free = task.status.is_actionable() && task.pinned_start.is_none();
         let under_way = blocks
             .iter()
             .find(|b| b.start < now && now < b.end)
-            .filter(|_| task.status.is_actionable() && task.pinned_start.is_none());
+            .filter(|_| free);
+        let mut left = Some(wt.clone());
+        if free {
+            let (minutes, logged) = worked(task, &blocks, now);
+            if minutes > 0 {
+                out.worked.insert(id, minutes);
+                left = less(&wt, minutes);
+            }
+            if left.is_none() && under_way.is_none() {
+                let estimate = wt.task.estimated_minutes;
+                out.used_up.push(used_up(id, estimate, minutes, logged));
+                continue;
+            }
+        }
         let mut split = None;
         if let Some(b) = under_way {
             let minutes = u32::try_from(b.minutes().clamp(1, 1440)).unwrap_or(1);
             let start = b.start.with_nanosecond(0).unwrap_or(b.start);
-            let rest = remainder(&wt, minutes).filter(|_| split_off);
+            let rest = left
+                .as_ref()
+                .filter(|_| split_off)
+                .and_then(|l| remainder(l, minutes));
             match rest {
                 Some(rest) => {
                     let alias = alias_of(task.id);
@@ -65,7 +172,7 @@ pub(crate) fn planner_tasks(tasks: &[Task], now: DateTime<Utc>, split_off: bool)
                     chunk.task.pinned_start = Some(start);
                     chunk.task.estimated_minutes = minutes;
                     chunk.task.depends_on.clear();
-                    out.aliases.insert(alias, *task.id.as_uuid());
+                    out.aliases.insert(alias, id);
                     out.tasks.push(chunk);
                     wt = rest;
                     split = Some((alias, *b));
@@ -77,11 +184,17 @@ pub(crate) fn planner_tasks(tasks: &[Task], now: DateTime<Utc>, split_off: bool)
                     wt.max_chunk_minutes = None;
                 }
             }
+        } else if let Some(l) = left {
+            wt = l;
+        }
+        let sat_today = blocks.iter().any(|b| b.start >= today && b.start < now);
+        if free && sat_today && wt.task.pinned_start.is_none() {
+            out.not_before.insert(id, tomorrow);
         }
         for b in &blocks {
             let task_id = match split {
                 Some((alias, chunk)) if chunk == *b => alias,
-                _ => *task.id.as_uuid(),
+                _ => id,
             };
             out.previous.push(PreviousBlock {
                 task_id,
@@ -141,17 +254,28 @@ pub(crate) fn leave_later_days(
 }
 
 /// The task `wt` without a chunk of `minutes` under way, when it is split and minutes
-/// remain that its chunk rules can still place; `None` otherwise.
+/// remain; `None` otherwise.
 fn remainder(wt: &PlanWeekTask, minutes: u32) -> Option<PlanWeekTask> {
-    let (min, max) = wt.chunk_range()?;
-    let rest = wt.task.estimated_minutes.checked_sub(minutes)?;
-    if rest == 0 || rest % 5 != 0 {
-        return None;
-    }
+    wt.chunk_range()?;
+    less(wt, minutes)
+}
+
+/// The task `wt` with `minutes` fewer to place, or `None` when none remain. A rest that is
+/// still split is rounded up to the 5-minute grid, and its shortest chunk shrinks when
+/// whole chunks could no longer sum to it.
+fn less(wt: &PlanWeekTask, minutes: u32) -> Option<PlanWeekTask> {
+    let rest = wt
+        .task
+        .estimated_minutes
+        .checked_sub(minutes)
+        .filter(|&r| r > 0)?;
     let mut out = wt.clone();
     out.task.estimated_minutes = rest;
-    if rest > max {
-        // Whole chunks must still sum to the rest: shorten the shortest chunk if needed.
+    if let Some((min, max)) = wt.chunk_range()
+        && rest > max
+    {
+        let rest = rest.div_ceil(5) * 5;
+        out.task.estimated_minutes = rest;
         let n = rest.div_ceil(max);
         if n * min > rest {
             let fitted = (rest / n) / 5 * 5;
@@ -171,7 +295,8 @@ fn alias_of(id: TaskId) -> Uuid {
 }
 
 /// Maps split-off chunks back to their tasks in a week response, renumbering each task's
-/// chunks in start order, its `remainingMinutes` from its stored estimate.
+/// chunks in start order, its `remainingMinutes` from its stored estimate less the minutes
+/// already worked.
 pub(crate) fn merge_aliases(
     response: &mut PlanWeekResponse,
     planner: &PlannerTasks,
@@ -204,7 +329,8 @@ pub(crate) fn merge_aliases(
             .find(|t| *t.id.as_uuid() == s.task_id)
             .and_then(|t| t.estimated_minutes)
             .unwrap_or(30);
-        s.remaining_minutes = estimate.saturating_sub(placed);
+        let worked = planner.worked.get(&s.task_id).copied().unwrap_or(0);
+        s.remaining_minutes = estimate.saturating_sub(worked).saturating_sub(placed);
         *index += 1;
     }
 }
@@ -246,17 +372,21 @@ pub struct BlockChange {
     pub changed: usize,
 }
 
-/// What a plan of `[from, to)` changes: for each task (in the tasks' order) whose blocks
-/// starting in the window differ from the plan's, its new list. A chunked task's blocks
-/// outside the window stay, except one overlapping a new block (the oldest go first past
-/// 28); a task in one sitting placed in the window loses its slot outside it.
+/// What a plan of `[from, to)` made at `now` changes: for each task (in the tasks' order)
+/// whose blocks starting in the window differ from the plan's, its new list. Blocks that
+/// ended by `now` are the record of work done (the next plan takes them off the estimate):
+/// they always stay and are never compared. A chunked task's other blocks outside the
+/// window stay, except one overlapping a new block (the oldest go first past 28); a task in
+/// one sitting placed in the window loses its slot outside it.
 pub(crate) fn block_changes(
     tasks: &[Task],
     scheduled: &[(Uuid, PlannedBlock, &str)],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Vec<BlockChange> {
-    let inside = |b: &PlannedBlock| b.start >= from && b.start < to;
+    let ended = |b: &PlannedBlock| b.end <= now;
+    let inside = |b: &PlannedBlock| b.start >= from && b.start < to && !ended(b);
     let mut changes = Vec::new();
     for task in tasks.iter().filter(|t| !t.is_deleted()) {
         let previous = task.blocks();
@@ -282,7 +412,7 @@ pub(crate) fn block_changes(
         let mut blocks: Vec<PlannedBlock> = previous
             .iter()
             .copied()
-            .filter(|b| keep_outside && !inside(b))
+            .filter(|b| ended(b) || keep_outside && !inside(b))
             .filter(|b| !new.iter().any(|n| n.start < b.end && b.start < n.end))
             .chain(new.iter().copied())
             .collect();
@@ -329,7 +459,7 @@ mod tests {
         let b1 = PlannedBlock::new(at(9, 8), at(9, 10));
         let b2 = PlannedBlock::new(at(10, 8), at(10, 10));
         let task = chunked(600, &[b1, b2]);
-        let p = planner_tasks(std::slice::from_ref(&task), at(9, 9), true);
+        let p = planner_tasks(std::slice::from_ref(&task), at(9, 9), chrono_tz::UTC, true);
         assert_eq!(p.tasks.len(), 2);
         let chunk = &p.tasks[0];
         assert_eq!(chunk.task.pinned_start, Some(b1.start));
@@ -341,11 +471,14 @@ mod tests {
         // The chunk under way is matched under its own id; the later one under the task's.
         assert_eq!(p.previous[0].task_id, chunk.task.id);
         assert_eq!(p.previous[1].task_id, *task.id.as_uuid());
+        // One sitting a date: the rest starts at the next midnight.
+        assert_eq!(p.not_before.get(task.id.as_uuid()), Some(&at(10, 0)));
         // For one day, the task is that one pinned sitting.
-        let day = planner_tasks(std::slice::from_ref(&task), at(9, 9), false);
+        let day = planner_tasks(std::slice::from_ref(&task), at(9, 9), chrono_tz::UTC, false);
         assert_eq!(day.tasks.len(), 1);
         assert_eq!(day.tasks[0].task.pinned_start, Some(b1.start));
         assert!(!day.tasks[0].is_split());
+        assert!(day.not_before.is_empty());
     }
 
     #[test]
@@ -353,19 +486,19 @@ mod tests {
         let today = PlannedBlock::new(at(9, 8), at(9, 10));
         let later = PlannedBlock::new(at(10, 8), at(10, 10));
         let task = chunked(600, &[today, later]);
-        let mut p = planner_tasks(std::slice::from_ref(&task), at(9, 7), false);
+        let mut p = planner_tasks(std::slice::from_ref(&task), at(9, 7), chrono_tz::UTC, false);
         leave_later_days(&mut p, std::slice::from_ref(&task), at(9, 0), at(10, 0));
         assert_eq!(p.tasks[0].task.estimated_minutes, 480);
         assert!(p.tasks[0].is_split());
         // One sitting tomorrow: pinned there, so not placed again today.
         let mut one = chunked(120, &[later]);
         one.max_chunk_minutes = None;
-        let mut p = planner_tasks(std::slice::from_ref(&one), at(9, 7), false);
+        let mut p = planner_tasks(std::slice::from_ref(&one), at(9, 7), chrono_tz::UTC, false);
         leave_later_days(&mut p, std::slice::from_ref(&one), at(9, 0), at(10, 0));
         assert_eq!(p.tasks[0].task.pinned_start, Some(later.start));
         // All of it on later days: pinned there, so not placed again today.
         let task = chunked(240, &[later, PlannedBlock::new(at(11, 8), at(11, 10))]);
-        let mut p = planner_tasks(std::slice::from_ref(&task), at(9, 7), false);
+        let mut p = planner_tasks(std::slice::from_ref(&task), at(9, 7), chrono_tz::UTC, false);
         leave_later_days(&mut p, std::slice::from_ref(&task), at(9, 0), at(10, 0));
         assert_eq!(p.tasks[0].task.pinned_start, Some(later.start));
         assert!(!p.tasks[0].is_split());
@@ -404,6 +537,7 @@ mod tests {
             &[(id, moved, "part 1 of 2")],
             at(9, 0),
             at(9, 0) + Duration::days(1),
+            at(9, 0),
         );
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].blocks, [moved, b2]);
@@ -417,6 +551,7 @@ mod tests {
             &[(id, moved, "moved")],
             at(9, 0),
             at(9, 0) + Duration::days(1),
+            at(9, 0),
         );
         assert_eq!(moved_one[0].blocks, [moved]);
         // The same blocks again: no change.
@@ -425,6 +560,7 @@ mod tests {
             &[(id, b1, "kept")],
             at(9, 0),
             at(9, 0) + Duration::days(1),
+            at(9, 0),
         );
         assert!(same.is_empty());
     }

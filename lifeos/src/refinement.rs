@@ -130,7 +130,20 @@ impl LifeOs {
             model_called: outcome.model.is_some() && !outcome.cache_hit,
             status: RefinementStatus::Unavailable,
         };
-        let response = apply(&plan.request, &plan.response, outcome, &refine_options)?;
+        // Tasks the planner was not sent (an estimate used up) are judged outside the
+        // refinement and listed again after it.
+        let sent = |id: &uuid::Uuid| plan.request.tasks.iter().any(|t| t.id == *id);
+        let (mut planned, mut outside) = (plan.response.clone(), Vec::new());
+        planned.unscheduled_tasks.retain(|u| {
+            let keep = sent(&u.task_id);
+            if !keep {
+                outside.push(u.clone());
+            }
+            keep
+        });
+        let mut response = apply(&plan.request, &planned, outcome, &refine_options)?;
+        response.unscheduled_tasks.extend(outside);
+        response.unscheduled_tasks.sort_by_key(|u| u.task_id);
         if let Some(r) = &response.refinement {
             usage.tokens_in = r.tokens_in;
             usage.tokens_out = r.tokens_out;
@@ -138,7 +151,7 @@ impl LifeOs {
         }
         plan.response = response;
         let (day_start, day_end) = day_bounds(plan.date, plan.timezone);
-        plan.changes = schedule_changes(&plan.tasks, &plan.response, day_start, day_end);
+        plan.changes = schedule_changes(&plan.tasks, &plan.response, day_start, day_end, now);
         Ok(usage)
     }
 

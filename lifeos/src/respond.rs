@@ -11,7 +11,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use lifeos_store::idempotency::StoredResponse;
+use lifeos_store::idempotency::{StoredResponse, Written, with_render};
 
 /// Renders the caller's answer to a workflow's result `T` ([`crate::DayPlan`],
 /// [`crate::ImportReport`]), or `None` for no stored answer. Cheap to clone; two are
@@ -31,6 +31,35 @@ impl<T> Respond<T> {
     pub(crate) fn render(&self, value: &T) -> Option<StoredResponse> {
         (self.0)(value)
     }
+}
+
+/// A workflow result that says whether it was saved ([`crate::DayPlan`],
+/// [`crate::WeekPlan`]): its answer is rendered as it will be once saved.
+pub(crate) trait Saved {
+    /// Marks the result saved, or not.
+    fn set_saved(&mut self, saved: bool);
+}
+
+/// Runs `save`, a save of task changes; with `respond`, the answer to `value` as it will
+/// be once saved is stored by that save itself (in its transaction, under a pending
+/// idempotency record). `value` is left marked unsaved: the caller marks it when `save`
+/// succeeded.
+pub(crate) async fn save_tasks<T: Saved, F: Future>(
+    respond: Option<&Respond<T>>,
+    value: &mut T,
+    save: F,
+) -> F::Output {
+    let Some(respond) = respond else {
+        return save.await;
+    };
+    value.set_saved(true);
+    let answer = respond.render(value);
+    value.set_saved(false);
+    let render = move |w: Written<'_>| match w {
+        Written::Tasks(_) => answer.clone(),
+        _ => None,
+    };
+    with_render(render, save).await
 }
 
 impl<T> Clone for Respond<T> {

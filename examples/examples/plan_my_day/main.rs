@@ -15,6 +15,7 @@
 //! they still fit) and prints them day by day.
 
 mod demo;
+mod demo_ids;
 mod skipped;
 mod timeline;
 mod week_view;
@@ -104,9 +105,8 @@ async fn main() -> Result<(), lifeos_examples::Report> {
         .into());
     }
     let clock = Arc::new(ManualClock::with_step(now, Duration::zero()));
-    let options = StoreOptions::new()
-        .clock(clock.clone())
-        .rng(rand_chacha::ChaCha20Rng::from_os_rng());
+    let ids = demo_ids::DemoIds::from_os();
+    let options = StoreOptions::new().clock(clock.clone()).rng(ids.clone());
     let store = Arc::new(SqliteStore::open(&args.db, options).await.map_err(|e| {
         // The store's error and its causes (sqlx's reason), after the file's name.
         let mut message = format!("{}: {e}", args.db.display());
@@ -147,7 +147,12 @@ async fn main() -> Result<(), lifeos_examples::Report> {
             // Another run starting at the same moment may seed first: then this one
             // plans what it seeded.
             let tz = args.tz.as_deref().unwrap_or("America/New_York");
-            if let Some(profile) = demo::seed(&app, user, tz, now, args.max_chunk).await? {
+            // The demo's ids from a fixed seed: the same `--now` prints the same plan on
+            // every new database.
+            let seeded = ids
+                .fixed_while(demo::seed(&app, user, tz, now, args.max_chunk))
+                .await?;
+            if let Some(profile) = seeded {
                 println!(
                     "Seeded a demo week in {} for {}.",
                     args.db.display(),

@@ -12,6 +12,7 @@ mod plan_week;
 mod profile;
 mod profile_claims;
 mod tasks;
+mod worked;
 
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
