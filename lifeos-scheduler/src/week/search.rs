@@ -408,13 +408,22 @@ fn split_place(
     let h = week.days.len();
     // best[k][l - lmin] = (value x 60 with delay, slot) of the best chunk of l units.
     let width = lmax - lmin + 1;
+    // Units of chunk day `k` has room for, when at least the shortest chunk.
+    let room = |k: usize, used: i64| {
+        let d = &week.days[k];
+        let room = ((d.cap_left - used) / 5).min(lmax as i64);
+        (d.slots.0 < d.slots.1 && room >= lmin as i64).then_some(room)
+    };
+    // Most calls in a full week find no day with room: they end before any allocation.
+    if !(0..h).any(|k| room(k, state.used[k]).is_some()) {
+        return None;
+    }
     let mut best: Vec<Option<(i64, usize)>> = vec![None; h * width];
     let mut any = false;
     for (k, d) in week.days.iter().enumerate() {
-        let room = ((d.cap_left - state.used[k]) / 5).min(lmax as i64);
-        if d.slots.0 == d.slots.1 || room < lmin as i64 {
+        let Some(room) = room(k, state.used[k]) else {
             continue;
-        }
+        };
         let free = state.day_runs(week, k);
         for (i, &r) in free.iter().enumerate() {
             let slot = d.slots.0 + i;
@@ -546,7 +555,7 @@ fn density_order(week: &Week, cands: &mut [usize], rng: Option<&mut Rng>) {
 /// refused before any work is counted), so the plan is the same.
 fn insert_all(week: &Week, state: &mut State, order: &[usize], work: &mut u64) {
     let mut passes = Passes {
-        active: std::collections::BTreeSet::new(),
+        active: Positions::new(order.len()),
         first: vec![usize::MAX; week.tasks.len()],
         link: vec![usize::MAX; order.len()],
     };
@@ -558,7 +567,7 @@ fn insert_all(week: &Week, state: &mut State, order: &[usize], work: &mut u64) {
     while changed {
         changed = false;
         let mut at = 0;
-        while let Some(&p) = passes.active.range(at..).next() {
+        while let Some(p) = passes.active.next_from(at) {
             at = p + 1;
             changed |= passes.visit(week, state, order, p, work);
         }
@@ -568,11 +577,42 @@ fn insert_all(week: &Week, state: &mut State, order: &[usize], work: &mut u64) {
 /// The bookkeeping of [`insert_all`]'s passes over the positions of its order.
 struct Passes {
     /// Positions worth a look in the next pass (or later in this one).
-    active: std::collections::BTreeSet<usize>,
+    active: Positions,
     /// Per task, the first position set aside until it is placed (`usize::MAX`: none) ...
     first: Vec<usize>,
     /// ... and per position, the next one set aside for the same task.
     link: Vec<usize>,
+}
+
+/// A set of positions as bits: a pass walks them in order, and a week of hundreds of
+/// tasks fits in a few words (a tree set cost more than the passes' other bookkeeping).
+struct Positions(Vec<u64>);
+
+impl Positions {
+    fn new(n: usize) -> Positions {
+        Positions(vec![0; n.div_ceil(64)])
+    }
+
+    fn insert(&mut self, p: usize) {
+        self.0[p / 64] |= 1 << (p % 64);
+    }
+
+    fn remove(&mut self, p: usize) {
+        self.0[p / 64] &= !(1 << (p % 64));
+    }
+
+    /// The first position at or after `at`.
+    fn next_from(&self, at: usize) -> Option<usize> {
+        let mut w = at / 64;
+        let mut bits = self.0.get(w)? & (!0u64 << (at % 64));
+        loop {
+            if bits != 0 {
+                return Some(w * 64 + bits.trailing_zeros() as usize);
+            }
+            w += 1;
+            bits = *self.0.get(w)?;
+        }
+    }
 }
 
 impl Passes {
@@ -587,16 +627,16 @@ impl Passes {
     ) -> bool {
         let c = order[p];
         if !state.plan.blocks[c].is_empty() {
-            self.active.remove(&p);
+            self.active.remove(p);
             return false;
         }
         match waits(week, &state.plan, c) {
             Some(Wait::Never) => {
-                self.active.remove(&p);
+                self.active.remove(p);
                 false
             }
             Some(Wait::On(d)) => {
-                self.active.remove(&p);
+                self.active.remove(p);
                 self.link[p] = self.first[d];
                 self.first[d] = p;
                 false
@@ -604,7 +644,7 @@ impl Passes {
             None => match best_place(week, state, c, work) {
                 Some((blocks, _)) => {
                     state.set(week, c, blocks);
-                    self.active.remove(&p);
+                    self.active.remove(p);
                     // What waited for `c` is worth a look again: in this pass when it comes
                     // later in the order (as the plain loop would), else in the next.
                     let mut q = std::mem::replace(&mut self.first[c], usize::MAX);
