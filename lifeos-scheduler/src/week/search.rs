@@ -53,6 +53,12 @@ struct State {
     value: Vec<i64>,
     /// Minutes of each task's blocks that reproduce a previous block.
     kept: Vec<i64>,
+    /// Each grid slot's free run against the forbidden time and the blocks, before any
+    /// task's own bounds (see [`free_runs`]). Every placement looks at every day and
+    /// changes one or two, so a day's runs are recomputed only when its blocks changed.
+    free: Vec<i64>,
+    /// Per day: whether `free` is out of date on it.
+    stale: Vec<bool>,
 }
 
 impl Plan {
@@ -132,6 +138,8 @@ impl State {
             used: vec![0; week.days.len()],
             value: vec![0; week.tasks.len()],
             kept: vec![0; week.tasks.len()],
+            free: vec![0; week.grid.len()],
+            stale: vec![true; week.days.len()],
         };
         for (c, blocks) in plan.blocks.into_iter().enumerate() {
             s.set(week, c, blocks);
@@ -150,7 +158,9 @@ impl State {
 
     fn remove(&mut self, week: &Week, c: usize) {
         for &(slot, m) in &self.plan.blocks[c] {
-            self.used[week.slot_day[slot]] -= m;
+            let k = week.slot_day[slot];
+            self.used[k] -= m;
+            self.stale[k] = true;
         }
         if !self.plan.blocks[c].is_empty() {
             self.occ.retain(|b| b.2 != c);
@@ -163,7 +173,10 @@ impl State {
     fn set(&mut self, week: &Week, c: usize, blocks: Vec<(usize, i64)>) {
         self.remove(week, c);
         for &(slot, m) in &blocks {
-            self.used[week.slot_day[slot]] += m;
+            let k = week.slot_day[slot];
+            self.used[k] += m;
+            // A block lies inside its day's window, so it changes that day's runs only.
+            self.stale[k] = true;
             let s = week.grid[slot];
             let b = (s, s + m * 60, c);
             let at = self.occ.partition_point(|x| *x < b);
@@ -172,6 +185,16 @@ impl State {
         self.value[c] = blocks_value(week, c, &blocks);
         self.kept[c] = kept_minutes(week, c, &blocks);
         self.plan.blocks[c] = blocks;
+    }
+
+    /// The free runs of day `k`'s slots, brought up to date.
+    fn day_runs(&mut self, week: &Week, k: usize) -> &[i64] {
+        let (a, b) = week.days[k].slots;
+        if self.stale[k] {
+            free_runs(week, &self.occ, k, &mut self.free[a..b]);
+            self.stale[k] = false;
+        }
+        &self.free[a..b]
     }
 }
 
@@ -223,16 +246,15 @@ fn bounds(week: &Week, plan: &Plan, c: usize) -> Option<(i64, i64, bool)> {
     Some((lo, hi, required))
 }
 
-/// The longest free run from each slot of day `k` (seconds past its start), or 0.
-fn runs(week: &Week, occ: &[(i64, i64, usize)], k: usize, lo: i64, hi: i64, out: &mut Vec<i64>) {
-    out.clear();
+/// The longest free run from each slot of day `k` (seconds), or 0 inside forbidden time or
+/// a block, into `out` (one entry per slot of the day).
+fn free_runs(week: &Week, occ: &[(i64, i64, usize)], k: usize, out: &mut [i64]) {
     let d = &week.days[k];
     let (a, b) = d.slots;
-    let mut f = week
-        .forbidden
-        .partition_point(|&(_, e)| e <= week.grid.get(a).copied().unwrap_or(0));
-    let mut o = occ.partition_point(|&(_, e, _)| e <= week.grid.get(a).copied().unwrap_or(0));
-    for slot in a..b {
+    let first = week.grid.get(a).copied().unwrap_or(0);
+    let mut f = week.forbidden.partition_point(|&(_, e)| e <= first);
+    let mut o = occ.partition_point(|&(_, e, _)| e <= first);
+    for (slot, run) in (a..b).zip(out.iter_mut()) {
         let g = week.grid[slot];
         while f < week.forbidden.len() && week.forbidden[f].1 <= g {
             f += 1;
@@ -240,8 +262,8 @@ fn runs(week: &Week, occ: &[(i64, i64, usize)], k: usize, lo: i64, hi: i64, out:
         while o < occ.len() && occ[o].1 <= g {
             o += 1;
         }
-        let mut end = d.win_end.min(hi);
-        let mut inside = g < lo;
+        let mut end = d.win_end;
+        let mut inside = false;
         if let Some(&(s, _)) = week.forbidden.get(f) {
             inside |= s <= g;
             end = end.min(s);
@@ -250,7 +272,17 @@ fn runs(week: &Week, occ: &[(i64, i64, usize)], k: usize, lo: i64, hi: i64, out:
             inside |= s <= g;
             end = end.min(s);
         }
-        out.push(if inside { 0 } else { (end - g).max(0) });
+        *run = if inside { 0 } else { (end - g).max(0) };
+    }
+}
+
+/// A free run `free` from grid instant `g` cut to a task's bounds: none before `lo`, and
+/// ending by `hi`.
+fn bounded(free: i64, g: i64, lo: i64, hi: i64) -> i64 {
+    if g < lo || free == 0 {
+        0
+    } else {
+        free.min(hi - g).max(0)
     }
 }
 
@@ -258,7 +290,7 @@ fn runs(week: &Week, occ: &[(i64, i64, usize)], k: usize, lo: i64, hi: i64, out:
 /// removed), and their value; none when it cannot be placed.
 fn best_place(
     week: &Week,
-    state: &State,
+    state: &mut State,
     c: usize,
     work: &mut u64,
 ) -> Option<(Vec<(usize, i64)>, i64)> {
@@ -269,7 +301,7 @@ fn best_place(
 /// instead (to leave room after it for a task that depends on it).
 fn place(
     week: &Week,
-    state: &State,
+    state: &mut State,
     c: usize,
     earliest: bool,
     work: &mut u64,
@@ -280,7 +312,6 @@ fn place(
         (true, Some(due)) => hi.min(due),
         _ => hi,
     };
-    let mut run = Vec::new();
     match t.split {
         None => {
             let mut best: Option<(i64, usize)> = None;
@@ -291,11 +322,11 @@ fn place(
                 if earliest && best.is_some() {
                     break;
                 }
-                runs(week, &state.occ, k, lo, hi, &mut run);
-                *work += run.len() as u64;
-                for (i, &r) in run.iter().enumerate() {
-                    if r >= t.minutes * 60 {
-                        let slot = d.slots.0 + i;
+                let free = state.day_runs(week, k);
+                *work += free.len() as u64;
+                for (i, &r) in free.iter().enumerate() {
+                    let slot = d.slots.0 + i;
+                    if bounded(r, week.grid[slot], lo, hi) >= t.minutes * 60 {
                         let v = week.block_value(c, week.grid[slot], t.minutes, k)
                             - week.delay(c, t.minutes * k as i64);
                         if best.is_none_or(|(bv, _)| v > bv) {
@@ -313,12 +344,58 @@ fn place(
     }
 }
 
+/// [`Week::block_value`]'s factor `4 + peak - 2 * late + keep` for blocks of task `c` that
+/// start at grid instant `g` on day `k`, with what does not depend on the length worked
+/// out once: a split task tries every chunk length at every slot.
+struct Factor<'a> {
+    /// Longest block (seconds) still inside the peak hours, or -1 when none is.
+    peak_within: i64,
+    /// Longest block (seconds) that ends by a soft due date (`i64::MAX`: none is late).
+    on_time_within: i64,
+    /// The task has previous blocks (else no block is kept).
+    keeps: bool,
+    task: &'a super::model::Task,
+    g: i64,
+}
+
+impl<'a> Factor<'a> {
+    fn new(week: &'a Week, c: usize, g: i64, k: usize) -> Factor<'a> {
+        let t = &week.tasks[c];
+        let d = &week.days[k];
+        let peak_within = if t.priority >= 2 && g >= d.peak_start {
+            d.peak_end - g
+        } else {
+            -1
+        };
+        let on_time_within = match t.due {
+            Some(due) if !t.hard => due - g,
+            _ => i64::MAX,
+        };
+        Factor {
+            peak_within,
+            on_time_within,
+            keeps: !t.keep.is_empty(),
+            task: t,
+            g,
+        }
+    }
+
+    /// The factor of a block of `m` minutes.
+    fn of(&self, m: i64) -> i64 {
+        let len = m * 60;
+        let peak = len <= self.peak_within;
+        let late = len > self.on_time_within;
+        let keep = self.keeps && self.task.kept(self.g, self.g + len);
+        4 + i64::from(peak) - 2 * i64::from(late) + i64::from(keep)
+    }
+}
+
 /// A split task: the best chunk of each length on each day, then the chunk lengths by a
 /// program over (day, minutes placed) with the delay spread linearly (×60 to stay exact);
 /// the exact value is computed afterwards.
 fn split_place(
     week: &Week,
-    state: &State,
+    state: &mut State,
     c: usize,
     (min, max): (i64, i64),
     (lo, hi): (i64, i64),
@@ -331,26 +408,37 @@ fn split_place(
     let h = week.days.len();
     // best[k][l - lmin] = (value x 60 with delay, slot) of the best chunk of l units.
     let width = lmax - lmin + 1;
+    // Units of chunk day `k` has room for, when at least the shortest chunk.
+    let room = |k: usize, used: i64| {
+        let d = &week.days[k];
+        let room = ((d.cap_left - used) / 5).min(lmax as i64);
+        (d.slots.0 < d.slots.1 && room >= lmin as i64).then_some(room)
+    };
+    // Most calls in a full week find no day with room: they end before any allocation.
+    if !(0..h).any(|k| room(k, state.used[k]).is_some()) {
+        return None;
+    }
     let mut best: Vec<Option<(i64, usize)>> = vec![None; h * width];
-    let mut run = Vec::new();
     let mut any = false;
     for (k, d) in week.days.iter().enumerate() {
-        let room = ((d.cap_left - state.used[k]) / 5).min(lmax as i64);
-        if d.slots.0 == d.slots.1 || room < lmin as i64 {
+        let Some(room) = room(k, state.used[k]) else {
             continue;
-        }
-        runs(week, &state.occ, k, lo, hi, &mut run);
-        for (i, &r) in run.iter().enumerate() {
-            let fit = ((r / 300) as usize).min(room as usize);
+        };
+        let free = state.day_runs(week, k);
+        for (i, &r) in free.iter().enumerate() {
+            let slot = d.slots.0 + i;
+            let g = week.grid[slot];
+            let fit = ((bounded(r, g, lo, hi) / 300) as usize).min(room as usize);
             if fit < lmin {
                 continue;
             }
-            let slot = d.slots.0 + i;
             *work += (fit - lmin + 1) as u64;
-            for l in lmin..=fit {
+            let factor = Factor::new(week, c, g, k);
+            let row = &mut best[k * width..][..=fit - lmin];
+            for (cell, l) in row.iter_mut().zip(lmin..) {
                 let m = l as i64 * 5;
-                let v = week.block_value(c, week.grid[slot], m, k) * 60 - t.wu * m * k as i64;
-                let cell = &mut best[k * width + l - lmin];
+                // `block_value * 60 - wu * m * k`, with the slot's checks made once.
+                let v = t.wu * m * (factor.of(m) * 60 - k as i64);
                 if cell.is_none_or(|(bv, _)| v > bv) {
                     *cell = Some((v, slot));
                     any = true;
@@ -373,24 +461,34 @@ fn split_place(
     // dp over days; choice[k][u] is the chunk (units) day k adds to reach u, 0 for none.
     let mut dp: Vec<i64> = vec![i64::MIN; units + 1];
     dp[0] = 0;
+    let mut prev = dp.clone();
     let mut choice: Vec<u16> = vec![0; h * (units + 1)];
+    // Day k's chunks that exist, by length: (units, value, tried from every total).
+    let mut chunks: Vec<(usize, i64, bool)> = Vec::with_capacity(width);
     for k in 0..h {
-        let prev = dp.clone();
+        prev.copy_from_slice(&dp);
+        chunks.clear();
+        for l in lmin..=lmax {
+            if let Some((v, _)) = best[k * width + l - lmin] {
+                chunks.push((l, v, (l - lmin) % step == 0 || l == lmax));
+            }
+        }
         for u in 0..=units {
             if prev[u] == i64::MIN {
                 continue;
             }
-            let mut l = lmin;
-            while l <= lmax && u + l <= units {
-                let tried = (l - lmin) % step == 0 || l == lmax || u + l == units;
-                if tried && let Some((v, _)) = best[k * width + l - lmin] {
+            for &(l, v, always) in &chunks {
+                if u + l > units {
+                    break;
+                }
+                // A length skipped for want of work is still tried where it completes the task.
+                if always || u + l == units {
                     let nv = prev[u] + v;
                     if nv > dp[u + l] {
                         dp[u + l] = nv;
                         choice[k * (units + 1) + u + l] = l as u16;
                     }
                 }
-                l += 1;
             }
             *work += (lmax - lmin + 1) as u64;
         }
@@ -457,7 +555,7 @@ fn density_order(week: &Week, cands: &mut [usize], rng: Option<&mut Rng>) {
 /// refused before any work is counted), so the plan is the same.
 fn insert_all(week: &Week, state: &mut State, order: &[usize], work: &mut u64) {
     let mut passes = Passes {
-        active: std::collections::BTreeSet::new(),
+        active: Positions::new(order.len()),
         first: vec![usize::MAX; week.tasks.len()],
         link: vec![usize::MAX; order.len()],
     };
@@ -469,7 +567,7 @@ fn insert_all(week: &Week, state: &mut State, order: &[usize], work: &mut u64) {
     while changed {
         changed = false;
         let mut at = 0;
-        while let Some(&p) = passes.active.range(at..).next() {
+        while let Some(p) = passes.active.next_from(at) {
             at = p + 1;
             changed |= passes.visit(week, state, order, p, work);
         }
@@ -479,11 +577,42 @@ fn insert_all(week: &Week, state: &mut State, order: &[usize], work: &mut u64) {
 /// The bookkeeping of [`insert_all`]'s passes over the positions of its order.
 struct Passes {
     /// Positions worth a look in the next pass (or later in this one).
-    active: std::collections::BTreeSet<usize>,
+    active: Positions,
     /// Per task, the first position set aside until it is placed (`usize::MAX`: none) ...
     first: Vec<usize>,
     /// ... and per position, the next one set aside for the same task.
     link: Vec<usize>,
+}
+
+/// A set of positions as bits: a pass walks them in order, and a week of hundreds of
+/// tasks fits in a few words (a tree set cost more than the passes' other bookkeeping).
+struct Positions(Vec<u64>);
+
+impl Positions {
+    fn new(n: usize) -> Positions {
+        Positions(vec![0; n.div_ceil(64)])
+    }
+
+    fn insert(&mut self, p: usize) {
+        self.0[p / 64] |= 1 << (p % 64);
+    }
+
+    fn remove(&mut self, p: usize) {
+        self.0[p / 64] &= !(1 << (p % 64));
+    }
+
+    /// The first position at or after `at`.
+    fn next_from(&self, at: usize) -> Option<usize> {
+        let mut w = at / 64;
+        let mut bits = self.0.get(w)? & (!0u64 << (at % 64));
+        loop {
+            if bits != 0 {
+                return Some(w * 64 + bits.trailing_zeros() as usize);
+            }
+            w += 1;
+            bits = *self.0.get(w)?;
+        }
+    }
 }
 
 impl Passes {
@@ -498,16 +627,16 @@ impl Passes {
     ) -> bool {
         let c = order[p];
         if !state.plan.blocks[c].is_empty() {
-            self.active.remove(&p);
+            self.active.remove(p);
             return false;
         }
         match waits(week, &state.plan, c) {
             Some(Wait::Never) => {
-                self.active.remove(&p);
+                self.active.remove(p);
                 false
             }
             Some(Wait::On(d)) => {
-                self.active.remove(&p);
+                self.active.remove(p);
                 self.link[p] = self.first[d];
                 self.first[d] = p;
                 false
@@ -515,7 +644,7 @@ impl Passes {
             None => match best_place(week, state, c, work) {
                 Some((blocks, _)) => {
                     state.set(week, c, blocks);
-                    self.active.remove(&p);
+                    self.active.remove(p);
                     // What waited for `c` is worth a look again: in this pass when it comes
                     // later in the order (as the plain loop would), else in the next.
                     let mut q = std::mem::replace(&mut self.first[c], usize::MAX);
@@ -813,7 +942,7 @@ pub(crate) fn search(week: &Week) -> Plan {
             let saved = state.plan.blocks[c].clone();
             let old = (state.value[c], state.kept[c]);
             state.remove(week, c);
-            match best_place(week, &state, c, &mut work) {
+            match best_place(week, &mut state, c, &mut work) {
                 Some((blocks, v))
                     if (v, kept_minutes(week, c, &blocks)) > old
                         && (!has_dependents || blocks_full(week, c, &blocks)) =>
