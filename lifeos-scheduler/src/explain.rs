@@ -445,10 +445,13 @@ fn warnings(day: &Day, conflicts: &Conflicts, codes: &[Option<UnscheduledCode>])
             if count > 0 && warned.admit() {
                 out.push(conflict_warning(day, conflicts, c, s, e, count));
             }
-            if s < day.now {
+            // A pinned block under way is work in progress (the workflow sends a block
+            // under way pinned): only one already over is worth a word.
+            if e <= day.now {
                 out.push(format!(
-                    "Pinned {name} starts before now ({}).",
-                    day.hhmm(s)
+                    "Pinned {name} ended before now ({}–{}).",
+                    day.hhmm(s),
+                    day.hhmm(e)
                 ));
             }
             if s < day.work_start || e > day.win_end.max(day.work_start) {

@@ -557,3 +557,25 @@ fn the_meeting_insight_counts_overlapping_meetings_once() {
     ]}));
     assert_eq!(r.insights[0], "2 meetings today, 1 h of the workday.");
 }
+
+#[test]
+fn a_pinned_block_under_way_is_not_warned_about_but_one_already_over_is() {
+    // Now 10:30: T1 (10:00-11:00) is under way, T2 (08:00-09:00) is over.
+    let (_, _, r) = run(json!({"currentTime": "2026-03-10T10:30:00Z", "tasks": [
+        task(1, json!({"estimatedMinutes": 60, "pinnedStart": "2026-03-10T10:00:00Z"})),
+        task(2, json!({"estimatedMinutes": 60, "pinnedStart": "2026-03-10T08:00:00Z"})),
+    ]}));
+    assert_eq!(start_of(&r, 1), "10:00:00");
+    assert_eq!(start_of(&r, 2), "08:00:00");
+    let before_now: Vec<&String> = r
+        .warnings
+        .iter()
+        .filter(|w| w.contains("before now"))
+        .collect();
+    assert_eq!(
+        before_now,
+        [&"Pinned \"T2\" ended before now (08:00–09:00).".to_owned()],
+        "{:?}",
+        r.warnings
+    );
+}

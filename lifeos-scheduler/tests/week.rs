@@ -266,3 +266,26 @@ fn pinned_conflicts_get_one_warning_per_task_and_at_most_a_hundred() {
         "3 more pinned tasks overlap events or other pinned tasks (not listed)."
     );
 }
+
+#[test]
+fn a_pinned_block_under_way_is_not_warned_about_but_one_already_over_is() {
+    // Now Mon 11:30 in Berlin: A (11:00-12:00) is under way, B (08:00-09:00) is over.
+    let r = week(
+        json!([{"id": A, "title": "A", "estimatedMinutes": 60, "pinnedStart": "2026-03-09T10:00:00Z"},
+               {"id": B, "title": "B", "estimatedMinutes": 60, "pinnedStart": "2026-03-09T07:00:00Z"}]),
+        json!({"currentTime": "2026-03-09T10:30:00Z"}),
+    );
+    let (resp, _) = plan(&r);
+    assert_eq!(resp.scheduled_tasks.len(), 2);
+    let before_now: Vec<&String> = resp
+        .warnings
+        .iter()
+        .filter(|w| w.contains("before now"))
+        .collect();
+    assert_eq!(
+        before_now,
+        [&"Pinned \"B\" ended before now (Mon 08:00–Mon 09:00).".to_owned()],
+        "{:?}",
+        resp.warnings
+    );
+}

@@ -455,10 +455,13 @@ fn warnings(week: &Week, codes: &[Option<UnscheduledCode>]) -> Vec<String> {
                     week.days[k].date.format("%a %b %-d")
                 ));
             }
-            if s < week.now {
+            // A pinned block under way is work in progress (the workflow sends a block
+            // under way pinned): only one already over is worth a word.
+            if e <= week.now {
                 out.push(format!(
-                    "Pinned {who} starts before now ({}).",
-                    week.when(s)
+                    "Pinned {who} ended before now ({}–{}).",
+                    week.when(s),
+                    week.when(e)
                 ));
             }
         }
