@@ -132,15 +132,10 @@ impl LifeOs {
         };
         // Tasks the planner was not sent (an estimate used up) are judged outside the
         // refinement and listed again after it.
-        let sent = |id: &uuid::Uuid| plan.request.tasks.iter().any(|t| t.id == *id);
-        let (mut planned, mut outside) = (plan.response.clone(), Vec::new());
-        planned.unscheduled_tasks.retain(|u| {
-            let keep = sent(&u.task_id);
-            if !keep {
-                outside.push(u.clone());
-            }
-            keep
-        });
+        let (sent, outside): (Vec<_>, Vec<_>) = (plan.response.unscheduled_tasks.iter().cloned())
+            .partition(|u| plan.request.tasks.iter().any(|t| t.id == u.task_id));
+        let mut planned = plan.response.clone();
+        planned.unscheduled_tasks = sent;
         let mut response = apply(&plan.request, &planned, outcome, &refine_options)?;
         response.unscheduled_tasks.extend(outside);
         response.unscheduled_tasks.sort_by_key(|u| u.task_id);

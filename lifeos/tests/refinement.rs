@@ -496,3 +496,49 @@ mod with_redis {
         assert_eq!(s.calls.load(Ordering::SeqCst), 1);
     }
 }
+
+#[tokio::test]
+async fn a_used_up_task_stays_reported_beside_an_accepted_refinement() {
+    // The task whose estimate is used up is not sent to the planner nor judged by the
+    // refinement; the refined day still lists it, with its reason.
+    let s = setup(Arc::new(MemoryPlanCache::default())).await;
+    let (app, me) = (&s.app, s.me);
+    let done = app
+        .add_task(
+            me,
+            NewTask {
+                estimated_minutes: Some(45),
+                ..NewTask::titled("Expenses")
+            },
+        )
+        .await
+        .unwrap();
+    let patch = lifeos::core::TaskPatch {
+        actual_minutes: Some(Some(45)),
+        ..lifeos::core::TaskPatch::default()
+    };
+    app.update_task(me, done.id, done.version, patch)
+        .await
+        .unwrap();
+    let day = app
+        .plan_day(me, None, monday(), refine(Tier::Pro).dry_run(true))
+        .await
+        .unwrap();
+    let r = day.response.refinement.clone().expect("refinement object");
+    assert_eq!(r.status, RefinementStatus::Accepted, "{r:?}");
+    assert_eq!(s.calls.load(Ordering::SeqCst), 1);
+    assert!(day.request.tasks.iter().all(|t| t.id != *done.id.as_uuid()));
+    let left: Vec<_> = day
+        .response
+        .unscheduled_tasks
+        .iter()
+        .filter(|u| u.task_id == *done.id.as_uuid())
+        .collect();
+    assert_eq!(left.len(), 1, "{:?}", day.response.unscheduled_tasks);
+    assert_eq!(
+        left[0].reason,
+        "Estimate used up: 45 of 45 minutes already worked (as logged); mark it done, or raise its estimate to plan more."
+    );
+    // The two tasks sent are planned as the model kept them.
+    assert_eq!(day.response.scheduled_tasks.len(), 2);
+}
