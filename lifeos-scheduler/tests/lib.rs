@@ -13,3 +13,12 @@ mod week;
 mod week_not_before;
 mod week_props;
 mod week_stability;
+
+/// The warnings about pinned blocks before now (day and week planners word them alike).
+fn before_now(warnings: &[String]) -> Vec<&str> {
+    warnings
+        .iter()
+        .map(String::as_str)
+        .filter(|w| w.contains("before now"))
+        .collect()
+}

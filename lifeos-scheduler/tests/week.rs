@@ -277,14 +277,9 @@ fn a_pinned_block_under_way_is_not_warned_about_but_one_already_over_is() {
     );
     let (resp, _) = plan(&r);
     assert_eq!(resp.scheduled_tasks.len(), 2);
-    let before_now: Vec<&String> = resp
-        .warnings
-        .iter()
-        .filter(|w| w.contains("before now"))
-        .collect();
     assert_eq!(
-        before_now,
-        [&"Pinned \"B\" ended before now (Mon 08:00–Mon 09:00).".to_owned()],
+        crate::before_now(&resp.warnings),
+        ["Pinned \"B\" ended before now (Mon 08:00–Mon 09:00)."],
         "{:?}",
         resp.warnings
     );

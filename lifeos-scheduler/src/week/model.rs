@@ -321,13 +321,30 @@ impl Week {
 
     /// Score of one block of task `c` (quarter points), delay aside.
     pub(crate) fn block_value(&self, c: usize, start: i64, minutes: i64, k: usize) -> i64 {
+        self.tasks[c].wu * minutes * self.block_factor(c, start, k).of(minutes)
+    }
+
+    /// The factor of [`Week::block_value`] for blocks of task `c` starting at grid instant
+    /// `start` on day `k`, whatever their length (a split task tries every chunk length at
+    /// every slot: what does not depend on the length is worked out once).
+    pub(crate) fn block_factor(&self, c: usize, start: i64, k: usize) -> BlockFactor<'_> {
         let t = &self.tasks[c];
-        let end = start + minutes * 60;
         let d = &self.days[k];
-        let peak = t.priority >= 2 && start >= d.peak_start && end <= d.peak_end;
-        let late = !t.hard && t.due.is_some_and(|due| end > due);
-        let keep = t.kept(start, end);
-        t.wu * minutes * (4 + i64::from(peak) - 2 * i64::from(late) + i64::from(keep))
+        let peak_within = if t.priority >= 2 && start >= d.peak_start {
+            d.peak_end - start
+        } else {
+            -1
+        };
+        let on_time_within = match t.due {
+            Some(due) if !t.hard => due - start,
+            _ => i64::MAX,
+        };
+        BlockFactor {
+            peak_within,
+            on_time_within,
+            task: t,
+            start,
+        }
     }
 
     /// The delay term of a task whose blocks are `(minutes, day)`.
@@ -341,5 +358,27 @@ impl Week {
             .with_timezone(&self.tz)
             .format("%a %H:%M")
             .to_string()
+    }
+}
+
+/// A block's score factor `4 + peak - 2 * late + keep` (PLANNER-WEEK.md's score), for one
+/// task and start: see [`Week::block_factor`].
+pub(crate) struct BlockFactor<'a> {
+    /// Longest block (seconds) still inside the peak hours, or -1 when none is.
+    peak_within: i64,
+    /// Longest block (seconds) that ends by a soft due date (`i64::MAX`: none is late).
+    on_time_within: i64,
+    task: &'a Task,
+    start: i64,
+}
+
+impl BlockFactor<'_> {
+    /// The factor of a block of `minutes`.
+    pub(crate) fn of(&self, minutes: i64) -> i64 {
+        let len = minutes * 60;
+        let peak = len <= self.peak_within;
+        let late = len > self.on_time_within;
+        let keep = self.task.kept(self.start, self.start + len);
+        4 + i64::from(peak) - 2 * i64::from(late) + i64::from(keep)
     }
 }

@@ -344,52 +344,6 @@ fn place(
     }
 }
 
-/// [`Week::block_value`]'s factor `4 + peak - 2 * late + keep` for blocks of task `c` that
-/// start at grid instant `g` on day `k`, with what does not depend on the length worked
-/// out once: a split task tries every chunk length at every slot.
-struct Factor<'a> {
-    /// Longest block (seconds) still inside the peak hours, or -1 when none is.
-    peak_within: i64,
-    /// Longest block (seconds) that ends by a soft due date (`i64::MAX`: none is late).
-    on_time_within: i64,
-    /// The task has previous blocks (else no block is kept).
-    keeps: bool,
-    task: &'a super::model::Task,
-    g: i64,
-}
-
-impl<'a> Factor<'a> {
-    fn new(week: &'a Week, c: usize, g: i64, k: usize) -> Factor<'a> {
-        let t = &week.tasks[c];
-        let d = &week.days[k];
-        let peak_within = if t.priority >= 2 && g >= d.peak_start {
-            d.peak_end - g
-        } else {
-            -1
-        };
-        let on_time_within = match t.due {
-            Some(due) if !t.hard => due - g,
-            _ => i64::MAX,
-        };
-        Factor {
-            peak_within,
-            on_time_within,
-            keeps: !t.keep.is_empty(),
-            task: t,
-            g,
-        }
-    }
-
-    /// The factor of a block of `m` minutes.
-    fn of(&self, m: i64) -> i64 {
-        let len = m * 60;
-        let peak = len <= self.peak_within;
-        let late = len > self.on_time_within;
-        let keep = self.keeps && self.task.kept(self.g, self.g + len);
-        4 + i64::from(peak) - 2 * i64::from(late) + i64::from(keep)
-    }
-}
-
 /// A split task: the best chunk of each length on each day, then the chunk lengths by a
 /// program over (day, minutes placed) with the delay spread linearly (×60 to stay exact);
 /// the exact value is computed afterwards.
@@ -433,7 +387,7 @@ fn split_place(
                 continue;
             }
             *work += (fit - lmin + 1) as u64;
-            let factor = Factor::new(week, c, g, k);
+            let factor = week.block_factor(c, g, k);
             let row = &mut best[k * width..][..=fit - lmin];
             for (cell, l) in row.iter_mut().zip(lmin..) {
                 let m = l as i64 * 5;
